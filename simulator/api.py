@@ -1,0 +1,47 @@
+"""`Simulator`: the Python API. The platform core wired to the fake world and real HTTP webhooks.
+
+This is a composition module (it may import `fakes/`): the carrier, the far-end callers and
+the transfer party default to the fakes, webhook URLs without an in-process route go out over
+real HTTP.
+
+    sim = Simulator(seed=7)
+    asst = sim.create_assistant(name="Alex", reasoning_mode="webhook", webhook_url="https://hooks.test/r")
+    sim.route_webhook("https://hooks.test/r", lambda req: {"reply": "Sure.", "state": req["state"]})
+    call = sim.start_call(asst["id"], "+15551234567", caller=ScriptedCaller([say("Hi"), hangup()]))
+    sim.run()
+    sim.call_details(call["id"])
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fakes.callers import LiveCaller
+from fakes.carrier import FakeCarrier
+from fakes.transfer import FakeTransferParty
+from simulator.platform import Platform
+from simulator.timings import Timings
+from simulator.webhook_http import HttpWebhookTransport
+
+
+class Simulator(Platform):
+    def __init__(self, seed: int = 0, *, start: datetime | str | None = None, timings: Timings | None = None,
+                 carrier: Any = None, transfer_party: Any = None, webhook_transport: Any = None) -> None:
+        timings = timings or Timings()
+        self.carrier = carrier or FakeCarrier(timings)
+        self.transfer_party = transfer_party or FakeTransferParty(timings)
+        self._http = webhook_transport or HttpWebhookTransport()
+        super().__init__(carrier=self.carrier, default_caller=lambda record: LiveCaller(), seed=seed, start=start,
+                         timings=timings, webhook_transport=self._http, transfer_party=self.transfer_party)
+
+    def close(self) -> None:
+        close = getattr(self._http, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Simulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,460 @@
+"""One call on the engine: dialing, the conversation agent's turn-taking, reasoning turns, endings.
+
+The conversation agent answers on virtual time: speech lasts as long as its words take at the
+speaking rate; the caller may speak over the assistant (barge-in); each user utterance goes to
+the reasoning agent (webhook or built-in brain), one at a time and in order, and its reply is
+spoken at the next natural turn (the floor is free: nobody speaking). Silence is detected and
+ends the call after a timeout; end-call phrases, a maximum duration and transfers end it too.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator import events as ev
+from simulator.call import CallRecord
+from simulator.engine import Engine, Timer
+from simulator.lifecycle import COMPLETED, FAILED, IN_PROGRESS, RINGING, TERMINAL, TRANSFERRED
+from simulator.models import Assistant
+from simulator.ports import Caller, Carrier, DialPlan, TransferAnswer, TransferParty
+from simulator.randomness import SeededRandom
+from simulator.reasoning import BuiltinBrain, Decision, ReasoningBackend, interpret, timed_out
+from simulator.summary import summarize
+from simulator.timings import Timings, speech_ms
+
+ACKNOWLEDGEMENTS = ("Okay.", "Got it.", "I see.", "Alright.")
+SILENCE_PROMPT = "Are you still there?"
+TRANSFER_FAILED_REPLY = "I'm sorry, I couldn't reach anyone to take your call. Let's keep going."
+DEFAULT_TRANSFER_PHRASES = ("transfer me to a human", "speak to a person", "talk to a person", "real agent",
+                            "human agent", "speak to a human", "talk to a human", "speak to someone",
+                            "representative")
+
+
+def default_greeting(assistant: Assistant) -> str:
+    return f"Hi, this is {assistant.name}. How can I help you today?"
+
+
+@dataclass(slots=True)
+class Runtime:
+    """What every call process shares: the engine, the random source, timings and the ports."""
+
+    engine: Engine
+    rng: SeededRandom
+    timings: Timings
+    carrier: Carrier
+    reasoning: ReasoningBackend
+    transfer_party: TransferParty | None = None
+    transfer_phrases: tuple[str, ...] = DEFAULT_TRANSFER_PHRASES
+    on_ended: Callable[[CallRecord], None] | None = None
+    on_started: Callable[[CallProcess], None] | None = None
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One webhook round trip, compact: the request is rebuilt from these references on demand."""
+
+    call_id: str
+    url: str
+    sent_ms: int
+    utterance: str
+    state: dict[str, Any]
+    context_start: int
+    context_end: int
+    latency_ms: int
+    status_code: int | None
+    response: Any
+    error: str | None
+
+
+def _invoke(fn: Callable[[], None]) -> None:
+    fn()
+
+
+class CallLine:
+    """The far end's side of the phone line (the `Line` port)."""
+
+    __slots__ = ("_process",)
+
+    def __init__(self, process: CallProcess) -> None:
+        self._process = process
+
+    @property
+    def now_ms(self) -> int:
+        return self._process.rt.engine.clock.now_ms
+
+    @property
+    def assistant_speaking(self) -> bool:
+        return self._process.speaking is not None
+
+    @property
+    def live(self) -> bool:
+        return self._process.call.status == IN_PROGRESS
+
+    def say(self, text: str, *, confidence: float | None = None) -> None:
+        self._process.user_says(text, confidence)
+
+    def press(self, digits: str) -> None:
+        self._process.user_presses(digits)
+
+    def hang_up(self) -> None:
+        self._process.user_hangs_up()
+
+    def after(self, delay_ms: int, fn: Callable[[], None]) -> Timer:
+        return self._process.rt.engine.schedule(delay_ms, _invoke, fn)
+
+
+@dataclass(slots=True)
+class _Utterance:
+    text: str
+    dialogue_index: int
+
+
+@dataclass(eq=False)
+class CallProcess:
+    rt: Runtime
+    call: CallRecord
+    assistant: Assistant
+    brain: BuiltinBrain
+    caller: Caller
+    speaking: Timer | None = None
+    exchanges: list[Exchange] = field(default_factory=list)
+    _user_timer: Timer | None = None
+    _user_backlog: deque[tuple[str, float | None]] = field(default_factory=deque)
+    _reasoning_since: int | None = None
+    _reasoning_queue: deque[_Utterance] = field(default_factory=deque)
+    _replies: deque[str] = field(default_factory=deque)
+    _reply_timer: Timer | None = None
+    _silence_since: int | None = None
+    _silence_timers: tuple[Timer, ...] = ()
+    _acks: int = 0
+    _webhook_failures: int = 0
+    _transferring: bool = False
+
+    def __post_init__(self) -> None:
+        self.line = CallLine(self)
+
+    # --- dialing -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Ask the carrier what happens and schedule the phases; nothing runs until the engine does."""
+        plan: DialPlan = self.rt.carrier.dial(self.call.to, self.call.from_, self.rt.rng)
+        if plan.far_end is not None:
+            self.caller = plan.far_end
+        schedule = self.rt.engine.schedule
+        if plan.result == "error":
+            schedule(0, self._fail, ev.ERROR)
+        elif plan.result == "busy":
+            schedule(plan.dial_ms, self._fail, ev.BUSY)
+        else:
+            schedule(plan.dial_ms, self._ring, plan)
+
+    def _ring(self, plan: DialPlan) -> None:
+        if self.call.status in TERMINAL:
+            return
+        now = self.rt.engine.now_ms
+        self.call.change_status(now, RINGING)
+        if plan.result == "no_answer":
+            ring_ms, then, arg = self.rt.timings.ring_timeout_ms, self._fail, ev.NO_ANSWER
+        else:
+            ring_ms, then, arg = plan.ring_ms, self._connect, None
+        if ring_ms:
+            self.call.log(now, ev.HOLD_MUSIC, {"during": "ringing", "duration_ms": ring_ms})
+        self.rt.engine.schedule(ring_ms, then, arg)
+
+    def _fail(self, reason: str) -> None:
+        if self.call.status not in TERMINAL:
+            self._end(FAILED, reason)
+
+    def _connect(self, _: Any = None) -> None:
+        if self.call.status in TERMINAL:
+            return
+        engine = self.rt.engine
+        self.call.change_status(engine.now_ms, IN_PROGRESS)
+        engine.schedule(self.rt.timings.max_duration_ms, self._max_duration)
+        if self.rt.on_started is not None:
+            self.rt.on_started(self)
+        self.caller.connected(self.line)
+        first = self.assistant.first_message
+        if first is None:
+            first = default_greeting(self.assistant)
+        if self.call.status != IN_PROGRESS:
+            return
+        if first:
+            self._say(first)
+        else:
+            self._yield_floor()
+
+    # --- the assistant speaking ------------------------------------------------------------
+    def _say(self, text: str, agent_ms: int | None = None) -> None:
+        rt = self.rt
+        now = rt.engine.now_ms
+        timings = rt.timings
+        duration = speech_ms(text, timings.assistant_words_per_minute, timings.min_speech_ms)
+        data: dict[str, Any] = {"content": text, "duration_ms": duration, "tts_ms": rt.rng.jitter_ms(*timings.tts_ms)}
+        if agent_ms is not None:
+            data["agent_ms"] = agent_ms
+        self.call.speech(now, "assistant", text, data)
+        self.speaking = rt.engine.schedule(duration, self._assistant_done, text)
+        self.caller.assistant_started(text, duration)
+
+    def _assistant_done(self, text: str) -> None:
+        if self.call.status in TERMINAL:
+            return
+        self.speaking = None
+        lowered = text.lower()
+        if any(phrase.lower() in lowered for phrase in self.assistant.end_call_phrases):
+            self._end(COMPLETED, ev.HANGUP_ASSISTANT)
+            return
+        self._after_turn()
+
+    def _after_turn(self) -> None:
+        """Whoever holds nothing back gets the floor: a pending reply, else the caller."""
+        if self.speaking is not None or self._user_timer is not None or self._transferring:
+            return
+        if self._replies:
+            if self._reply_timer is None:
+                gap = self.rt.rng.jitter_ms(*self.rt.timings.response_gap_ms)
+                self._reply_timer = self.rt.engine.schedule(gap, self._speak_reply, gap)
+        elif self._reasoning_since is None:
+            self._yield_floor()
+
+    def _speak_reply(self, gap: int) -> None:
+        self._reply_timer = None
+        if self.call.status in TERMINAL or self.speaking is not None or self._user_timer is not None:
+            return
+        self._say(self._replies.popleft(), agent_ms=gap)
+
+    def _yield_floor(self) -> None:
+        self._arm_silence()
+        self.caller.your_turn()
+
+    # --- the caller ------------------------------------------------------------------------
+    def user_says(self, text: str, confidence: float | None = None) -> None:
+        if self.call.status != IN_PROGRESS or self._transferring:
+            return
+        if self._user_timer is not None:
+            self._user_backlog.append((text, confidence))
+            return
+        rt = self.rt
+        now = rt.engine.now_ms
+        if self.speaking is not None:
+            self.speaking.cancel()
+            self.speaking = None
+            self.call.log(now, ev.BARGE_IN, {"content": text})
+        if self._reply_timer is not None:
+            self._reply_timer.cancel()
+            self._reply_timer = None
+        self._disarm_silence()
+        timings = rt.timings
+        duration = speech_ms(text, timings.caller_words_per_minute, timings.min_speech_ms)
+        self.call.speech(now, "user", text, {
+            "content": text, "duration_ms": duration,
+            "confidence": 1.0 if confidence is None else confidence,
+            "asr_ms": rt.rng.jitter_ms(*timings.asr_ms),
+        })
+        utterance = _Utterance(text, len(self.call.dialogue) - 1)
+        self._user_timer = rt.engine.schedule(duration, self._user_done, utterance)
+
+    def _user_done(self, utterance: _Utterance) -> None:
+        self._user_timer = None
+        if self.call.status in TERMINAL:
+            return
+        transfer = self._transfer_requested(utterance.text)
+        if transfer is not None:
+            self._transfer(*transfer)
+            return
+        if self._reasoning_since is None:
+            self._start_reasoning(utterance)
+        else:
+            self._reasoning_queue.append(utterance)
+        if self._user_backlog:
+            self.user_says(*self._user_backlog.popleft())
+        else:
+            self._after_turn()
+
+    def user_presses(self, digits: str) -> None:
+        if self.call.status == IN_PROGRESS:
+            self._disarm_silence()
+            self.call.log(self.rt.engine.now_ms, ev.DIGITS, {"digits": digits})
+
+    def user_hangs_up(self) -> None:
+        status = self.call.status
+        if status == IN_PROGRESS:
+            self._end(COMPLETED, ev.HANGUP_USER)
+        elif status not in TERMINAL:
+            self._end(FAILED, ev.HANGUP_USER)
+
+    # --- reasoning -------------------------------------------------------------------------
+    def _start_reasoning(self, utterance: _Utterance) -> None:
+        rt, call, assistant = self.rt, self.call, self.assistant
+        timings = rt.timings
+        now = rt.engine.now_ms
+        self._reasoning_since = now
+        mode = assistant.reasoning_mode
+        call.log(now, ev.REASONING_STARTED, {"mode": mode})
+        end = utterance.dialogue_index + 1
+        start = max(0, end - timings.context_turns)
+        request = {
+            "call_id": call.id,
+            "assistant_id": call.assistant_id,
+            "utterance": utterance.text,
+            "state": call.state,
+            "context": call.dialogue[start:end],
+            "timestamp": rt.engine.clock.iso_seconds(now),
+        }
+        timeout = timings.webhook_timeout_ms
+        webhook = mode == "webhook"
+        url = assistant.webhook_url or ""
+        delivery = rt.reasoning(url, request, timeout) if webhook else self.brain("", request, timeout)
+        if delivery.latency_ms is None:
+            delivery.latency_ms = rt.rng.jitter_ms(*(timings.webhook_latency_ms if webhook
+                                                     else timings.builtin_reasoning_ms))
+        delivery = timed_out(delivery, timeout)
+        decision = interpret(delivery)
+        latency = delivery.latency_ms or 0
+        if webhook:
+            data: dict[str, Any] = {"url": url, "duration_ms": latency}
+            if decision.error is not None:
+                data["error"] = decision.error
+            if delivery.status_code is not None:
+                data["status_code"] = delivery.status_code
+            call.log(now, ev.WEBHOOK_CALLED, data)
+            self.exchanges.append(Exchange(call.id, url, now, utterance.text, call.state, start, end, latency,
+                                           delivery.status_code, delivery.body, decision.error))
+        hold = latency - timings.hold_music_after_ms
+        if hold > 0:
+            rt.engine.schedule(timings.hold_music_after_ms, self._hold_music, hold)
+        rt.engine.schedule(latency, self._reasoning_done, decision)
+
+    def _hold_music(self, duration_ms: int) -> None:
+        if self.call.status not in TERMINAL:
+            self.call.log(self.rt.engine.now_ms, ev.HOLD_MUSIC, {"during": "reasoning", "duration_ms": duration_ms})
+
+    def _reasoning_done(self, decision: Decision) -> None:
+        call = self.call
+        if call.status in TERMINAL:
+            return
+        now = self.rt.engine.now_ms
+        call.log(now, ev.REASONING_COMPLETED, {"duration_ms": now - (self._reasoning_since or now)})
+        self._reasoning_since = None
+        if decision.state is not None:
+            call.replace_state(now, decision.state)
+        if decision.transfer_target is not None:
+            self._transfer(decision.transfer_target, "webhook")
+            return
+        if decision.error is not None and self.assistant.reasoning_mode == "webhook":
+            self._webhook_failures += 1
+            target = self._escalation_after_failures()
+            if target is not None:
+                self._transfer(target, "escalation_rule")
+                return
+        elif decision.error is None:
+            self._webhook_failures = 0
+        self._replies.append(decision.reply or self._acknowledgement())
+        if self._reasoning_queue:
+            self._start_reasoning(self._reasoning_queue.popleft())
+        self._after_turn()
+
+    def _acknowledgement(self) -> str:
+        text = ACKNOWLEDGEMENTS[self._acks % len(ACKNOWLEDGEMENTS)]
+        self._acks += 1
+        return text
+
+    # --- silence and endings -----------------------------------------------------------------
+    def _arm_silence(self) -> None:
+        if self._silence_since is not None:
+            return
+        timings, schedule = self.rt.timings, self.rt.engine.schedule
+        self._silence_since = self.rt.engine.now_ms
+        self._silence_timers = (schedule(timings.silence_detect_ms, self._silence_detected),
+                                schedule(timings.silence_timeout_ms, self._silence_timeout))
+
+    def _disarm_silence(self) -> None:
+        for timer in self._silence_timers:
+            timer.cancel()
+        self._silence_timers = ()
+        self._silence_since = None
+
+    def _silence_detected(self, _: Any) -> None:
+        if self.call.status in TERMINAL:
+            return
+        now = self.rt.engine.now_ms
+        self.call.log(now, ev.SILENCE_DETECTED, {"duration_ms": now - (self._silence_since or now)})
+        if self.speaking is None and self._user_timer is None and not self._transferring:
+            self._say(SILENCE_PROMPT)
+
+    def _silence_timeout(self, _: Any) -> None:
+        if self.call.status == IN_PROGRESS and not self._transferring:
+            self._end(COMPLETED, ev.SILENCE_TIMEOUT)
+
+    def _max_duration(self, _: Any) -> None:
+        if self.call.status == IN_PROGRESS:
+            self._end(COMPLETED, ev.MAX_DURATION)
+
+    def _end(self, status: str, reason: str) -> None:
+        self._disarm_silence()
+        if self.speaking is not None:
+            self.speaking.cancel()
+            self.speaking = None
+        self.call.end(self.rt.engine.now_ms, status, reason)
+        self.caller.ended(reason)
+        if self.rt.on_ended is not None:
+            self.rt.on_ended(self.call)
+
+    # --- transfers -------------------------------------------------------------------------
+    def _transfer_requested(self, text: str) -> tuple[str, str] | None:
+        """(target, trigger) when the caller's words call for a transfer, else None."""
+        lowered = text.lower()
+        words = set(lowered.replace(",", " ").replace(".", " ").replace("?", " ").replace("!", " ").split())
+        for rule in self.assistant.escalation:
+            target = rule.target or self.assistant.transfer_target
+            if target and (any(p.lower() in lowered for p in rule.phrases)
+                           or any(k.lower() in words for k in rule.keywords)):
+                return target, "escalation_rule"
+        if self.assistant.transfer_target and any(p in lowered for p in self.rt.transfer_phrases):
+            return self.assistant.transfer_target, "user_request"
+        return None
+
+    def _escalation_after_failures(self) -> str | None:
+        for rule in self.assistant.escalation:
+            if rule.webhook_failures and self._webhook_failures >= rule.webhook_failures:
+                return rule.target or self.assistant.transfer_target
+        return None
+
+    def _transfer(self, target: str, trigger: str) -> None:
+        rt, call = self.rt, self.call
+        now = rt.engine.now_ms
+        warm = self.assistant.warm_transfer
+        data: dict[str, Any] = {"target": target, "trigger": trigger, "warm": warm}
+        context = {"summary": summarize(call), "state": call.state} if warm else {}
+        if warm:
+            data["context"] = context
+        call.log(now, ev.TRANSFER_INITIATED, data)
+        self._transferring = True
+        self._disarm_silence()
+        for timer in (self.speaking, self._reply_timer):
+            if timer is not None:
+                timer.cancel()
+        self.speaking = self._reply_timer = None
+        if rt.transfer_party is not None:
+            answer = rt.transfer_party.answer(target, context, rt.rng)
+        else:
+            answer = TransferAnswer("accept", rt.rng.jitter_ms(*rt.timings.transfer_ring_ms))
+        wait = rt.timings.transfer_timeout_ms if answer.result == "no_answer" else answer.ring_ms
+        if wait:
+            call.log(now, ev.HOLD_MUSIC, {"during": "transfer", "duration_ms": wait})
+        rt.engine.schedule(wait, self._transfer_answered, (target, answer))
+
+    def _transfer_answered(self, outcome: tuple[str, TransferAnswer]) -> None:
+        if self.call.status != IN_PROGRESS:
+            return
+        target, answer = outcome
+        self.call.log(self.rt.engine.now_ms, ev.TRANSFER_RESULT, {"target": target, "result": answer.result})
+        if answer.result == "accept":
+            self._end(TRANSFERRED, ev.TRANSFERRED)
+            return
+        self._transferring = False
+        self._replies.append(TRANSFER_FAILED_REPLY)
+        self._after_turn()

@@ -1,0 +1,30 @@
+"""The one seeded random source: every ID, jitter and probability comes from here."""
+
+from __future__ import annotations
+
+import random
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+ID_LENGTH = 16
+
+
+class SeededRandom:
+    """A `random.Random` with the helpers the simulator needs; draws happen in event order."""
+
+    __slots__ = ("seed", "_rng", "uniform", "random")
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+        self._rng = random.Random(seed)
+        self.uniform = self._rng.uniform
+        self.random = self._rng.random
+
+    def make_id(self, prefix: str) -> str:
+        """`call_…`, `asst_…`: the prefix, an underscore, lowercase alphanumerics (CONTRACT §2)."""
+        return prefix + "_" + "".join(self._rng.choices(_ALPHABET, k=ID_LENGTH))
+
+    def jitter_ms(self, low_ms: int, high_ms: int) -> int:
+        """A whole number of milliseconds drawn uniformly from [low, high]."""
+        if high_ms <= low_ms:
+            return low_ms
+        return self._rng.randint(low_ms, high_ms)
