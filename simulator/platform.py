@@ -53,18 +53,30 @@ class Platform:
                  transfer_party: TransferParty | None = None) -> None:
         self.seed = seed
         self.clock = VirtualClock(start)
-        self.engine = Engine(self.clock)
-        self.rng = SeededRandom(seed)
         self.router = ReasoningRouter(webhook_transport)
         self.default_caller = default_caller
         self.callees: dict[str, CallerFactory] = {}
-        self.runtime = Runtime(engine=self.engine, rng=self.rng, timings=timings or Timings(), carrier=carrier,
+        self.created_listeners: list[Callable[[CallRecord], None]] = []
+        self.ended_listeners: list[Callable[[CallRecord], None]] = []
+        self._ports = (carrier, transfer_party, timings or Timings())
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every call, assistant and webhook exchange; keep configuration, routes and seed.
+
+        The clock goes back to its start and the random source to its seed, so a reset platform
+        replays exactly like a new one.
+        """
+        carrier, transfer_party, timings = self._ports
+        self.clock.now_ms = 0
+        self.engine = Engine(self.clock)
+        self.rng = SeededRandom(self.seed)
+        self.runtime = Runtime(engine=self.engine, rng=self.rng, timings=timings, carrier=carrier,
                                reasoning=self.router, transfer_party=transfer_party, on_ended=self._ended)
         self.assistants: dict[str, Assistant] = {}
         self.brains: dict[str, BuiltinBrain] = {}
         self.calls: dict[str, CallProcess] = {}
         self.active: set[str] = set()
-        self.ended_listeners: list[Callable[[CallRecord], None]] = []
 
     @property
     def timings(self) -> Timings:
@@ -183,6 +195,8 @@ class Platform:
         self.calls[record.id] = process
         self.active.add(record.id)
         process.start()
+        for listener in self.created_listeners:
+            listener(record)
         return projections.call_created(record, self.clock)
 
     def _ended(self, record: CallRecord) -> None:
