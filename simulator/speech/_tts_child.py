@@ -1,0 +1,28 @@
+"""Child process for `SpeechSynthesizer(isolation="process")`: JSON request on stdin.
+
+Exit 0 = WAV written; exit 3 = `VoiceUnavailable`, its problem and fix as JSON on the last stdout line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from simulator.speech.audio import VoiceUnavailable
+from simulator.speech.synthesizer import _init_engine, _render
+
+
+def main() -> int:
+    request = json.loads(sys.stdin.read())
+    try:
+        engine = _init_engine()
+        _render(engine, request["text"], Path(request["path"]), request)
+    except VoiceUnavailable as exc:
+        print(json.dumps({"problem": exc.problem, "fix": exc.fix}), flush=True)
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
