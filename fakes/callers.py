@@ -183,11 +183,12 @@ class ScriptedCaller:
         self._timer = self._line.after(self.think_ms if step.ms < 0 else step.ms, self._speak)
 
     def _speak(self) -> None:
+        """Say the step's words, then go on once they have been said."""
         step = self.steps[self._index]
         self._my_turn = False
         self._unheard_from = len(self.heard)
-        self._line.say(step.text, confidence=step.confidence)
-        self._next()
+        duration = self._line.say(step.text, confidence=step.confidence)
+        self._timer = self._line.after(duration, self._next)
 
     def _barge(self) -> None:
         self._speak()

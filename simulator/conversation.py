@@ -93,8 +93,9 @@ class CallLine:
     def live(self) -> bool:
         return self._process.call.status == IN_PROGRESS
 
-    def say(self, text: str, *, confidence: float | None = None) -> None:
-        self._process.user_says(text, confidence)
+    def say(self, text: str, *, confidence: float | None = None) -> int:
+        """Speak now; returns how long the speech lasts (0 when the line is not live)."""
+        return self._process.user_says(text, confidence)
 
     def press(self, digits: str) -> None:
         self._process.user_presses(digits)
@@ -231,12 +232,13 @@ class CallProcess:
         self.caller.your_turn()
 
     # --- the caller ------------------------------------------------------------------------
-    def user_says(self, text: str, confidence: float | None = None) -> None:
+    def user_says(self, text: str, confidence: float | None = None) -> int:
+        """The caller starts speaking; returns the speech duration (0 when ignored or queued)."""
         if self.call.status != IN_PROGRESS or self._transferring:
-            return
+            return 0
         if self._user_timer is not None:
             self._user_backlog.append((text, confidence))
-            return
+            return 0
         rt = self.rt
         now = rt.engine.now_ms
         if self.speaking is not None:
@@ -256,6 +258,7 @@ class CallProcess:
         })
         utterance = _Utterance(text, len(self.call.dialogue) - 1)
         self._user_timer = rt.engine.schedule(duration, self._user_done, utterance)
+        return duration
 
     def _user_done(self, utterance: _Utterance) -> None:
         self._user_timer = None

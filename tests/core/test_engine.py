@@ -1,0 +1,53 @@
+"""The event kernel: ordering, ties, cancellation, running until a time or until idle."""
+
+import pytest
+
+from simulator.engine import Engine
+
+
+def test_runs_in_time_then_priority_then_schedule_order():
+    engine = Engine()
+    seen = []
+    engine.schedule(20, seen.append, "late")
+    engine.schedule(10, seen.append, "b", priority=1)
+    engine.schedule(10, seen.append, "a", priority=0)
+    engine.schedule(10, seen.append, "c", priority=1)
+    assert engine.run() == 4
+    assert seen == ["a", "b", "c", "late"]
+    assert engine.now_ms == 20
+
+
+def test_cancelled_timers_never_run():
+    engine = Engine()
+    seen = []
+    timer = engine.schedule(5, seen.append, "x")
+    engine.schedule(6, seen.append, "y")
+    timer.cancel()
+    assert len(engine) == 1
+    engine.run()
+    assert seen == ["y"]
+
+
+def test_run_until_stops_and_rests_the_clock_there():
+    engine = Engine()
+    seen = []
+    engine.schedule(100, seen.append, 1)
+    engine.schedule(300, seen.append, 2)
+    engine.run(until_ms=200)
+    assert seen == [1] and engine.now_ms == 200
+    assert engine.next_time_ms() == 300
+    engine.run()
+    assert seen == [1, 2]
+
+
+def test_step_runs_one_timer_and_reports_idle():
+    engine = Engine()
+    engine.schedule(1, lambda _: engine.schedule(1, lambda _: None))
+    assert engine.step() and engine.now_ms == 1
+    assert engine.step() and engine.now_ms == 2
+    assert not engine.step()
+
+
+def test_scheduling_into_the_past_is_refused():
+    with pytest.raises(ValueError, match="past"):
+        Engine().schedule(-1, print)
