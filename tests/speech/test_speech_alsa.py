@@ -1,0 +1,134 @@
+"""Integration tests: the real sounddevice/PortAudio/ALSA path, with no sound card and no daemon.
+
+Each test writes an asoundrc defining `file`-type PCMs over ALSA's `null` device: the microphone
+reads a raw file (`infile`), the speaker writes one (`file`). `null` runs as fast as it is read,
+so these tests take no real time. The raw input is padded with silence so that PortAudio's
+read-ahead never reaches the end of the file (past it the plugin hands back stale buffer data).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from simulator.speech import AudioClip, concat
+
+pytestmark = pytest.mark.voice
+
+CHILD = Path(__file__).with_name("alsa_child.py")
+REPO = Path(__file__).resolve().parents[2]
+MIC, SPEAKER = "aployee_test_mic", "aployee_test_speaker"
+
+
+@pytest.fixture
+def alsa(tmp_path: Path, need_voice):
+    """A virtual microphone reading `mic.raw` and a speaker writing `speaker.raw`, and a runner."""
+    need_voice("sounddevice", "alsa")
+    mic_raw, speaker_raw = tmp_path / "mic.raw", tmp_path / "speaker.raw"
+    conf = tmp_path / "xdg" / "alsa" / "asoundrc"
+    conf.parent.mkdir(parents=True)
+    conf.write_text(
+        f"""
+pcm.{MIC} {{
+    type file
+    slave.pcm "null"
+    file "/dev/null"
+    infile "{mic_raw}"
+    format "raw"
+}}
+pcm.{SPEAKER} {{
+    type file
+    slave.pcm "null"
+    file "{speaker_raw}"
+    format "raw"
+}}
+"""
+    )
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "xdg"), "PYTHONPATH": str(REPO)}
+
+    def run(request: dict) -> dict:
+        done = subprocess.run(
+            [sys.executable, str(CHILD), json.dumps(request, ensure_ascii=False)],
+            capture_output=True, text=True, env=env, cwd=REPO, timeout=120, check=False,
+        )
+        assert done.returncode == 0, f"child failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    return SimpleNamespace(run=run, mic_raw=mic_raw, speaker_raw=speaker_raw, dir=tmp_path)
+
+
+def chirp(seconds: float, rate: int = 16_000) -> AudioClip:
+    n = int(seconds * rate)
+    return AudioClip.from_samples(
+        [int(9_000 * math.sin(2 * math.pi * (200 + 600 * i / n) * i / rate)) for i in range(n)], rate
+    )
+
+
+def test_virtual_devices_are_listed(alsa) -> None:
+    alsa.mic_raw.write_bytes(bytes(32_000))
+    devices = alsa.run({"mode": "devices"})
+    assert MIC in devices["input"]
+    assert SPEAKER in devices["output"]
+
+
+def test_microphone_source_reads_the_exact_samples(alsa) -> None:
+    signal = chirp(1.0)
+    alsa.mic_raw.write_bytes(signal.pcm + AudioClip.silence(2.0).pcm)
+    out = alsa.dir / "recorded.raw"
+    result = alsa.run({"mode": "record", "device": MIC, "block_frames": 1_600, "blocks": 10, "out": str(out)})
+    assert result == {"device_name": MIC, "bytes": len(signal.pcm), "after_close": 0}
+    assert out.read_bytes() == signal.pcm
+
+
+def test_player_writes_the_clip_to_the_device(alsa) -> None:
+    clip = chirp(0.75)
+    wav = clip.write_wav(alsa.dir / "reply.wav")
+    assert alsa.run({"mode": "play", "device": SPEAKER, "wav": str(wav)}) == {"played": 1}
+    assert alsa.speaker_raw.read_bytes() == clip.pcm
+
+
+def test_muted_player_sends_nothing(alsa) -> None:
+    wav = chirp(0.5).write_wav(alsa.dir / "reply.wav")
+    assert alsa.run({"mode": "play", "device": SPEAKER, "wav": str(wav), "muted": True}) == {"played": 0}
+    assert not alsa.speaker_raw.exists() or alsa.speaker_raw.stat().st_size == 0
+
+
+def test_unknown_input_device_names_the_fix(alsa) -> None:
+    alsa.mic_raw.write_bytes(bytes(32_000))
+    result = alsa.run({"mode": "missing", "device": "no_such_microphone"})
+    assert result["problem"] is not None and "no_such_microphone" in result["problem"]
+    assert "python -m sounddevice" in result["fix"]
+
+
+def test_microphone_to_vosk_grammar(alsa, korean_wavs, ko_model_dir) -> None:
+    """Korean speech enters through the virtual microphone and vosk (grammar mode) hears it."""
+    phrase = "내일 예약"
+    speech = AudioClip.read_wav(korean_wavs[phrase])
+    heard_part = concat([AudioClip.silence(0.3), speech, AudioClip.silence(0.5)])
+    alsa.mic_raw.write_bytes(heard_part.pcm + AudioClip.silence(2.0).pcm)
+    result = alsa.run(
+        {"mode": "transcribe", "device": MIC, "model": str(ko_model_dir), "phrases": list(korean_wavs),
+         "seconds": heard_part.duration}
+    )
+    assert result["text"] == phrase
+    assert 0.5 <= result["confidence"] <= 1.0
+
+
+def test_microphone_continuous_mode(alsa, korean_wavs, ko_model_dir) -> None:
+    """Hands-free: the end-pointer splits the microphone stream into utterances."""
+    phrases = ["안녕하세요", "예약 확인", "취소"]
+    gap = AudioClip.silence(1.0)
+    stream = concat([gap] + [c for p in phrases for c in (AudioClip.read_wav(korean_wavs[p]), gap)])
+    alsa.mic_raw.write_bytes(stream.pcm + AudioClip.silence(2.0).pcm)
+    result = alsa.run(
+        {"mode": "listen", "device": MIC, "model": str(ko_model_dir), "phrases": list(korean_wavs),
+         "seconds": stream.duration}
+    )
+    assert result["texts"] == phrases
