@@ -188,7 +188,11 @@ class ScriptedCaller:
         self._my_turn = False
         self._unheard_from = len(self.heard)
         duration = self._line.say(step.text, confidence=step.confidence)
-        self._timer = self._line.after(duration, self._next)
+        following = self.steps[self._index + 1].kind if self._index + 1 < len(self.steps) else None
+        if following in ("say", "expect"):
+            self._next()  # both wait for the assistant anyway: no need to wait for our own words
+        else:
+            self._timer = self._line.after(duration, self._next)
 
     def _barge(self) -> None:
         self._speak()

@@ -22,20 +22,27 @@ def parse_instant(text: str) -> datetime:
 class VirtualClock:
     """Maps virtual milliseconds to calendar instants; the engine owns `now_ms`."""
 
-    __slots__ = ("epoch", "now_ms")
+    __slots__ = ("epoch", "now_ms", "_second", "_second_text")
 
     def __init__(self, epoch: datetime | str | None = None) -> None:
         if isinstance(epoch, str):
             epoch = parse_instant(epoch)
         self.epoch: datetime = (epoch or DEFAULT_EPOCH).astimezone(UTC).replace(microsecond=0)
         self.now_ms: int = 0
+        self._second: int | None = None
+        self._second_text = ""
 
     def instant(self, t_ms: int) -> datetime:
         return self.epoch + timedelta(milliseconds=t_ms)
 
     def iso_seconds(self, t_ms: int) -> str:
-        """Resource timestamps: whole seconds, `Z` suffix (CONTRACT §2)."""
-        return self.instant(t_ms - t_ms % 1000).strftime("%Y-%m-%dT%H:%M:%SZ")
+        """Resource timestamps: whole seconds, `Z` suffix (CONTRACT §2). The last one is cached:
+        consecutive calls in a busy run mostly fall in the same second."""
+        second = t_ms // 1000
+        if second != self._second:
+            self._second_text = self.instant(second * 1000).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self._second = second
+        return self._second_text
 
     def iso_millis(self, t_ms: int) -> str:
         """Timeline timestamps: milliseconds, `Z` suffix (CONTRACT §2)."""

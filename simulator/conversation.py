@@ -129,7 +129,8 @@ class CallProcess:
     _replies: deque[str] = field(default_factory=deque)
     _reply_timer: Timer | None = None
     _silence_since: int | None = None
-    _silence_timers: tuple[Timer, ...] = ()
+    _silence_reported: bool = False
+    _silence_timer: Timer | None = None
     _acks: int = 0
     _webhook_failures: int = 0
     _transferring: bool = False
@@ -367,30 +368,34 @@ class CallProcess:
 
     # --- silence and endings -----------------------------------------------------------------
     def _arm_silence(self) -> None:
+        """Start counting the caller's silence. One lazily re-armed timer per call does the work,
+        so a turn costs no timer churn: speaking just resets `_silence_since`."""
         if self._silence_since is not None:
             return
-        timings, schedule = self.rt.timings, self.rt.engine.schedule
         self._silence_since = self.rt.engine.now_ms
-        self._silence_timers = (schedule(timings.silence_detect_ms, self._silence_detected),
-                                schedule(timings.silence_timeout_ms, self._silence_timeout))
+        self._silence_reported = False
+        if self._silence_timer is None:
+            self._silence_timer = self.rt.engine.schedule(self.rt.timings.silence_detect_ms, self._silence_check)
 
     def _disarm_silence(self) -> None:
-        for timer in self._silence_timers:
-            timer.cancel()
-        self._silence_timers = ()
         self._silence_since = None
 
-    def _silence_detected(self, _: Any) -> None:
-        if self.call.status in TERMINAL:
+    def _silence_check(self, _: Any) -> None:
+        self._silence_timer = None
+        since = self._silence_since
+        if since is None or self.call.status != IN_PROGRESS or self._transferring:
             return
-        now = self.rt.engine.now_ms
-        self.call.log(now, ev.SILENCE_DETECTED, {"duration_ms": now - (self._silence_since or now)})
-        if self.speaking is None and self._user_timer is None and not self._transferring:
-            self._say(SILENCE_PROMPT)
-
-    def _silence_timeout(self, _: Any) -> None:
-        if self.call.status == IN_PROGRESS and not self._transferring:
+        timings, now = self.rt.timings, self.rt.engine.now_ms
+        if now >= since + timings.silence_timeout_ms:
             self._end(COMPLETED, ev.SILENCE_TIMEOUT)
+            return
+        if not self._silence_reported and now >= since + timings.silence_detect_ms:
+            self._silence_reported = True
+            self.call.log(now, ev.SILENCE_DETECTED, {"duration_ms": now - since})
+            if self.speaking is None and self._user_timer is None:
+                self._say(SILENCE_PROMPT)
+        deadline = since + (timings.silence_timeout_ms if self._silence_reported else timings.silence_detect_ms)
+        self._silence_timer = self.rt.engine.schedule(deadline - now, self._silence_check)
 
     def _max_duration(self, _: Any) -> None:
         if self.call.status == IN_PROGRESS:

@@ -7,12 +7,15 @@ is skipped when popped), which keeps `schedule` and `cancel` O(log n) and O(1).
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 from collections.abc import Callable
 from typing import Any
 
 from simulator.clock import VirtualClock
+
+GC_FREEZE_EVERY = 10_000  # timers between moves of live objects out of the collector's sight
 
 
 class Timer:
@@ -78,17 +81,27 @@ class Engine:
         pop = heapq.heappop
         clock = self.clock
         count = 0
-        while heap:
-            entry = heap[0]
-            if until_ms is not None and entry[0] > until_ms:
-                break
-            pop(heap)
-            timer = entry[3]
-            if timer.cancelled:
-                continue
-            clock.now_ms = entry[0]
-            timer.fn(timer.arg)
-            count += 1
+        frozen = False
+        try:
+            while heap:
+                entry = heap[0]
+                if until_ms is not None and entry[0] > until_ms:
+                    break
+                pop(heap)
+                timer = entry[3]
+                if timer.cancelled:
+                    continue
+                clock.now_ms = entry[0]
+                timer.fn(timer.arg)
+                count += 1
+                if not count % GC_FREEZE_EVERY:
+                    # A big run keeps every call's log alive; without this the cyclic GC rescans
+                    # that growing heap of live objects again and again (2-3x the run time).
+                    gc.freeze()
+                    frozen = True
+        finally:
+            if frozen:
+                gc.unfreeze()
         if until_ms is not None and until_ms > clock.now_ms:
             clock.now_ms = until_ms
         return count
