@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,voice]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -20,6 +20,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q -n 2
 
 bench: $(STAMP)
+	$(PY) -m pip install -q simpy
 	$(PY) bench/engine_bench.py
 
 clean:
