@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 COMMAND_MODULES = (
     "simulator.commands.demo",
+    "simulator.commands.tui",
 )
 
 

@@ -1,0 +1,107 @@
+"""The Textual application: wires a call source and an optional role-play session to the screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from tui.roleplay import RolePlay
+from tui.screens.call import CallScreen
+from tui.screens.calls import CallsScreen
+from tui.screens.common import OpenCall, StartRolePlay
+from tui.screens.help import HelpScreen
+from tui.screens.roleplay import CallPlan, RolePlayScreen, RolePlaySetup
+from tui.sources import CallSource, SourceError
+
+CSS = """
+#filters { height: 1; padding: 0 1; background: $boost; }
+#message, #callbar, #live-status { height: 1; padding: 0 1; }
+#search { height: 3; }
+#calls { height: 1fr; }
+#tabs { height: 1fr; }
+#live { height: 1fr; }
+#talk { width: 2fr; border: round $primary; padding: 0 1; }
+#side { width: 1fr; min-width: 26; border: round $secondary; padding: 0 1; }
+#say { dock: bottom; margin-bottom: 1; }
+RolePlaySetup, HelpScreen { align: center middle; }
+#setup { width: 64; height: auto; max-width: 100%; border: thick $primary; background: $surface; padding: 0 1; }
+.setup-row { height: 3; }
+.setup-row > Input { width: 1fr; }
+.setup-row > Button { margin-left: 2; }
+#help { width: 80; max-width: 100%; height: 90%; border: thick $primary; background: $surface; padding: 0 1; }
+"""
+
+
+class AployeeTui(App):
+    """`source` is what the inspector shows; `roleplay`, when given, lets the user be a caller.
+
+    `threaded` says whether reading the source blocks (a file, HTTP): then it runs in workers.
+    `poll_seconds` is how often live data is re-read (None: never, for snapshots and tests).
+    """
+
+    CSS = CSS
+    TITLE = "aployee-sim"
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+
+    def __init__(self, source: CallSource, *, roleplay: RolePlay | None = None, threaded: bool = False,
+                 poll_seconds: float | None = 1.0, export_dir: Path | str = ".", tick_seconds: float = 0.1,
+                 start_roleplay: bool = False, attach: str | None = None) -> None:
+        super().__init__()
+        self.source = source
+        self.roleplay = roleplay
+        self.threaded = threaded
+        self.poll_seconds = poll_seconds
+        self.export_dir = Path(export_dir)
+        self.tick_seconds = tick_seconds
+        self._start = StartRolePlay(attach) if (start_roleplay or attach) else None
+
+    def on_mount(self) -> None:
+        self.push_screen(CallsScreen(self.source, threaded=self.threaded, poll_seconds=self.poll_seconds))
+        if self._start is not None:
+            self.on_start_role_play(self._start)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def on_open_call(self, message: OpenCall) -> None:
+        self.push_screen(CallScreen(self.source, message.call_id, threaded=self.threaded,
+                                    export_dir=self.export_dir, poll_seconds=self.poll_seconds))
+
+    def on_start_role_play(self, message: StartRolePlay) -> None:
+        session = self.roleplay
+        if session is None:
+            self.notify("role-play needs a simulator: run `aployee-sim tui` without --db, or with --url",
+                        severity="warning")
+            return
+        if message.call_id is not None:
+            self._begin(lambda: session.attach(message.call_id))
+            return
+        try:
+            assistants = session.assistants()
+            can_inbound = session.can_place_inbound()
+        except SourceError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if not assistants:
+            self.notify("there are no assistants to call with", severity="warning")
+            return
+        self.push_screen(RolePlaySetup(assistants, can_inbound), self._plan_chosen)
+
+    def _plan_chosen(self, plan: CallPlan | None) -> None:
+        if plan is not None:
+            session = self.roleplay
+            self._begin(lambda: session.start(plan.assistant_id, plan.to, plan.from_, inbound=plan.inbound))
+
+    def _begin(self, connect) -> None:
+        try:
+            connect()
+        except SourceError as exc:
+            self.notify(f"cannot start the call: {exc}", severity="error")
+            return
+        self.push_screen(RolePlayScreen(self.roleplay, tick_seconds=self.tick_seconds))

@@ -1,0 +1,240 @@
+"""The call view as pure functions: conversation, state changes, timeline, webhooks, summary.
+
+Each function takes a `CallData` and returns rich `Text` or plain rows; the screens only put
+them in widgets. State changes come from the internal `state_changed` events, diffed against
+the state before them, so the view shows what each turn changed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.text import Text
+
+from simulator import events as ev
+from tui.model import CallData, EventRow
+from tui.rows import STATUS_STYLES, duration_text
+
+ROLE_STYLES = {"assistant": "bold cyan", "user": "bold green"}
+DIFF_STYLES = {"added": "bold green", "changed": "bold yellow", "removed": "bold red strike", "same": "dim"}
+
+
+def offset_text(ms: int) -> str:
+    """Virtual time since the call was created: `+1:05.300`."""
+    sign = "-" if ms < 0 else "+"
+    minutes, rest = divmod(abs(ms), 60000)
+    return f"{sign}{minutes}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+def clock_text(iso: str) -> str:
+    """`2024-01-15T10:30:05.123Z` → `10:30:05.123`."""
+    return iso[11:23] if len(iso) >= 23 else iso[11:19]
+
+
+def ms_text(ms: int | None) -> str:
+    if ms is None:
+        return ""
+    return f"{ms} ms" if ms < 10000 else f"{ms / 1000:.1f} s"
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+# --- state diffs -----------------------------------------------------------------------------
+def state_diff(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str, Any, Any]]:
+    """(key, added|changed|removed|same, old, new) for every key of either state, in a stable order."""
+    keys = list(after) + [k for k in before if k not in after]
+    out = []
+    for key in keys:
+        if key not in before:
+            out.append((key, "added", None, after[key]))
+        elif key not in after:
+            out.append((key, "removed", before[key], None))
+        elif before[key] != after[key]:
+            out.append((key, "changed", before[key], after[key]))
+        else:
+            out.append((key, "same", before[key], after[key]))
+    return out
+
+
+def state_text(before: dict[str, Any], after: dict[str, Any], indent: str = "    ") -> Text:
+    """The whole state, one key a line, what changed highlighted (old values shown struck)."""
+    text = Text()
+    diff = state_diff(before, after)
+    if not diff:
+        text.append(indent + "(empty state)\n", style="dim")
+    for key, kind, old, new in diff:
+        marker = {"added": "+", "changed": "~", "removed": "-", "same": " "}[kind]
+        text.append(f"{indent}{marker} {key}: ", style=DIFF_STYLES[kind])
+        if kind == "changed":
+            text.append(compact(old), style="red strike")
+            text.append(" → ")
+        text.append(compact(old if kind == "removed" else new), style=DIFF_STYLES[kind])
+        text.append("\n")
+    return text
+
+
+def state_changes(data: CallData) -> list[tuple[EventRow, dict[str, Any], dict[str, Any]]]:
+    """Each `state_changed` event with the state before and after it."""
+    state = data.initial_state
+    out = []
+    for event in data.events:
+        if event.kind == ev.STATE_CHANGED:
+            after = event.data.get("state") or {}
+            out.append((event, state, after))
+            state = after
+    return out
+
+
+# --- conversation ----------------------------------------------------------------------------
+def conversation_text(data: CallData) -> Text:
+    """The call as a conversation: who, when, what and ASR confidence, with state changes inline."""
+    text = Text()
+    state = data.initial_state
+    if state:
+        text.append("initial state\n", style="bold")
+        text.append_text(state_text({}, state))
+    for event in data.events:
+        when = f"{offset_text(event.t_ms)} "
+        if event.kind in (ev.USER_SPEECH, ev.ASSISTANT_SPEECH):
+            role = "user" if event.kind == ev.USER_SPEECH else "assistant"
+            text.append(when, style="dim")
+            text.append(("Caller" if role == "user" else "Assistant").ljust(10), style=ROLE_STYLES[role])
+            text.append(event.data.get("content", ""))
+            confidence = event.data.get("confidence")
+            if role == "user" and confidence is not None:
+                style = "dim" if confidence >= 0.8 else "bold red"
+                text.append(f"  (ASR {confidence:.2f})", style=style)
+            text.append("\n")
+        elif event.kind == ev.STATE_CHANGED:
+            after = event.data.get("state") or {}
+            text.append(when, style="dim")
+            if after == state:
+                text.append("state after this turn: unchanged\n", style="magenta")
+            else:
+                text.append("state after this turn\n", style="bold magenta")
+                text.append_text(state_text(state, after))
+            state = after
+        elif event.kind == ev.DIGITS:
+            text.append(when, style="dim")
+            text.append(f"Caller pressed {event.data.get('digits', '')}\n", style="green")
+        elif event.kind == ev.BARGE_IN:
+            text.append(when, style="dim")
+            text.append("caller barged in\n", style="yellow")
+        elif event.kind == ev.TRANSFER_INITIATED:
+            text.append(when, style="dim")
+            text.append(f"transfer to {event.data.get('target')} ({event.data.get('trigger')})\n", style="magenta")
+        elif event.kind == ev.CALL_ENDED:
+            text.append(when, style="dim")
+            status = event.data.get("status", "")
+            text.append(f"call ended: {status} ({event.data.get('reason')})\n", style=STATUS_STYLES.get(status, ""))
+    if not text:
+        text.append("No conversation yet.", style="dim")
+    return text
+
+
+# --- timeline --------------------------------------------------------------------------------
+def _span_ms(events: list[EventRow], index: int) -> int | None:
+    """How long the span that starts at events[index] lasted (reasoning: until it completed)."""
+    event = events[index]
+    if event.kind == ev.REASONING_STARTED:
+        for later in events[index + 1:]:
+            if later.kind == ev.REASONING_COMPLETED:
+                return later.t_ms - event.t_ms
+        return None
+    value = event.data.get("duration_ms")
+    return value if isinstance(value, int) else None
+
+
+def _detail(event: EventRow) -> str:
+    data = event.data
+    kind = event.kind
+    if kind in (ev.USER_SPEECH, ev.ASSISTANT_SPEECH, ev.BARGE_IN, ev.PLATFORM_PROMPT):
+        return data.get("content", "")
+    if kind == ev.HOLD_MUSIC:
+        return f"♪ hold music ({data.get('during')})"
+    if kind == ev.REASONING_STARTED:
+        return f"reasoning ({data.get('mode')})"
+    if kind == ev.WEBHOOK_CALLED:
+        outcome = data.get("error") or (f"HTTP {data['status_code']}" if "status_code" in data else "")
+        return f"{data.get('url', '')} {outcome}".strip()
+    if kind == ev.STATUS_CHANGED:
+        return f"{data.get('from')} → {data.get('to')}"
+    if kind == ev.STATE_CHANGED:
+        return compact(data.get("state"))
+    return ", ".join(f"{k}={compact(v) if isinstance(v, (dict, list)) else v}" for k, v in data.items()
+                     if k not in ("duration_ms", "context"))
+
+
+TIMELINE_COLUMNS = ("+Offset", "Time", "Event", "Span", "Detail")
+_EVENT_STYLES = {ev.REASONING_STARTED: "bold blue", ev.REASONING_COMPLETED: "blue", ev.HOLD_MUSIC: "bold magenta",
+                 ev.WEBHOOK_CALLED: "cyan", ev.STATE_CHANGED: "magenta", ev.CALL_ENDED: "bold",
+                 ev.STATUS_CHANGED: "dim", ev.SILENCE_DETECTED: "yellow", ev.BARGE_IN: "yellow"}
+
+
+def timeline_rows(data: CallData) -> list[tuple[str, str, Text, str, str]]:
+    """One row per event: offset, virtual time, type (internal ones dimmed), span and detail."""
+    rows = []
+    for index, event in enumerate(data.events):
+        style = _EVENT_STYLES.get(event.kind, "" if event.kind in ev.PUBLIC_TYPES else "dim")
+        rows.append((offset_text(event.t_ms), clock_text(event.at), Text(event.kind, style=style),
+                     ms_text(_span_ms(data.events, index)), _detail(event)))
+    return rows
+
+
+# --- webhooks --------------------------------------------------------------------------------
+def exchanges_text(data: CallData) -> Text:
+    text = Text()
+    if not data.exchanges:
+        text.append("No webhook exchanges (this assistant does not use a webhook, or none ran yet).", style="dim")
+        return text
+    for number, exchange in enumerate(data.exchanges, 1):
+        failed = exchange.get("error") is not None
+        text.append(f"#{number} POST {exchange.get('url')}\n", style="bold red" if failed else "bold")
+        text.append(f"   sent {clock_text(exchange.get('sent_at', ''))}  latency {exchange.get('duration_ms')} ms"
+                    f"  status {exchange.get('status_code') if exchange.get('status_code') is not None else '—'}\n")
+        if failed:
+            text.append(f"   error: {exchange['error']}\n", style="bold red")
+        text.append("   request  ", style="dim")
+        text.append(json.dumps(exchange.get("request"), ensure_ascii=False, indent=2).replace("\n", "\n   ") + "\n")
+        text.append("   response ", style="dim")
+        text.append(json.dumps(exchange.get("response"), ensure_ascii=False, indent=2).replace("\n", "\n   ") + "\n\n")
+    return text
+
+
+# --- summary ---------------------------------------------------------------------------------
+def summary_text(data: CallData) -> Text:
+    details = data.details
+    text = Text()
+
+    def field(name: str, value: Any, style: str = "") -> None:
+        text.append(f"{name:<12}", style="bold")
+        text.append(f"{value}\n", style=style)
+
+    status = details.get("status", "")
+    field("call", details.get("id"))
+    field("status", status + (f"  ({data.end_reason})" if data.end_reason else ""), STATUS_STYLES.get(status, ""))
+    field("direction", data.direction or "unknown")
+    field("assistant", f"{data.assistant_name or '?'} ({details.get('assistant_id')})")
+    field("to / from", f"{details.get('to')} / {details.get('from') or '—'}")
+    field("created", details.get("created_at"))
+    field("started", details.get("started_at") or "—")
+    field("ended", details.get("ended_at") or "—")
+    field("duration", duration_text(details.get("duration_seconds")))
+    text.append("\nsummary\n", style="bold")
+    text.append(f"  {details.get('summary') or '(not yet: the call has not ended)'}\n")
+    text.append("\nfinal state\n", style="bold")
+    final = details.get("final_state")
+    if final is None:
+        text.append("  (not yet: the call has not ended)\n", style="dim")
+    else:
+        text.append_text(state_text(data.initial_state, final, indent="  "))
+    if data.latency:
+        text.append("\nlatency (ms)        count   p50   p95   max\n", style="bold")
+        for name, component in data.latency.get("components", {}).items():
+            if component.get("count"):
+                text.append(f"  {name:<18}{component['count']:>5} {component['p50_ms']:>5} "
+                            f"{component['p95_ms']:>5} {component['max_ms']:>5}\n")
+    return text

@@ -1,0 +1,67 @@
+"""Role-play text as pure functions: the live conversation, the status line, the state panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from tui.call_text import ROLE_STYLES, clock_text, state_text
+from tui.model import LiveView
+from tui.rows import STATUS_STYLES, duration_text
+
+
+def conversation(view: LiveView) -> Text:
+    text = Text()
+    for line in view.transcript:
+        role = line["role"]
+        text.append(line["timestamp"][11:19] + " ", style="dim")
+        text.append("You".ljust(10) if role == "user" else "Assistant ", style=ROLE_STYLES.get(role, ""))
+        text.append(line["content"] + "\n")
+    if not view.transcript:
+        text.append("Waiting for the call to connect…" if view.status in ("initiated", "ringing")
+                    else "Nobody has spoken yet.", style="dim")
+    return text
+
+
+def status_line(view: LiveView) -> Text:
+    text = Text()
+    text.append(view.status, style=STATUS_STYLES.get(view.status, ""))
+    text.append(f"  {clock_text(view.now) or view.now}  {duration_text(view.duration_seconds)}")
+    if view.reasoning_active:
+        text.append("  reasoning…", style="bold blue")
+    if view.on_hold:
+        text.append("  ♪ on hold", style="bold magenta")
+    if view.ended:
+        text.append("  call ended — ctrl+o opens it, esc leaves", style="dim")
+    return text
+
+
+def state_panel(before: dict[str, Any], now: dict[str, Any]) -> Text:
+    text = Text("state", style="bold")
+    text.append("  (last change highlighted)\n", style="dim")
+    text.append_text(state_text(before, now, indent=""))
+    return text
+
+
+def track_state(before: dict[str, Any], now: dict[str, Any] | None,
+                latest: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(state before the last change, current state) after seeing `latest`; `now` None at first."""
+    if now is None:
+        return latest, latest
+    if latest != now:
+        return now, latest
+    return before, now
+
+
+def parse_command(line: str) -> tuple[str, str]:
+    """A typed line as (action, argument): ("say", text), ("digits", keys), ("hangup", "")."""
+    stripped = line.strip()
+    if stripped.startswith("/"):
+        word, _, rest = stripped[1:].partition(" ")
+        if word in ("d", "digits", "dtmf"):
+            return "digits", rest.replace(" ", "")
+        if word in ("hangup", "bye", "h"):
+            return "hangup", ""
+        return "unknown", word
+    return "say", stripped

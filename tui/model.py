@@ -1,0 +1,82 @@
+"""The plain data the TUI shows, whatever the source: rows of the calls list and one call in full.
+
+Sources build these from the platform, a store file or HTTP responses, so the view-models and
+screens never know where a call came from. Times stay ISO strings (as the API serves them)
+plus virtual milliseconds since the call was created, for ordering and offsets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.clock import parse_instant
+
+
+@dataclass(frozen=True, slots=True)
+class CallRow:
+    """One line of the calls list."""
+
+    id: str
+    status: str
+    direction: str          # "outbound" | "inbound" | "" when the source cannot tell
+    assistant_id: str
+    assistant_name: str
+    to: str
+    from_: str | None
+    created_at: str
+    duration_seconds: int | None
+    turns: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One event of a call's log: public timeline types and the simulator's internal ones."""
+
+    t_ms: int               # virtual ms since the call was created
+    at: str                 # ISO 8601 with milliseconds
+    kind: str
+    data: dict[str, Any]
+
+
+@dataclass(slots=True)
+class CallData:
+    """Everything the call view shows about one call."""
+
+    details: dict[str, Any]                 # the `GET /v1/calls/{id}` resource
+    direction: str
+    assistant_name: str
+    transcript: list[dict[str, Any]]        # `/transcript` entries: role, content, timestamp, confidence
+    events: list[EventRow]
+    exchanges: list[dict[str, Any]]         # `/_sim/webhooks` items for this call
+    latency: dict[str, Any] | None = None
+    end_reason: str | None = None
+    initial_state: dict[str, Any] = field(default_factory=dict)
+    assistant: dict[str, Any] | None = None    # the assistant resource, for scenario export
+
+    @property
+    def id(self) -> str:
+        return self.details["id"]
+
+
+@dataclass(slots=True)
+class LiveView:
+    """A role-play snapshot: what the caller sees of the call right now."""
+
+    call_id: str
+    status: str
+    now: str
+    duration_seconds: int
+    transcript: list[dict[str, Any]]        # live-state lines: role, content, timestamp
+    state: dict[str, Any]
+    reasoning_active: bool
+    on_hold: bool = False
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ("completed", "failed", "transferred")
+
+
+def ms_between(start_iso: str, at_iso: str) -> int:
+    """Milliseconds from one ISO instant to another (events read over HTTP carry only ISO times)."""
+    return round((parse_instant(at_iso) - parse_instant(start_iso)).total_seconds() * 1000)

@@ -1,0 +1,163 @@
+"""Role-play sessions: the person at the keyboard is the far end of a call.
+
+`LocalRolePlay` drives an in-process platform: the caller is a `LiveCaller`, and virtual time
+follows the wall clock through `simulator.clock.WallPacer` (the only wall-clock reader), one
+`platform.run(until_ms=…)` per UI tick. `RemoteRolePlay` drives a call on a running server
+through `/_sim/calls/{id}/say|digits|hangup` and polls its live state; its methods block on
+HTTP, so screens call them from worker threads (`blocking = True`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from fakes.callers import LiveCaller
+from simulator import events as ev
+from simulator.clock import WallPacer
+from simulator.platform import Platform
+from tui.model import LiveView
+from tui.sources import SourceError, api_errors
+from tui.sources.http_source import ApiClient
+
+DEFAULT_TO = "+15551234567"
+DEFAULT_INBOUND_FROM = "+15557654321"
+
+
+class Pacer(Protocol):
+    def virtual_now_ms(self) -> int: ...
+
+
+class RolePlay(Protocol):
+    blocking: bool
+    call_id: str | None
+
+    def assistants(self) -> list[tuple[str, str]]:
+        """(id, name) of every assistant that can take a call."""
+
+    def can_place_inbound(self) -> bool: ...
+
+    def start(self, assistant_id: str, to: str, from_: str | None, *, inbound: bool = False) -> str: ...
+
+    def attach(self, call_id: str) -> None: ...
+
+    def say(self, text: str) -> None: ...
+
+    def press(self, digits: str) -> None: ...
+
+    def hang_up(self) -> None: ...
+
+    def tick(self) -> LiveView: ...
+
+
+def live_view(live: dict[str, Any], now: str, on_hold: bool = False) -> LiveView:
+    """A `GET /v1/calls/{id}/live-state` body as a `LiveView`."""
+    return LiveView(call_id=live["call_id"], status=live["status"], now=now,
+                    duration_seconds=live["duration_seconds"], transcript=live["transcript"],
+                    state=live["current_state"], reasoning_active=live["reasoning_status"]["active"],
+                    on_hold=on_hold)
+
+
+class LocalRolePlay:
+    blocking = False
+
+    def __init__(self, platform: Platform, *, speed: float = 1.0, pacer: Pacer | None = None) -> None:
+        self.platform = platform
+        self.speed = speed
+        self._fixed_pacer = pacer
+        self._pacer: Pacer | None = pacer
+        self.call_id: str | None = None
+
+    def assistants(self) -> list[tuple[str, str]]:
+        return [(a.id, a.name) for a in self.platform.assistants.values()]
+
+    def can_place_inbound(self) -> bool:
+        return callable(getattr(self.platform, "place_inbound", None))
+
+    def start(self, assistant_id: str, to: str, from_: str | None, *, inbound: bool = False) -> str:
+        caller = LiveCaller()
+        with api_errors():
+            if inbound:
+                if not self.can_place_inbound():
+                    raise SourceError("this simulator cannot place inbound calls yet")
+                created = self.platform.place_inbound(from_ or DEFAULT_INBOUND_FROM, to, caller=caller)
+            else:
+                created = self.platform.start_call(assistant_id, to, from_, caller=caller)
+        self.attach(created["id"])
+        return created["id"]
+
+    def attach(self, call_id: str) -> None:
+        with api_errors():
+            self.platform.record(call_id)
+        self.call_id = call_id
+        if self._fixed_pacer is None:  # real time from now on, however long the app sat idle
+            self._pacer = WallPacer(self.speed, start_ms=self.platform.now_ms)
+
+    def _line(self):
+        if self.call_id is None:
+            raise SourceError("no call: start one first")
+        return self.platform.line(self.call_id)
+
+    def say(self, text: str) -> None:
+        self._line().say(text)
+
+    def press(self, digits: str) -> None:
+        self._line().press(digits)
+
+    def hang_up(self) -> None:
+        self._line().hang_up()
+
+    def tick(self) -> LiveView:
+        platform = self.platform
+        target = self._pacer.virtual_now_ms()
+        if target > platform.now_ms:
+            platform.run(until_ms=target)
+        now = platform.now_ms
+        record = platform.record(self.call_id)
+        on_hold = any(kind == ev.HOLD_MUSIC and t <= now < t + data.get("duration_ms", 0)
+                      for t, kind, data in record.events[-8:])
+        return live_view(platform.live_state(self.call_id), platform.now_iso(), on_hold)
+
+
+class RemoteRolePlay:
+    """The far end of a call on a running server (its clock runs there, e.g. `--clock realtime`)."""
+
+    blocking = True
+
+    def __init__(self, client: ApiClient) -> None:
+        self.client = client
+        self.call_id: str | None = None
+
+    def assistants(self) -> list[tuple[str, str]]:
+        return [(a["id"], a.get("name", "")) for a in self.client.assistants()]
+
+    def can_place_inbound(self) -> bool:
+        return True
+
+    def start(self, assistant_id: str, to: str, from_: str | None, *, inbound: bool = False) -> str:
+        if inbound:
+            created = self.client.post("/_sim/inbound", {"from": from_ or DEFAULT_INBOUND_FROM, "to": to})
+        else:
+            body = {"assistant_id": assistant_id, "to": to}
+            if from_:
+                body["from"] = from_
+            created = self.client.post("/v1/calls", body)
+        self.call_id = created["id"]
+        return self.call_id
+
+    def attach(self, call_id: str) -> None:
+        self.client.get(f"/v1/calls/{call_id}")
+        self.call_id = call_id
+
+    def say(self, text: str) -> None:
+        self.client.post(f"/_sim/calls/{self.call_id}/say", {"text": text})
+
+    def press(self, digits: str) -> None:
+        self.client.post(f"/_sim/calls/{self.call_id}/digits", {"digits": digits})
+
+    def hang_up(self) -> None:
+        self.client.post(f"/_sim/calls/{self.call_id}/hangup", {})
+
+    def tick(self) -> LiveView:
+        live = self.client.get(f"/v1/calls/{self.call_id}/live-state")
+        now = self.client.clock_now()
+        return live_view(live, now)

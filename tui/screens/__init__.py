@@ -1,0 +1,1 @@
+"""Screens: layout and key routing only; data comes from `tui.sources`, text from the view-models."""

@@ -1,0 +1,172 @@
+"""The calls list: a paged DataTable with status, assistant and text filters and a sort."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from tui import rows as vm
+from tui.model import CallRow
+from tui.screens.common import OpenCall, StartRolePlay, background
+from tui.sources import CallSource
+
+
+class CallsScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "open", "Open", show=False),
+        Binding("slash", "search", "Search"),
+        Binding("s", "status", "Status"),
+        Binding("a", "assistant", "Assistant"),
+        Binding("o", "sort", "Sort"),
+        Binding("r", "reverse", "Reverse", show=False),
+        Binding("right_square_bracket", "page(1)", "Next page", show=False),
+        Binding("left_square_bracket", "page(-1)", "Prev page", show=False),
+        Binding("c", "clear", "Clear", show=False),
+        Binding("p", "roleplay", "Role-play"),
+        Binding("l", "attach", "Attach", show=False),
+    ]
+
+    def __init__(self, source: CallSource, *, threaded: bool, poll_seconds: float | None) -> None:
+        super().__init__()
+        self.source = source
+        self.threaded = threaded
+        self.poll_seconds = poll_seconds
+        self.filter = vm.CallFilter()
+        self.all_rows: list[CallRow] = []
+        self.names: dict[str, str] = {}
+        self.page = 0
+        self.shown: list[CallRow] = []
+        self._revision: object = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="filters")
+        yield Input(placeholder="search: call id, number, assistant, status — esc to leave", id="search")
+        table: DataTable = DataTable(id="calls", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*vm.COLUMNS)
+        yield table
+        yield Static("loading…", id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "aployee-sim"
+        self.sub_title = f"calls — {self.source.label}"
+        self.query_one("#search").display = False
+        self.query_one("#calls").focus()
+        self.reload()
+        if self.poll_seconds:
+            self.set_interval(self.poll_seconds, self.poll)
+
+    # --- data --------------------------------------------------------------------------------
+    def reload(self) -> None:
+        def fetch():
+            return self.source.revision(), self.source.call_rows(), self.source.assistant_names()
+
+        background(self, fetch, self._loaded, self._failed, threaded=self.threaded, group="calls")
+
+    def poll(self) -> None:
+        def changed():
+            return self.source.revision()
+
+        def maybe_reload(revision: object) -> None:
+            if revision != self._revision:
+                self.reload()
+
+        background(self, changed, maybe_reload, self._failed, threaded=self.threaded, group="poll")
+
+    def _loaded(self, result: tuple[object, list[CallRow], dict[str, str]]) -> None:
+        self._revision, self.all_rows, self.names = result
+        self.refresh_table()
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#message", Static).update(f"[b red]{message}[/]")
+
+    def refresh_table(self) -> None:
+        table = self.query_one("#calls", DataTable)
+        selected = self.selected_id()
+        matching = vm.apply_filter(self.all_rows, self.filter)
+        self.shown, self.page, pages = vm.page_of(matching, self.page)
+        table.clear()
+        for row in self.shown:
+            table.add_row(*vm.row_cells(row), key=row.id)
+        if selected is not None and selected in table.rows:
+            table.move_cursor(row=table.get_row_index(selected))
+        self.query_one("#filters", Static).update(self.filter.describe(self.names))
+        shown = f"{len(matching)} of {len(self.all_rows)} calls"
+        if pages > 1:
+            shown += f" — page {self.page + 1}/{pages} (] next, [ previous)"
+        self.query_one("#message", Static).update(shown if self.all_rows else
+                                                  "No calls yet. Press p to role-play one.")
+
+    def selected_id(self) -> str | None:
+        table = self.query_one("#calls", DataTable)
+        if not self.shown or table.cursor_row >= len(self.shown):
+            return None
+        return self.shown[table.cursor_row].id
+
+    # --- actions -----------------------------------------------------------------------------
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.post_message(OpenCall(str(event.row_key.value)))
+
+    def action_open(self) -> None:
+        call_id = self.selected_id()
+        if call_id is not None:
+            self.post_message(OpenCall(call_id))
+
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.filter = replace(self.filter, text=event.value)
+        self.page = 0
+        self.refresh_table()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#calls", DataTable).focus()
+
+    def key_escape(self) -> None:
+        box = self.query_one("#search", Input)
+        if box.has_focus:
+            box.display = bool(box.value)
+            self.query_one("#calls", DataTable).focus()
+
+    def _set_filter(self, flt: vm.CallFilter) -> None:
+        self.filter = flt
+        self.page = 0
+        self.refresh_table()
+
+    def action_status(self) -> None:
+        self._set_filter(self.filter.cycle_status())
+
+    def action_assistant(self) -> None:
+        self._set_filter(self.filter.cycle_assistant(sorted(self.names, key=lambda i: (self.names[i], i))))
+
+    def action_sort(self) -> None:
+        self._set_filter(self.filter.cycle_sort())
+
+    def action_reverse(self) -> None:
+        self._set_filter(replace(self.filter, descending=not self.filter.descending))
+
+    def action_clear(self) -> None:
+        box = self.query_one("#search", Input)
+        box.value = ""
+        box.display = False
+        self._set_filter(vm.CallFilter())
+
+    def action_page(self, step: int) -> None:
+        self.page += step
+        self.refresh_table()
+
+    def action_roleplay(self) -> None:
+        self.post_message(StartRolePlay())
+
+    def action_attach(self) -> None:
+        call_id = self.selected_id()
+        if call_id is not None:
+            self.post_message(StartRolePlay(call_id))

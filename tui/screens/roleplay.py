@@ -1,0 +1,160 @@
+"""Role-play: set up a call, then be its far end — type lines, press digits, hang up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
+
+from tui import live_text
+from tui.model import LiveView
+from tui.roleplay import DEFAULT_TO, RolePlay
+from tui.screens.common import OpenCall, background
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    assistant_id: str
+    to: str
+    from_: str | None
+    inbound: bool
+
+
+class RolePlaySetup(ModalScreen[CallPlan | None]):
+    """Pick an assistant and a number; enter starts the call, esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, assistants: list[tuple[str, str]], can_inbound: bool) -> None:
+        super().__init__()
+        self.assistants = assistants
+        self.can_inbound = can_inbound
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="setup"):
+            yield Label("[b]Role-play a call[/b] — you are the person on the phone")
+            yield Select([(f"{name} ({aid})", aid) for aid, name in self.assistants], id="assistant",
+                         value=self.assistants[0][0] if self.assistants else Select.BLANK,
+                         prompt="assistant", allow_blank=not self.assistants)
+            with Horizontal(classes="setup-row"):
+                yield Input(DEFAULT_TO, placeholder="to (E.164)", id="to")
+                yield Input(placeholder="from (optional)", id="from")
+            with Horizontal(classes="setup-row"):
+                yield Checkbox("inbound", id="inbound", disabled=not self.can_inbound,
+                               tooltip="I dial the number instead of the assistant calling me")
+                yield Button("Start call", id="start", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#to", Input).focus()
+
+    def on_input_submitted(self) -> None:
+        self._start()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self._start()
+
+    def _start(self) -> None:
+        assistant = self.query_one("#assistant", Select).value
+        if assistant is Select.BLANK:
+            self.notify("there is no assistant to call with", severity="error")
+            return
+        to = self.query_one("#to", Input).value.strip()
+        from_ = self.query_one("#from", Input).value.strip() or None
+        self.dismiss(CallPlan(str(assistant), to, from_, self.query_one("#inbound", Checkbox).value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RolePlayScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "leave", "Leave"),
+        Binding("ctrl+t", "digits", "Digits"),
+        Binding("ctrl+g", "hangup", "Hang up"),
+        Binding("ctrl+o", "inspect", "Inspect"),
+    ]
+
+    def __init__(self, session: RolePlay, *, tick_seconds: float) -> None:
+        super().__init__()
+        self.session = session
+        self.call_id = session.call_id
+        self.tick_seconds = tick_seconds
+        self.view: LiveView | None = None
+        self.state_before: dict = {}
+        self.state_now: dict | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="live-status")
+        with Horizontal(id="live"):
+            with VerticalScroll(id="talk"):
+                yield Static(id="talk-text")
+            with VerticalScroll(id="side"):
+                yield Static(id="state-text")
+        yield Input(placeholder="say something (enter) · /d 1# digits · /hangup", id="say")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "aployee-sim role-play"
+        self.sub_title = self.call_id or ""
+        self.query_one("#say", Input).focus()
+        self.tick()
+        self.set_interval(self.tick_seconds, self.tick)
+
+    # --- the clock and the view ---------------------------------------------------------------
+    def tick(self) -> None:
+        background(self, self.session.tick, self.show, self._failed, threaded=self.session.blocking, group="tick")
+
+    def show(self, view: LiveView) -> None:
+        self.view = view
+        self.state_before, self.state_now = live_text.track_state(self.state_before, self.state_now, view.state)
+        self.query_one("#live-status", Static).update(live_text.status_line(view))
+        talk = self.query_one("#talk", VerticalScroll)
+        at_end = talk.scroll_offset.y >= talk.max_scroll_y
+        self.query_one("#talk-text", Static).update(live_text.conversation(view))
+        if at_end:
+            talk.scroll_end(animate=False)
+        self.query_one("#state-text", Static).update(live_text.state_panel(self.state_before, self.state_now))
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#live-status", Static).update(f"[b red]{message}[/]")
+
+    # --- the caller's actions ----------------------------------------------------------------
+    def _act(self, fn) -> None:
+        background(self, fn, lambda _: self.tick(), self._failed, threaded=self.session.blocking, group="act")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        action, argument = live_text.parse_command(event.value)
+        event.input.value = ""
+        if action == "say" and argument:
+            self._act(lambda: self.session.say(argument))
+        elif action == "digits" and argument:
+            self._act(lambda: self.session.press(argument))
+        elif action == "hangup":
+            self.action_hangup()
+        elif action == "unknown":
+            self.notify(f"unknown command /{argument}: use /d DIGITS or /hangup", severity="warning")
+
+    def action_digits(self) -> None:
+        box = self.query_one("#say", Input)
+        keys = box.value.replace(" ", "")
+        box.value = ""
+        if keys:
+            self._act(lambda: self.session.press(keys))
+
+    def action_hangup(self) -> None:
+        if self.view is None or not self.view.ended:
+            self._act(self.session.hang_up)
+
+    def action_inspect(self) -> None:
+        if self.call_id:
+            self.post_message(OpenCall(self.call_id))
+
+    def action_leave(self) -> None:
+        if self.view is not None and not self.view.ended:
+            self.action_hangup()
+        self.app.pop_screen()

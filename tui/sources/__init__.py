@@ -1,0 +1,47 @@
+"""Where the TUI reads calls from: one protocol, three implementations.
+
+- `PlatformSource`: an in-process `Platform`/`Simulator` (tests, role-play, the playground);
+- `StoreSource`: a store file, read-only, re-read when it changes (live updates by polling);
+- `HttpSource`: a running simulator server, through `/v1` and `/_sim` (polling).
+
+Every failure a user can cause (a missing file, an unreachable server, a wrong key) is a
+`SourceError` with one clear sentence; screens show it instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from simulator.errors import ApiError
+from tui.model import CallData, CallRow
+
+
+class SourceError(Exception):
+    """A problem reading calls that the user can fix; the message says what and how."""
+
+
+@contextmanager
+def api_errors() -> Iterator[None]:
+    """An in-process platform's `ApiError` (bad number, unknown call) as a `SourceError`."""
+    try:
+        yield
+    except ApiError as exc:
+        raise SourceError(exc.message) from None
+
+
+class CallSource(Protocol):
+    label: str          # shown in the title bar: where the calls come from
+
+    def revision(self) -> Any:
+        """A cheap token that changes whenever the calls change (polling compares it)."""
+
+    def call_rows(self) -> list[CallRow]:
+        """Every call, newest first."""
+
+    def call_data(self, call_id: str) -> CallData: ...
+
+    def assistant_names(self) -> dict[str, str]: ...
+
+    def close(self) -> None: ...

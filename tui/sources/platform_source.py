@@ -1,0 +1,61 @@
+"""Calls of an in-process `Platform` (or `Simulator`): exact data, no I/O."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.platform import Platform
+from tui.model import CallData, CallRow, EventRow
+from tui.sources import api_errors
+
+
+class PlatformSource:
+    def __init__(self, platform: Platform, label: str = "in-process simulator") -> None:
+        self.platform = platform
+        self.label = label
+
+    def revision(self) -> Any:
+        platform = self.platform
+        return len(platform.calls), platform.now_ms, len(platform.active)
+
+    def assistant_names(self) -> dict[str, str]:
+        return {a.id: a.name for a in self.platform.assistants.values()}
+
+    def call_rows(self) -> list[CallRow]:
+        names = self.assistant_names()
+        now = self.platform.now_ms
+        rows = []
+        for process in self.platform.calls.values():
+            record = process.call
+            rows.append(CallRow(
+                id=record.id, status=record.status, direction=record.direction,
+                assistant_id=record.assistant_id, assistant_name=names.get(record.assistant_id, ""),
+                to=record.to, from_=record.from_, created_at=self.platform.clock.iso_seconds(record.created_ms),
+                duration_seconds=record.duration_seconds(now) if record.started_ms is not None else None,
+                turns=len(record.dialogue),
+            ))
+        rows.reverse()  # calls are kept in creation order; the list shows newest first
+        return rows
+
+    def call_data(self, call_id: str) -> CallData:
+        platform = self.platform
+        with api_errors():
+            record = platform.record(call_id)
+        clock = platform.clock
+        return CallData(
+            details=platform.call_details(call_id),
+            direction=record.direction,
+            assistant_name=self.assistant_names().get(record.assistant_id, ""),
+            transcript=platform.transcript(call_id)["transcript"],
+            events=[EventRow(t - record.created_ms, clock.iso_millis(t), kind, data)
+                    for t, kind, data in record.events],
+            exchanges=platform.exchanges(call_id),
+            latency=platform.latency(call_id),
+            end_reason=record.end_reason,
+            initial_state=dict(record.initial_state),
+            assistant=platform.get_assistant(record.assistant_id) if record.assistant_id in platform.assistants
+            else None,
+        )
+
+    def close(self) -> None:
+        pass
