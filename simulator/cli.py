@@ -15,6 +15,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "simulator.commands.demo",
     "simulator.commands.tui",
+    "simulator.commands.run",
 )
 
 

@@ -1,0 +1,168 @@
+"""`aployee-sim run [PATH...]`: run YAML scenarios and report, with JUnit/JSON/export/store outputs.
+
+Every file is validated first; if any is invalid, all their errors are printed and nothing
+runs (exit 2). Otherwise each scenario runs on its own simulator (progress on stderr), failed
+expectations are printed as expected vs actual, then a summary table. Exit 0 when all pass,
+1 when one fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from simulator.cli import UsageError
+
+DEFAULT_PATH = "scenarios/"
+
+
+class Progress:
+    """A live counter on a terminal, plain lines otherwise (CI logs), always on stderr."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total, self.stream, self.done = total, stream, 0
+        self.live = stream.isatty()
+
+    def start(self, name: str) -> None:
+        if self.live:
+            self.stream.write(f"\r\x1b[K[{self.done + 1}/{self.total}] running {name}")
+            self.stream.flush()
+
+    def finish(self, name: str, outcome: str) -> None:
+        self.done += 1
+        if not self.live:
+            self.stream.write(f"[{self.done}/{self.total}] {name}: {outcome}\n")
+        elif self.done == self.total:
+            self.stream.write("\r\x1b[K")
+        self.stream.flush()
+
+
+def load_all(paths: list[str], pattern: str) -> tuple[list, list]:
+    """(loaded scenarios, invalid results) for every scenario file under `paths`."""
+    from simulator.scenario.errors import ScenarioInvalid
+    from simulator.scenario.loader import discover, load_scenario, scenario_stem
+    from simulator.scenario.report import ScenarioResult
+
+    files, missing = discover(paths, pattern)
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    if not files:
+        raise UsageError(f"no scenario files ({pattern}) under {', '.join(paths)}")
+    loaded, invalid = [], []
+    for path in files:
+        try:
+            loaded.append(load_scenario(path))
+        except ScenarioInvalid as exc:
+            invalid.append(ScenarioResult(scenario_stem(path), str(path), False, errors=[str(e) for e in exc.errors]))
+    return loaded, invalid
+
+
+def _selected(items: list, keyword: str | None, haystack) -> list:
+    if keyword is None:
+        return items
+    from simulator.scenario.selection import KeywordError, matches
+    try:
+        return [item for item in items if matches(keyword, haystack(item))]
+    except KeywordError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from simulator.scenario.export import export_run, write_junit, write_results_json
+    from simulator.scenario.report import format_result, format_table, result_of
+    from simulator.scenario.runner import run_scenario
+
+    loaded, invalid = load_all(args.paths or [DEFAULT_PATH], args.glob)
+    loaded = _selected(loaded, args.k, lambda s: " ".join([s.name, s.display, *s.model.markers]))
+    invalid = _selected(invalid, args.k, lambda r: f"{r.name} {r.file}")
+    if invalid:
+        for result in invalid:
+            print(format_result(result), file=sys.stderr)
+        count = len(invalid)
+        print(f"aployee-sim: {count} invalid scenario file{'s' if count != 1 else ''}; nothing was run",
+              file=sys.stderr)
+        return 2
+    if not loaded:
+        raise UsageError(f"no scenario matches -k {args.k!r}")
+    sink = StoreSink(args.db) if args.db else None
+    progress = Progress(len(loaded), sys.stderr)
+    results, used = [], set()
+    for scenario in loaded:
+        progress.start(scenario.name)
+        writer = sink.begin(scenario, scenario.model.seed if args.seed is None else args.seed) if sink else None
+        outcome = run_scenario(scenario, args.seed, on_built=writer.attach if writer else None)
+        result = result_of(outcome)
+        results.append(result)
+        if sink is not None:
+            sink.end(writer, scenario, result)
+        if args.export:
+            export_run(outcome, Path(args.export), used)
+        progress.finish(scenario.name, result.outcome)
+    for result in results:
+        if not result.passed:
+            print(format_result(result) + "\n")
+    print(format_table(results))
+    if args.json:
+        write_results_json(results, Path(args.json))
+    if args.junit:
+        write_junit(results, Path(args.junit))
+    return 0 if all(r.passed for r in results) else 1
+
+
+class StoreSink:
+    """`--db FILE`: each scenario's calls go to the store under a run record holding its result.
+
+    Run ids come from the scenario name and seed, so running the same scenario with the same
+    seed again replaces its earlier run (the calls have the same ids too)."""
+
+    def __init__(self, path: str) -> None:
+        from simulator.store import Store, StoreError
+        try:
+            self.store = Store(path)
+        except (StoreError, OSError) as exc:
+            raise UsageError(f"--db {path}: {exc}") from None
+
+    def begin(self, scenario, seed: int):
+        from simulator.store import StoreWriter
+        slug = re.sub(r"[^a-z0-9]+", "", scenario.name.lower())[:24] or "scenario"
+        writer = StoreWriter(self.store, run_id=f"run_{slug}{seed}")
+        self._save(writer.run_id, scenario, seed, False, {})
+        return writer
+
+    def end(self, writer, scenario, result) -> None:
+        writer.flush()
+        writer.detach()
+        self._save(writer.run_id, scenario, result.seed, result.passed, result.as_dict())
+
+    def _save(self, run_id: str, scenario, seed: int, passed: bool, result: dict) -> None:
+        from simulator.scenario.runner import epoch
+        self.store.save_run(run_id, name=scenario.name, started=epoch(scenario.model).isoformat(), passed=passed,
+                            result=result, seed=seed)
+
+
+def _output_file(value: str) -> str:
+    parent = Path(value).parent
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(f"folder {str(parent)!r} does not exist")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("run", help="run YAML scenarios (default: scenarios/) and report",
+                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or folders (default scenarios/)")
+    parser.add_argument("--seed", type=int, help="override every scenario's seed")
+    parser.add_argument("-k", metavar="EXPR", help="only scenarios whose name, file or markers match, "
+                                                   "e.g. -k 'transfer and not warm'")
+    parser.add_argument("--glob", default="*.scenario.yaml", help="file pattern searched in folders "
+                                                                 "(default *.scenario.yaml)")
+    parser.add_argument("--junit", metavar="FILE", type=_output_file, help="write JUnit XML results")
+    parser.add_argument("--json", metavar="FILE", type=_output_file, help="write JSON results")
+    parser.add_argument("--export", metavar="DIR", help="write every call's details, timeline and webhook "
+                                                        "exchanges as JSON files")
+    parser.add_argument("--db", metavar="FILE", help="also store the calls and results in this SQLite file "
+                                                     "(browse them with `aployee-sim tui`)")
+    parser.set_defaults(run=run)

@@ -1,0 +1,124 @@
+"""Checks across a validated scenario: references that point nowhere and expectations that cannot hold.
+
+The schema checks each value alone; these check values against each other (a call's
+assistant exists, a webhook stub is used, `transferred` is reachable at all, min ≤ max), so
+an impossible expectation is reported before anything runs, at the line that states it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from fakes.carrier import BUSY, CARRIER_ERROR, NO_ANSWER
+from simulator.scenario.errors import Marks, Path, ScenarioError, did_you_mean, path_text
+from simulator.scenario.schema import Assistant, Call, Scenario
+from simulator.scenario.values import format_duration
+
+_REASON_STATUS = {"busy": "failed", "no_answer": "failed", "error": "failed", "transferred": "transferred",
+                  "hangup_assistant": "completed", "silence_timeout": "completed", "max_duration": "completed"}
+_FAILING_NUMBERS = {CARRIER_ERROR: "error", BUSY: "busy", NO_ANSWER: "no_answer"}
+
+
+def check(scenario: Scenario, marks: Marks) -> list[ScenarioError]:
+    return [ScenarioError(marks.value(path), f"{path_text(path)}: {message}")
+            for path, message in _problems(scenario)]
+
+
+def _problems(scenario: Scenario) -> Iterator[tuple[Path, str]]:
+    names = list(scenario.assistants)
+    used_urls = set()
+    for name, assistant in scenario.assistants.items():
+        where = ("assistants", name)
+        if assistant.reasoning_mode == "webhook":
+            if not assistant.webhook_url:
+                yield where, "reasoning_mode is 'webhook' but no webhook_url is given"
+            used_urls.add(assistant.webhook_url)
+        elif assistant.webhook_url:
+            yield where + ("webhook_url",), (f"is set but reasoning_mode is {assistant.reasoning_mode!r}, so it is "
+                                             "never called; add `reasoning_mode: webhook`")
+    for url in scenario.webhooks:
+        if url not in used_urls:
+            known = sorted(u for u in used_urls if u)
+            yield ("webhooks", url), (f"no assistant in webhook mode uses {url!r}; webhook URLs in use: "
+                                      f"{', '.join(known) or 'none'}{did_you_mean(url, known)}")
+    for index, call in enumerate(scenario.calls):
+        where = ("calls", index)
+        assistant = scenario.assistants.get(call.assistant)
+        if assistant is None:
+            yield where + ("assistant",), (f"unknown assistant {call.assistant!r}; defined: {', '.join(names)}"
+                                           f"{did_you_mean(call.assistant, names)}")
+            continue
+        yield from _impossible(scenario, assistant, call, where + ("expect",))
+
+
+def _can_transfer(scenario: Scenario, assistant: Assistant) -> bool:
+    if assistant.transfer_target or any(rule.target for rule in assistant.escalation):
+        return True
+    if any(intent.transfer_to for intent in assistant.intents):
+        return True
+    if assistant.reasoning_mode == "webhook":
+        rules = scenario.webhooks.get(assistant.webhook_url or "")
+        return rules is None or any(rule.action for rule in rules)  # a real webhook may transfer
+    return False
+
+
+def _carrier_failure(scenario: Scenario, number: str) -> str | None:
+    forced = scenario.carrier.get(number)
+    if forced is not None:
+        return None if forced.result == "answer" else forced.result
+    return _FAILING_NUMBERS.get(number)
+
+
+def _impossible(scenario: Scenario, assistant: Assistant, call: Call, where: Path) -> Iterator[tuple[Path, str]]:
+    expect = call.expect
+    status = expect.status
+    wants_transfer = status == "transferred" or "transfer" in (expect.hold_music.during if expect.hold_music else [])
+    if wants_transfer and not call.inbound and not _can_transfer(scenario, assistant):
+        key = "status" if status == "transferred" else "hold_music"
+        yield where + (key,), (f"expects a transfer, but nothing can transfer this call: assistant "
+                               f"{call.assistant!r} has no transfer_target or escalation target, no intent with "
+                               "transfer_to, and no webhook stub answering `action: transfer`")
+    if status is not None and status != "failed" and not call.inbound:
+        for number in call.to:
+            failure = _carrier_failure(scenario, number)
+            if failure is not None:
+                yield where + ("status",), (f"expects {status!r}, but the carrier fails every call to {number} "
+                                            f"({failure}); only 'failed' is possible")
+                break
+    if expect.reason is not None and status is not None:
+        implied = _REASON_STATUS.get(expect.reason)
+        if implied is not None and implied != status:
+            yield where + ("reason",), f"reason {expect.reason!r} ends a call as {implied!r}, not {status!r}"
+    yield from _bounds(expect.duration, where + ("duration",))
+    if expect.reasoning is not None:
+        yield from _bounds(expect.reasoning.longest, where + ("reasoning", "longest"))
+        mode = expect.reasoning.mode
+        if mode is not None and mode != assistant.reasoning_mode:
+            yield where + ("reasoning", "mode"), (f"expects {mode!r}, but assistant {call.assistant!r} has "
+                                                  f"reasoning_mode {assistant.reasoning_mode!r}")
+    hooks = expect.webhooks
+    if hooks is not None and assistant.reasoning_mode != "webhook":
+        wanted = hooks.count or len(hooks.bodies or []) or hooks.failed
+        if wanted:
+            yield where + ("webhooks",), (f"expects webhook calls, but assistant {call.assistant!r} has reasoning_mode "
+                                          f"{assistant.reasoning_mode!r}, so no webhook is ever called")
+    if hooks is not None and hooks.count is not None and hooks.bodies is not None and len(hooks.bodies) > hooks.count:
+        yield where + ("webhooks", "bodies"), f"lists {len(hooks.bodies)} bodies but count is {hooks.count}"
+    yield from _state_conflicts(expect.final_state, expect.final_state_includes, where)
+
+
+def _bounds(bounds: Any, where: Path) -> Iterator[tuple[Path, str]]:
+    if bounds is not None and bounds.min is not None and bounds.max is not None and bounds.min > bounds.max:
+        yield where, f"min {format_duration(bounds.min)} is greater than max {format_duration(bounds.max)}"
+
+
+def _state_conflicts(exact: dict[str, Any] | None, subset: dict[str, Any] | None,
+                     where: Path) -> Iterator[tuple[Path, str]]:
+    if exact is None or subset is None:
+        return
+    for key, value in subset.items():
+        if key not in exact or exact[key] != value:
+            shown = repr(exact[key]) if key in exact else "absent"
+            yield where + ("final_state_includes", key), (f"wants {value!r} but final_state says {shown}; both "
+                                                          "cannot hold")

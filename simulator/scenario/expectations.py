@@ -1,0 +1,241 @@
+"""Judging a finished run: each `expect:` key of each call against what the platform recorded.
+
+Checks read the same projections the HTTP API serves (call details, webhook exchanges) and,
+for simulator-only facts (hold music, reasoning turns, status changes), the call's internal
+event log. Every failed check is a `Failure` carrying the expectation's line, expected and
+actual values, and the transcript lines that help a reader see why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator import events as ev
+from simulator.scenario.runner import CallRun, ScenarioRun
+from simulator.scenario.schema import Bounds, Expect
+from simulator.scenario.values import format_duration
+
+
+@dataclass
+class Failure:
+    call: str
+    key: str
+    line: int | None
+    expected: str
+    actual: str
+    context: list[str] = field(default_factory=list)
+    context_title: str = "transcript"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"call": self.call, "key": self.key, "line": self.line, "expected": self.expected,
+                "actual": self.actual, self.context_title: self.context}
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if not isinstance(value, str) else value
+
+
+def subset(expected: Any, actual: Any) -> bool:
+    """Mappings match when every expected key matches; anything else must be equal."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(k in actual and subset(v, actual[k]) for k, v in expected.items())
+    return expected == actual
+
+
+class _Judge:
+    """The facts of one call, read once, and a helper to record failures against expectation lines."""
+
+    def __init__(self, run: ScenarioRun, call: CallRun) -> None:
+        self.run, self.call = run, call
+        self.sim = run.sim
+        self.details = self.sim.call_details(call.call_id)
+        self.record = self.sim.record(call.call_id)
+        self.events = self.sim.events(call.call_id)
+        self.lines = [f"{t['role']}: {t['content']}" for t in self.details["transcript"]]
+        self.failures: list[Failure] = []
+
+    def fail(self, key: str, expected: Any, actual: Any, context: list[str] | None = None,
+             title: str = "transcript") -> None:
+        path = ("calls", self.call.index, "expect", *(int(p) if p.isdigit() else p for p in key.split(".")))
+        self.failures.append(Failure(self.call.label, "expect." + key, self.run.loaded.line(*path), _show(expected),
+                                     _show(actual), self.tail() if context is None else context, title))
+
+    def tail(self, n: int = 6) -> list[str]:
+        return self.lines[-n:]
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        return [data for _, k, data in self.events if k == kind]
+
+
+def evaluate(run: ScenarioRun) -> list[Failure]:
+    failures: list[Failure] = []
+    for call in run.calls:
+        if call.call_id is None:
+            failures.append(Failure(call.label, "call", run.loaded.line("calls", call.index), "the call is placed",
+                                    call.error or "not placed"))
+            continue
+        judge = _Judge(run, call)
+        for check in CHECKS:
+            check(judge, call.spec.expect)
+        failures.extend(judge.failures)
+        for message in call.caller.failures if call.caller else []:
+            failures.append(Failure(call.label, "caller", _line_of(message), "the caller's script to play out",
+                                    message, judge.tail(8)))
+    return failures
+
+
+def _line_of(message: str) -> int | None:
+    found = re.search(r"\(line (\d+)\)", message)
+    return int(found.group(1)) if found else None
+
+
+# --- the checks ---------------------------------------------------------------------------------
+def _status(j: _Judge, e: Expect) -> None:
+    if e.status is not None and j.details["status"] != e.status:
+        j.fail("status", e.status, f"{j.details['status']} (reason: {j.record.end_reason})")
+    if e.reason is not None and j.record.end_reason != e.reason:
+        j.fail("reason", e.reason, f"{j.record.end_reason} (status: {j.details['status']})")
+
+
+def _final_state(j: _Judge, e: Expect) -> None:
+    actual = j.details["final_state"]
+    if e.final_state is not None and actual != e.final_state:
+        j.fail("final_state", e.final_state, actual, [])
+    for key, value in (e.final_state_includes or {}).items():
+        if not isinstance(actual, dict) or key not in actual:
+            j.fail(f"final_state_includes.{key}", value, "absent from the final state", [_show(actual)])
+        elif not subset(value, actual[key]):
+            j.fail(f"final_state_includes.{key}", value, actual[key], [])
+
+
+def _transcript(j: _Judge, e: Expect) -> None:
+    t = e.transcript
+    if t is None:
+        return
+    lowered = [line.lower() for line in j.lines]
+    full = j.lines[:40] + ([f"... {len(j.lines) - 40} more lines"] if len(j.lines) > 40 else [])
+    for index, text in enumerate(t.contains):
+        if not any(text.lower() in line for line in lowered):
+            j.fail(f"transcript.contains.{index}", f"a line containing {text!r}", "no such line", full)
+    for index, text in enumerate(t.excludes):
+        hits = [line for line, low in zip(j.lines, lowered, strict=True) if text.lower() in low]
+        if hits:
+            j.fail(f"transcript.excludes.{index}", f"no line containing {text!r}", hits[0], full)
+    for index, pattern in enumerate(t.matches):
+        if not any(re.search(pattern, line, re.IGNORECASE) for line in j.lines):
+            j.fail(f"transcript.matches.{index}", f"a line matching /{pattern}/", "no such line", full)
+    joined, position = "\n".join(lowered), 0
+    for index, text in enumerate(t.order):
+        found = joined.find(text.lower(), position)
+        if found < 0:
+            j.fail(f"transcript.order.{index}", f"{text!r} after {t.order[index - 1]!r}" if index else repr(text),
+                   "not found in that order", full)
+            break
+        position = found + len(text)
+
+
+def _summary(j: _Judge, e: Expect) -> None:
+    if e.summary is None:
+        return
+    summary = j.details["summary"] or ""
+    if e.summary.equals is not None and summary != e.summary.equals:
+        j.fail("summary.equals", e.summary.equals, summary, [])
+    for index, text in enumerate(e.summary.contains):
+        if text.lower() not in summary.lower():
+            j.fail(f"summary.contains.{index}", f"the summary to contain {text!r}", summary, [])
+
+
+def _webhooks(j: _Judge, e: Expect) -> None:
+    w = e.webhooks
+    if w is None:
+        return
+    exchanges = j.sim.exchanges(j.call.call_id)
+    listing = [f"{x['sent_at']} {x['request']['utterance']!r} -> "
+               + (f"error: {x['error']}" if x["error"] else f"{x['status_code']} {_show(x['response'])}")
+               for x in exchanges]
+    if w.count is not None and len(exchanges) != w.count:
+        j.fail("webhooks.count", w.count, len(exchanges), listing, "webhooks")
+    failed = sum(1 for x in exchanges if x["error"])
+    if w.failed is not None and failed != w.failed:
+        j.fail("webhooks.failed", w.failed, failed, listing, "webhooks")
+    for index, body in enumerate(w.bodies or []):
+        if index >= len(exchanges):
+            j.fail(f"webhooks.bodies.{index}", body, f"only {len(exchanges)} webhook requests were sent", listing,
+                   "webhooks")
+        elif not subset(body, exchanges[index]["request"]):
+            j.fail(f"webhooks.bodies.{index}", body, exchanges[index]["request"], [])
+
+
+def _timeline(j: _Judge, e: Expect) -> None:
+    t = e.timeline
+    if t is None:
+        return
+    kinds = [k for _, k, _ in j.events]
+    for index, match in enumerate(t.contains):
+        wanted = match.model_extra or {}
+        candidates = j.of(match.type)
+        if not any(subset(wanted, data) for data in candidates):
+            actual = "; ".join(_show(d) for d in candidates) if candidates else f"no {match.type} event"
+            j.fail(f"timeline.contains.{index}", {"type": match.type, **wanted}, actual, [])
+    for index, kind in enumerate(t.excludes):
+        if kind in kinds:
+            j.fail(f"timeline.excludes.{index}", f"no {kind} event", _show(j.of(kind)[0]))
+    firsts = [kinds.index(k) if k in kinds else None for k in t.order]
+    for index, at in enumerate(firsts):
+        if at is None or (index and (firsts[index - 1] is None or at < firsts[index - 1])):
+            seen = [k for k in dict.fromkeys(kinds) if k in t.order]
+            j.fail(f"timeline.order.{index}", " then ".join(t.order), " then ".join(seen) or "none of them", [])
+            break
+
+
+def _within(j: _Judge, key: str, bounds: Bounds | None, actual_ms: int | None) -> None:
+    if bounds is None or actual_ms is None:
+        return
+    shown = format_duration(actual_ms)
+    if bounds.min is not None and actual_ms < bounds.min:
+        j.fail(f"{key}.min", f"at least {format_duration(bounds.min)}", shown)
+    if bounds.max is not None and actual_ms > bounds.max:
+        j.fail(f"{key}.max", f"at most {format_duration(bounds.max)}", shown)
+
+
+def _duration(j: _Judge, e: Expect) -> None:
+    record = j.record
+    connected = (record.ended_ms or 0) - record.started_ms if record.started_ms is not None else 0
+    _within(j, "duration", e.duration, connected)
+
+
+def _reasoning(j: _Judge, e: Expect) -> None:
+    r = e.reasoning
+    if r is None:
+        return
+    started = j.of(ev.REASONING_STARTED)
+    if r.turns is not None and len(started) != r.turns:
+        j.fail("reasoning.turns", r.turns, len(started))
+    modes = sorted({d["mode"] for d in started})
+    if r.mode is not None and modes != [r.mode]:
+        j.fail("reasoning.mode", r.mode, ", ".join(modes) or "no reasoning turn")
+    longest = max((d["duration_ms"] for d in j.of(ev.REASONING_COMPLETED)), default=None)
+    _within(j, "reasoning.longest", r.longest, longest)
+
+
+def _hold_music(j: _Judge, e: Expect) -> None:
+    h = e.hold_music
+    if h is None:
+        return
+    played = [d["during"] for d in j.of(ev.HOLD_MUSIC)]
+    shown = ", ".join(dict.fromkeys(played)) or "no hold music"
+    for index, place in enumerate(h.during):
+        if place not in played:
+            j.fail(f"hold_music.during.{index}", f"hold music during {place}", shown)
+    for index, place in enumerate(h.absent):
+        if place in played:
+            j.fail(f"hold_music.absent.{index}", f"no hold music during {place}", shown)
+
+
+CHECKS: tuple[Callable[[_Judge, Expect], None], ...] = (
+    _status, _final_state, _transcript, _summary, _webhooks, _timeline, _duration, _reasoning, _hold_music,
+)

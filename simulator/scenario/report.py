@@ -1,0 +1,78 @@
+"""What a person reads after a run: one result per scenario, failures as expected vs actual, a summary table.
+
+`ScenarioResult` is also what the JSON and JUnit outputs and the pytest items are built from,
+so every front end shows the same words for the same failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.scenario.expectations import Failure, evaluate
+from simulator.scenario.runner import ScenarioRun
+from simulator.scenario.values import format_duration
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    file: str
+    passed: bool
+    seed: int | None = None
+    virtual_ms: int = 0
+    calls: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the file is invalid: `file:line:col: message` lines
+
+    @property
+    def outcome(self) -> str:
+        return "invalid" if self.errors else "passed" if self.passed else "FAILED"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "file": self.file, "passed": self.passed, "seed": self.seed,
+                "virtual_duration_ms": self.virtual_ms, "calls": self.calls,
+                "failures": [f.as_dict() for f in self.failures], "errors": self.errors}
+
+
+def result_of(run: ScenarioRun) -> ScenarioResult:
+    failures = evaluate(run)
+    return ScenarioResult(run.loaded.name, run.loaded.display, not failures, run.seed, run.virtual_ms,
+                          len(run.calls), failures)
+
+
+def format_failure(file: str, failure: Failure) -> str:
+    where = f"{file}:{failure.line}" if failure.line else file
+    lines = [f"{where}: {failure.call}: {failure.key}",
+             f"    expected: {failure.expected}",
+             f"    actual:   {failure.actual}"]
+    if failure.context:
+        lines.append(f"    {failure.context_title}:")
+        lines.extend(f"      {line}" for line in failure.context)
+    return "\n".join(lines)
+
+
+def format_result(result: ScenarioResult) -> str:
+    """The full explanation of a scenario that did not pass (empty when it passed)."""
+    if result.errors:
+        return "\n".join(result.errors)
+    if result.passed:
+        return ""
+    head = f"{result.name} ({result.file}, seed {result.seed}): {len(result.failures)} failed expectation" \
+           f"{'s' if len(result.failures) != 1 else ''}"
+    return "\n".join([head, *(format_failure(result.file, f) for f in result.failures)])
+
+
+def format_table(results: list[ScenarioResult]) -> str:
+    rows = [("scenario", "result", "virtual time", "calls")]
+    rows += [(r.name, r.outcome, format_duration(r.virtual_ms) if not r.errors else "-", str(r.calls))
+             for r in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    text = ["  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i]) for i, cell in enumerate(row))
+            for row in rows]
+    passed = sum(r.passed for r in results)
+    invalid = sum(bool(r.errors) for r in results)
+    failed = len(results) - passed - invalid
+    text.insert(1, "  ".join("-" * w for w in widths))
+    totals = f"{passed} passed, {failed} failed" + (f", {invalid} invalid" if invalid else "")
+    return "\n".join([*text, "", totals])

@@ -1,0 +1,154 @@
+"""Running a loaded scenario: build its `Simulator`, place its calls at their virtual times, run to idle.
+
+This is composition (it wires the fakes): the carrier's forced outcomes, the transfer party's
+behaviour, stub webhooks routed in-process (any other webhook URL goes out over real HTTP),
+and a `ScriptedCaller` per call whose steps keep their scenario line numbers so a caller
+expectation that fails points back at its line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from fakes import callers as c
+from simulator.api import Simulator
+from simulator.clock import DEFAULT_EPOCH
+from simulator.errors import ApiError
+from simulator.reasoning import StubRule
+from simulator.scenario.loader import LoadedScenario
+from simulator.scenario.schema import Call, Scenario, Step
+from simulator.timings import Timings
+
+
+@dataclass
+class CallRun:
+    """One placed call: which `calls[...]` entry it came from and what the platform made of it."""
+
+    index: int
+    label: str
+    spec: Call
+    call_id: str | None = None
+    caller: c.ScriptedCaller | None = None
+    error: str | None = None
+
+
+@dataclass
+class ScenarioRun:
+    loaded: LoadedScenario
+    sim: Simulator
+    seed: int
+    calls: list[CallRun] = field(default_factory=list)
+
+    @property
+    def virtual_ms(self) -> int:
+        """When the last call ended (the engine may idle on past it, e.g. to a cancelled call's limit)."""
+        ends = [self.sim.record(c.call_id).ended_ms or 0 for c in self.calls if c.call_id is not None]
+        return max(ends, default=0)
+
+
+def epoch(scenario: Scenario) -> datetime:
+    """The clock start: local date and time in the scenario's time zone (default: the Calls page's)."""
+    if scenario.clock.start is None:
+        return DEFAULT_EPOCH
+    start = datetime.fromisoformat(scenario.clock.start)
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=ZoneInfo(scenario.clock.timezone))
+    return start
+
+
+def build_simulator(scenario: Scenario, seed: int) -> tuple[Simulator, dict[str, str]]:
+    """A fresh simulator holding the scenario's world; returns it and the assistant ids by local name."""
+    timings = Timings()
+    if scenario.timings is not None:
+        timings = timings.with_overrides(scenario.timings.model_dump(exclude_none=True))
+    sim = Simulator(seed=seed, start=epoch(scenario), timings=timings)
+    for number, outcome in scenario.carrier.items():
+        sim.carrier.force(number, outcome.result, outcome.ring)
+    sim.transfer_party.behaviour.update(scenario.transfer_party)
+    ids = {}
+    for name, spec in scenario.assistants.items():
+        body = spec.model_dump(exclude={"intents", "fallback_reply"}, exclude_none=True)
+        ids[name] = sim.create_assistant(body, intents=[i.model_dump() for i in spec.intents],
+                                         fallback_reply=spec.fallback_reply)["id"]
+    for url, rules in scenario.webhooks.items():
+        sim.route_webhook(url, [StubRule(match=r.when, pattern=r.pattern, reply=r.reply, state=r.state,
+                                         update=r.update, action=r.action, target=r.target, delay_ms=r.delay,
+                                         fail=r.fail, status=r.status) for r in rules])
+    return sim, ids
+
+
+def _step(step: Step, line: int) -> c.Step:
+    kind = step.action
+    if kind == "say":
+        made = c.say(step.say or "", pause_ms=step.pause, confidence=step.confidence)
+    elif kind == "expect":
+        made = c.expect(step.expect or "", **({"timeout_ms": step.timeout} if step.timeout is not None else {}))
+    elif kind == "wait":
+        made = c.wait(step.wait or 0)
+    elif kind == "silence":
+        made = c.silence(step.silence or 0)
+    elif kind == "digits":
+        made = c.digits(step.digits or "")
+    elif kind == "barge_in":
+        made = c.barge_in(step.barge_in or "", **({"after_ms": step.after} if step.after is not None else {}))
+        made.confidence = step.confidence
+    else:
+        made = c.hangup()
+    made.line_no = line
+    return made
+
+
+def _placements(loaded: LoadedScenario) -> list[tuple[int, int, str, CallRun]]:
+    """Every call to place, as (at_ms, order, number, run), in placement order."""
+    placements = []
+    for index, spec in enumerate(loaded.model.calls):
+        for n, number in enumerate(spec.to):
+            label = spec.name or f"calls[{index}]"
+            if len(spec.to) > 1:
+                label += f" #{n + 1}"
+            placements.append((spec.at + n * spec.every, len(placements), number, CallRun(index, label, spec)))
+    placements.sort(key=lambda p: (p[0], p[1]))
+    return placements
+
+
+def run_scenario(loaded: LoadedScenario, seed: int | None = None,
+                 on_built: Callable[[Simulator], object] | None = None) -> ScenarioRun:
+    """Run every call of the scenario to its end on virtual time (each call is bounded by max_duration).
+
+    `on_built` sees the simulator before any call is placed (e.g. to attach a store writer).
+    """
+    scenario = loaded.model
+    seed = scenario.seed if seed is None else seed
+    sim, ids = build_simulator(scenario, seed)
+    run = ScenarioRun(loaded, sim, seed)
+    if on_built is not None:
+        on_built(sim)
+    try:
+        for at_ms, _, number, call in _placements(loaded):
+            if at_ms > sim.now_ms:
+                sim.run(until_ms=at_ms)
+            spec = call.spec
+            if spec.caller:
+                steps = [_step(s, loaded.line("calls", call.index, "caller", k)) for k, s in enumerate(spec.caller)]
+                call.caller = c.ScriptedCaller(steps, think_ms=sim.timings.caller_think_ms)
+            try:
+                call.call_id = _place(sim, ids[spec.assistant], number, spec, call.caller)
+            except ApiError as exc:
+                call.error = f"the platform refused the call: {exc.message}"
+            run.calls.append(call)
+        sim.run()
+    finally:
+        sim.close()
+    return run
+
+
+def _place(sim: Simulator, assistant_id: str, number: str, spec: Call, caller: c.ScriptedCaller | None) -> str:
+    if spec.inbound:
+        place_inbound = getattr(sim, "place_inbound", None)
+        if place_inbound is None:
+            raise ApiError(400, "inbound calls are not available in this version of the simulator")
+        return place_inbound(spec.from_, number, caller=caller)["id"]
+    return sim.start_call(assistant_id, number, spec.from_, spec.initial_state, caller=caller)["id"]

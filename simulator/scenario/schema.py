@@ -1,0 +1,292 @@
+"""The scenario format as pydantic models: the one definition of every key, its type and default.
+
+The loader validates documents against `Scenario`, error messages read allowed keys from its
+JSON Schema, and `fixtures/scenario.schema.json` (editor completion) is generated from it.
+Every model forbids unknown keys so a misspelt key is an error, never silently ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields as dataclass_fields
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+
+from simulator import events as ev
+from simulator.reasoning import FAILURES
+from simulator.scenario.errors import describe, did_you_mean
+from simulator.scenario.values import Digits, Duration, DurationOrMs, Phone, Regex
+from simulator.timings import Timings
+
+TerminalStatus = Literal["completed", "failed", "transferred"]
+Reason = Literal["hangup_user", "hangup_assistant", "busy", "no_answer", "error", "transferred",
+                 "silence_timeout", "max_duration"]
+EventType = Literal["call_started", "call_ended", "user_speech", "assistant_speech", "reasoning_started",
+                    "reasoning_completed", "webhook_called", "mcp_tool_called", "barge_in", "silence_detected",
+                    "transfer_initiated", "status_changed", "state_changed", "digits", "hold_music",
+                    "transfer_result", "platform_prompt"]
+HoldPlace = Literal["ringing", "reasoning", "transfer"]
+Failure = Literal[tuple(FAILURES)]  # type: ignore[valid-type]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- the world ---------------------------------------------------------------------------------
+class Clock(Model):
+    start: str | None = Field(None, description="local date and time the run starts, e.g. 2024-01-15T09:00:00")
+    timezone: str = Field("UTC", description="IANA time zone of `start`, e.g. America/New_York")
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, value: str | None) -> str | None:
+        from datetime import datetime
+        if value is not None:
+            try:
+                datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"expected a date and time like '2024-01-15T09:00:00', found {describe(value)}") from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            hint = did_you_mean(value, sorted(available_timezones()))
+            raise ValueError(f"unknown time zone {value!r}; expected an IANA name like 'Europe/Paris'{hint}") from None
+        return value
+
+
+class Escalation(Model):
+    phrases: list[str] = []
+    keywords: list[str] = []
+    webhook_failures: int | None = Field(None, ge=1)
+    target: Phone | None = None
+
+
+class Intent(Model):
+    """A built-in brain intent (reasoning_mode builtin): keywords or a pattern trigger the reply."""
+
+    keywords: list[str] = []
+    pattern: Regex | None = None
+    reply: str | None = None
+    update: dict[str, Any] = {}
+    transfer_to: Phone | None = None
+
+
+class Assistant(Model):
+    name: str
+    first_message: str | None = None
+    system_prompt: str | None = None
+    reasoning_mode: Literal["builtin", "webhook", "mcp"] = "builtin"
+    webhook_url: str | None = None
+    end_call_phrases: list[str] = []
+    escalation: list[Escalation] = []
+    transfer_target: Phone | None = None
+    warm_transfer: bool = True
+    telephony: Literal["inbound", "outbound", "both"] = "both"
+    intents: list[Intent] = []
+    fallback_reply: str | None = None
+
+
+class WebhookRule(Model):
+    """A stub answer: when the utterance contains `when` (and matches `pattern`), answer this."""
+
+    when: str | None = None
+    pattern: Regex | None = None
+    reply: str | None = None
+    state: dict[str, Any] | None = None
+    update: dict[str, Any] | None = None
+    action: Literal["transfer"] | None = None
+    target: Phone | None = None
+    delay: Duration | None = None
+    fail: Failure | None = None
+    status: int | None = Field(None, ge=100, le=599)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> WebhookRule:
+        if (self.action is None) != (self.target is None):
+            raise ValueError("`action: transfer` and `target` go together; give both or neither")
+        if self.fail is not None and (self.reply or self.state or self.update or self.action):
+            raise ValueError(f"a rule with `fail: {self.fail}` sends no answer, so reply, state, update and "
+                             "action cannot be used with it")
+        return self
+
+
+class CarrierOutcome(Model):
+    result: Literal["answer", "busy", "no_answer", "error"]
+    ring: Duration | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: Any) -> Any:
+        return {"result": value} if isinstance(value, str) else value
+
+
+def _timing_type(name: str, default: Any) -> Any:
+    if isinstance(default, tuple):
+        return tuple[DurationOrMs, DurationOrMs]
+    return DurationOrMs if name.endswith("_ms") else int
+
+
+TimingsSpec: type[Model] = create_model(  # type: ignore[call-overload]
+    "Timings", __base__=Model,
+    **{f.name: (_timing_type(f.name, f.default) | None, None) for f in dataclass_fields(Timings)},
+)
+
+
+# --- the caller --------------------------------------------------------------------------------
+ACTIONS = ("say", "expect", "wait", "digits", "silence", "hangup", "barge_in")
+_MODIFIERS = {"timeout": ("expect",), "pause": ("say",), "confidence": ("say", "barge_in"), "after": ("barge_in",)}
+
+
+class Step(Model):
+    """One thing the caller does. Exactly one action key; the others refine it."""
+
+    say: str | None = None
+    expect: Regex | None = Field(None, description="wait until the assistant says this (regex, case-insensitive)")
+    wait: Duration | None = None
+    digits: Digits | None = None
+    silence: Duration | None = None
+    hangup: bool | None = None
+    barge_in: str | None = Field(None, description="talk over the assistant's next speech")
+    timeout: Duration | None = None
+    pause: Duration | None = None
+    confidence: float | None = Field(None, ge=0, le=1)
+    after: Duration | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_word(cls, value: Any) -> Any:
+        if value == "hangup":
+            return {"hangup": True}
+        if isinstance(value, str):
+            raise ValueError(f"expected a step like `say: ...` or the word hangup, found {describe(value)}; "
+                             f"steps: {', '.join(ACTIONS)}{did_you_mean(value, list(ACTIONS))}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Step:
+        given = [name for name in ACTIONS if getattr(self, name) is not None]
+        if not given:
+            raise ValueError(f"a caller step needs one of: {', '.join(ACTIONS)}")
+        if len(given) > 1:
+            raise ValueError(f"a caller step does one thing, found {' and '.join(given)}; split it into steps")
+        for modifier, actions in _MODIFIERS.items():
+            if getattr(self, modifier) is not None and given[0] not in actions:
+                raise ValueError(f"`{modifier}` only goes with {' or '.join(actions)}, not with {given[0]}")
+        return self
+
+    @property
+    def action(self) -> str:
+        return next(name for name in ACTIONS if getattr(self, name) is not None)
+
+
+# --- expectations ------------------------------------------------------------------------------
+class TranscriptExpect(Model):
+    contains: list[str] = Field([], description="each text appears in some line (case-insensitive)")
+    excludes: list[str] = Field([], description="no line contains any of these")
+    matches: list[Regex] = Field([], description="each regex matches some line")
+    order: list[str] = Field([], description="these texts appear in this order")
+
+
+class SummaryExpect(Model):
+    contains: list[str] = []
+    equals: str | None = None
+
+
+class WebhooksExpect(Model):
+    count: int | None = Field(None, ge=0)
+    failed: int | None = Field(None, ge=0, description="how many exchanges ended in an error")
+    bodies: list[dict[str, Any]] | None = Field(None, description="request bodies, in order; each a subset")
+
+
+class EventMatch(Model):
+    model_config = ConfigDict(extra="allow")
+    type: EventType
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: Any) -> Any:
+        return {"type": value} if isinstance(value, str) else value
+
+
+class TimelineExpect(Model):
+    contains: list[EventMatch] = Field([], description="events (type plus any fields) that must occur")
+    excludes: list[EventType] = []
+    order: list[EventType] = Field([], description="first occurrences in this order")
+
+
+class Bounds(Model):
+    min: Duration | None = None
+    max: Duration | None = None
+
+
+class ReasoningExpect(Model):
+    turns: int | None = Field(None, ge=0)
+    mode: Literal["builtin", "webhook", "mcp"] | None = None
+    longest: Bounds | None = None
+
+
+class HoldMusicExpect(Model):
+    during: list[HoldPlace] = []
+    absent: list[HoldPlace] = []
+
+
+class Expect(Model):
+    status: TerminalStatus | None = None
+    reason: Reason | None = None
+    final_state: dict[str, Any] | None = Field(None, description="the whole final state")
+    final_state_includes: dict[str, Any] | None = Field(None, description="these keys with these values")
+    transcript: TranscriptExpect | None = None
+    summary: SummaryExpect | None = None
+    webhooks: WebhooksExpect | None = None
+    timeline: TimelineExpect | None = None
+    duration: Bounds | None = Field(None, description="connected time of the call")
+    reasoning: ReasoningExpect | None = None
+    hold_music: HoldMusicExpect | None = None
+
+
+# --- calls and the document --------------------------------------------------------------------
+class Call(Model):
+    name: str | None = None
+    assistant: str
+    inbound: bool = Field(False, description="someone dials `to` (a number in `numbers`) instead of the assistant")
+    to: list[Phone] = Field(min_length=1, description="one number, or a list: one call to each")
+    from_: Phone | None = Field(None, alias="from")
+    at: Duration = Field(0, description="virtual time after the start when the (first) call is placed")
+    every: Duration = Field(0, description="spacing between the calls of a list of numbers")
+    initial_state: dict[str, Any] | None = None
+    caller: list[Step] = []
+    expect: Expect = Expect()
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if not isinstance(value, list) else value
+
+
+class Scenario(Model):
+    """A scenario file: the world, the calls to place, and what must happen."""
+
+    model_config = ConfigDict(extra="forbid", title="Aployee simulator scenario")
+    include: list[str] = Field([], description="shared files (assistants, webhooks, carrier, ...) to merge in")
+    name: str | None = None
+    description: str | None = None
+    markers: list[str] = Field([], description="pytest markers for the collected item")
+    seed: int = 0
+    clock: Clock = Clock()
+    timings: TimingsSpec | None = None  # type: ignore[valid-type]
+    assistants: dict[str, Assistant] = Field(min_length=1)
+    webhooks: dict[str, list[WebhookRule]] = Field({}, description="stub answers by webhook URL")
+    carrier: dict[Phone, CarrierOutcome] = {}
+    transfer_party: dict[Phone, Literal["accept", "decline", "no_answer"]] = {}
+    calls: list[Call] = Field(min_length=1)
+
+
+EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+assert set(EVENT_TYPES) >= ev.PUBLIC_TYPES
