@@ -1,0 +1,195 @@
+"""The engine driver: runs the platform's engine in one background thread beside the HTTP handlers.
+
+One lock guards the platform. Request handlers take it briefly to read a projection or make a
+quick change (create a call, say something on a line) and then `kick()` the driver; only the
+driver thread ever runs the engine, and commands that move time or reset the platform are queued
+to it, so engine runs never overlap. A real webhook blocks inside an engine step, so the HTTP
+transport is wrapped to release the lock while the request is in flight: the server keeps
+answering, and virtual time is held meanwhile (DESIGN: "virtual time never waits on the wall
+clock"; in realtime mode pacing restarts after a held webhook).
+
+Clock modes (CONTRACT §6): `auto` runs the engine whenever it has work (idle time is skipped),
+`realtime` runs it at wall speed × `speed`, `manual` only when `POST /_sim/clock/advance` asks.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from simulator.clock import WallPacer
+from simulator.platform import Platform
+
+MODES = ("realtime", "manual", "auto")
+BATCH = 256            # engine steps per lock hold, so handlers get the lock in between
+REALTIME_TICK_S = 0.1  # realtime: the clock moves on at least this often, for live durations
+
+ErrorSink = Callable[[str, BaseException], None]
+
+
+class _LockReleasingTransport:
+    """Wraps the real HTTP webhook transport: the driver's lock is released while it waits."""
+
+    def __init__(self, inner: Any, driver: Driver) -> None:
+        self.inner = inner
+        self.driver = driver
+
+    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Any:
+        driver = self.driver
+        if threading.get_ident() != driver.engine_thread_id:
+            return self.inner(url, request, timeout_ms)
+        driver.lock.release()
+        try:
+            return self.inner(url, request, timeout_ms)
+        finally:
+            driver.lock.acquire()
+            driver.held = True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class Driver:
+    def __init__(self, platform: Platform, mode: str = "auto", speed: float = 1.0,
+                 on_error: ErrorSink | None = None) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown clock mode {mode!r}; allowed: {', '.join(MODES)}")
+        self.platform = platform
+        self.mode = mode
+        self.pacer = WallPacer(speed, platform.now_ms)
+        self.lock = threading.Lock()
+        self.held = False
+        self.engine_thread_id: int | None = None
+        self._on_error = on_error
+        self._commands: queue.SimpleQueue[tuple[Callable[[], Any], Future]] = queue.SimpleQueue()
+        self._kick = threading.Event()
+        self._progress = threading.Condition()
+        self._kicks = 0
+        self._settled = 0
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        router = platform.router
+        if router.fallback is not None and not isinstance(router.fallback, _LockReleasingTransport):
+            router.fallback = _LockReleasingTransport(router.fallback, self)
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="aployee-sim-engine", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping = True
+        self._kick.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # --- what handlers use ------------------------------------------------------------------
+    def kick(self) -> None:
+        """Something changed (a call was created, a caller spoke): let the engine react."""
+        with self._progress:
+            self._kicks += 1
+        self._kick.set()
+
+    def submit(self, fn: Callable[[], Any]) -> Future:
+        """Run `fn` on the driver thread (between engine batches); its result arrives in the future."""
+        future: Future = Future()
+        self._commands.put((fn, future))
+        self.kick()
+        return future
+
+    def advance(self, seconds: float) -> Future:
+        return self.submit(lambda: self._advance(round(seconds * 1000)))
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until everything kicked so far has been run (auto mode: the engine is idle;
+        manual: queued commands are done; realtime: no timer is left). False on timeout."""
+        with self._progress:
+            target = self._kicks
+            return self._progress.wait_for(lambda: self._settled >= target, timeout)
+
+    def clock_dict(self) -> dict[str, str]:
+        return {"now": self.platform.now_iso(), "mode": self.mode}
+
+    # --- the driver thread -------------------------------------------------------------------
+    def _loop(self) -> None:
+        self.engine_thread_id = threading.get_ident()
+        while not self._stopping:
+            with self._progress:
+                seen = self._kicks
+            try:
+                self._run_commands()
+                wait = self._tick()
+            except Exception as exc:  # an engine bug must not kill the server; it is reported
+                self._report("engine", exc)
+                wait = None
+            if wait is None:
+                with self._progress:
+                    self._settled = max(self._settled, seen)
+                    self._progress.notify_all()
+            if wait is None or wait > 0:
+                self._kick.wait(wait if wait is not None else REALTIME_TICK_S * 10)
+                self._kick.clear()
+            else:
+                time.sleep(0)  # yield the GIL so handlers can take the lock
+
+    def _run_commands(self) -> None:
+        while True:
+            try:
+                fn, future = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # handed to the waiting handler
+                future.set_exception(exc)
+
+    def _tick(self) -> float | None:
+        """Run what is due; return seconds to sleep (0: more work now), or None when settled."""
+        if self.mode == "manual":
+            return None
+        if self.mode == "auto":
+            return 0 if self._steps(None) else None
+        target = self.pacer.virtual_now_ms()
+        if self._steps(target):
+            return 0
+        with self.lock:
+            if self.held:
+                self.held = False
+                self.pacer.rebase(self.platform.now_ms)
+            elif target > self.platform.now_ms:
+                self.platform.run(until_ms=target)  # nothing due: the clock just moves on
+            upcoming = self.platform.engine.next_time_ms()
+        if upcoming is None:
+            return None
+        return min(REALTIME_TICK_S, self.pacer.wall_seconds_until(upcoming))
+
+    def _steps(self, until_ms: int | None) -> bool:
+        """Run up to BATCH due timers under the lock; True when more are due now."""
+        with self.lock:
+            engine = self.platform.engine
+            for _ in range(BATCH):
+                upcoming = engine.next_time_ms()
+                if upcoming is None or (until_ms is not None and upcoming > until_ms):
+                    return False
+                engine.step()
+            return True
+
+    def _advance(self, delta_ms: int) -> dict[str, str]:
+        until = self.platform.now_ms + delta_ms
+        while self._steps(until):
+            time.sleep(0)
+        with self.lock:
+            self.platform.run(until_ms=until)
+            self.held = False
+            self.pacer.rebase(self.platform.now_ms)
+            return self.clock_dict()
+
+    def _report(self, where: str, exc: BaseException) -> None:
+        if self._on_error is not None:
+            self._on_error(where, exc)
