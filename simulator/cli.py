@@ -16,6 +16,8 @@ COMMAND_MODULES = (
     "simulator.commands.demo",
     "simulator.commands.tui",
     "simulator.commands.run",
+    "simulator.commands.validate",
+    "simulator.commands.importcall",
 )
 
 

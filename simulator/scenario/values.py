@@ -57,9 +57,8 @@ def format_duration(ms: int) -> str:
 
 def check_phone(value: Any) -> str:
     if not is_e164(value):
-        hint = "; quote it and keep the '+'" if isinstance(value, int) and not isinstance(value, bool) else ""
         raise ValueError(f"expected an E.164 phone number like '+15551234567' ('+' then 1 to 15 digits, the first "
-                         f"not 0), found {describe(value)}{hint}")
+                         f"not 0), found {describe(value)}")
     return value
 
 

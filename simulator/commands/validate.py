@@ -1,0 +1,31 @@
+"""`aployee-sim validate [PATH...]`: check scenario files without running them.
+
+Prints every mistake of every file as `file:line:col: message`; exit 0 when all are valid,
+2 when any is not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def run(args: argparse.Namespace) -> int:
+    from simulator.commands.run import DEFAULT_PATH, load_all
+
+    loaded, invalid = load_all(args.paths or [DEFAULT_PATH], args.glob)
+    for result in invalid:
+        print("\n".join(result.errors), file=sys.stderr)
+    for scenario in loaded:
+        print(f"{scenario.display}: ok ({len(scenario.model.calls)} call{'s' if len(scenario.model.calls) != 1 else ''})")
+    total = len(loaded) + len(invalid)
+    print(f"{len(loaded)} of {total} scenario file{'s' if total != 1 else ''} valid", file=sys.stderr)
+    return 2 if invalid else 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("validate", help="check scenario files without running them",
+                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or folders (default scenarios/)")
+    parser.add_argument("--glob", default="*.scenario.yaml", help="file pattern searched in folders")
+    parser.set_defaults(run=run)
