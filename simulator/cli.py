@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "simulator.commands.run",
     "simulator.commands.validate",
     "simulator.commands.importcall",
+    "simulator.commands.serve",
 )
 
 

@@ -26,6 +26,7 @@ from simulator.platform import Platform
 
 MODES = ("realtime", "manual", "auto")
 BATCH = 256            # engine steps per lock hold, so handlers get the lock in between
+HOOK_EVERY = 32        # while busy, `after_run` hooks run every this many batches
 REALTIME_TICK_S = 0.1  # realtime: the clock moves on at least this often, for live durations
 
 ErrorSink = Callable[[str, BaseException], None]
@@ -72,6 +73,9 @@ class Driver:
         self._settled = 0
         self._stopping = False
         self._thread: threading.Thread | None = None
+        self._busy_ticks = 0
+        # Called under the lock after the engine made progress (e.g. a store writer's flush).
+        self.after_run: list[Callable[[], None]] = []
         router = platform.router
         if router.fallback is not None and not isinstance(router.fallback, _LockReleasingTransport):
             router.fallback = _LockReleasingTransport(router.fallback, self)
@@ -121,8 +125,11 @@ class Driver:
             with self._progress:
                 seen = self._kicks
             try:
-                self._run_commands()
+                ran_commands = self._run_commands()
                 wait = self._tick()
+                self._busy_ticks = self._busy_ticks + 1 if wait == 0 else 0
+                if ran_commands or wait != 0 or self._busy_ticks % HOOK_EVERY == 0:
+                    self._run_hooks()
             except Exception as exc:  # an engine bug must not kill the server; it is reported
                 self._report("engine", exc)
                 wait = None
@@ -136,12 +143,20 @@ class Driver:
             else:
                 time.sleep(0)  # yield the GIL so handlers can take the lock
 
-    def _run_commands(self) -> None:
+    def _run_hooks(self) -> None:
+        if self.after_run:
+            with self.lock:
+                for hook in self.after_run:
+                    hook()
+
+    def _run_commands(self) -> bool:
+        ran = False
         while True:
             try:
                 fn, future = self._commands.get_nowait()
             except queue.Empty:
-                return
+                return ran
+            ran = True
             if not future.set_running_or_notify_cancel():
                 continue
             try:

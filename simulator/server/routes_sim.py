@@ -113,7 +113,7 @@ async def inbound(ctx: Context, request: Request) -> Response:
 
 async def webhooks(ctx: Context, request: Request) -> Response:
     with ctx.driver.lock:
-        return JSONResponse({"data": ctx.platform.exchanges()})
+        return JSONResponse(ctx.platform.exchanges())
 
 
 ROUTES: list[tuple[str, str, Any]] = [

@@ -37,9 +37,9 @@ class ServerError(AssertionError):
 
 class ServerThread:
     def __init__(self, sim: Platform | None = None, *, api_key: str | None = None, clock: str = "auto",
-                 speed: float = 1.0, plan: Any = "unlimited", config: dict[str, Any] | None = None,
+                 speed: float = 1.0, plan: Any = "unlimited", config: dict[str, Any] | str | None = None,
                  seed: int = 0, host: str = "127.0.0.1", port: int = 0, startup_timeout: float = 10.0) -> None:
-        from simulator.server.accounts import Accounts
+        from simulator.server.accounts import Accounts, load_config
         from simulator.server.app import Context
         from simulator.server.driver import Driver
         from simulator.server.plans import RateLimiter, parse_plan
@@ -51,7 +51,10 @@ class ServerThread:
         self.sim = sim
         self.api_key = api_key or generate_api_key()
         self.driver = Driver(sim, clock, speed, on_error=self._engine_error)
-        self.context = Context(self.driver, Accounts(config, seed=sim.seed, clock=sim.clock),
+        source = "configuration"
+        if isinstance(config, str):
+            source, config = config, load_config(config)
+        self.context = Context(self.driver, Accounts(config, seed=sim.seed, clock=sim.clock, source=source),
                                self.api_key, RateLimiter(parse_plan(plan)))
         self.host, self._port = host, port
         self._startup_timeout = startup_timeout
@@ -84,6 +87,10 @@ class ServerThread:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"}
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._server.should_exit
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         return self.driver.wait_idle(timeout)
