@@ -1,0 +1,114 @@
+"""JSON Schemas of every resource, the webhook request and response and the error envelope.
+
+Generated from `simulator.models` (the one definition of field names), written to
+`fixtures/schemas/<name>.json` for integrators' own contract tests:
+
+    python -m simulator.schemas            # regenerate fixtures/schemas/
+    python -m simulator.schemas --check    # exit 1 and name the stale files (CI uses the test instead)
+
+Payloads the simulator sends (resources, webhook requests) are described as serialised, so
+every field it always writes is required; payloads it receives (the create-call body, the
+webhook response) as validated, so optional fields stay optional.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from simulator import models as m
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "schemas"
+
+# name -> (model, mode): "serialization" for what the simulator sends, "validation" for what it accepts.
+SCHEMAS: dict[str, tuple[type[m.Resource], str]] = {
+    "create_call_request": (m.CreateCallRequest, "validation"),
+    "call_created": (m.CallCreated, "serialization"),
+    "call_details": (m.CallDetails, "serialization"),
+    "call_list": (m.CallList, "serialization"),
+    "live_state": (m.LiveState, "serialization"),
+    "call_transcript": (m.CallTranscript, "serialization"),
+    "timeline": (m.Timeline, "serialization"),
+    "latency": (m.Latency, "serialization"),
+    "webhook_request": (m.WebhookRequest, "serialization"),
+    "webhook_response": (m.WebhookResponse, "validation"),
+    "assistant": (m.Assistant, "serialization"),
+    "organization": (m.Organization, "serialization"),
+    "phone_number": (m.PhoneNumber, "serialization"),
+    "error_envelope": (m.ErrorEnvelope, "serialization"),
+    "health": (m.Health, "serialization"),
+    "service_info": (m.ServiceInfo, "serialization"),
+}
+
+
+def schema(name: str) -> dict[str, Any]:
+    """The JSON Schema called `name` (a key of `SCHEMAS`)."""
+    model, mode = SCHEMAS[name]
+    body = model.model_json_schema(by_alias=True, mode=mode)  # type: ignore[arg-type]
+    if mode == "serialization":
+        _require_all(body)
+    return {"$schema": SCHEMA_DIALECT, "$id": f"{name}.json", **body}
+
+
+def _require_all(node: Any) -> None:
+    """Serialised models always write every field (defaults included): mark them all required."""
+    if isinstance(node, dict):
+        if node.get("type") == "object" and "properties" in node:
+            node["required"] = list(node["properties"])
+        for value in node.values():
+            _require_all(value)
+    elif isinstance(node, list):
+        for value in node:
+            _require_all(value)
+
+
+def render(name: str) -> str:
+    return json.dumps(schema(name), indent=2, ensure_ascii=False) + "\n"
+
+
+def stale(directory: Path = DEFAULT_DIR) -> list[str]:
+    """File names in `directory` that are missing, out of date, or no longer generated."""
+    wanted = {f"{name}.json": render(name) for name in SCHEMAS}
+    present = {p.name for p in directory.glob("*.json")} if directory.is_dir() else set()
+    out = [file for file, text in wanted.items()
+           if file not in present or (directory / file).read_text(encoding="utf-8") != text]
+    return sorted(out + [file for file in present if file not in wanted])
+
+
+def write(directory: Path = DEFAULT_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    for extra in directory.glob("*.json"):
+        if extra.stem not in SCHEMAS:
+            extra.unlink()
+    paths = []
+    for name in SCHEMAS:
+        path = directory / f"{name}.json"
+        path.write_text(render(name), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m simulator.schemas", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_DIR, help=f"directory (default {DEFAULT_DIR})")
+    parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
+    args = parser.parse_args(argv)
+    if args.check:
+        files = stale(args.out)
+        if files:
+            print(f"stale schemas in {args.out}: {', '.join(files)}; run `python -m simulator.schemas`",
+                  file=sys.stderr)
+            return 1
+        print(f"{len(SCHEMAS)} schemas in {args.out} are up to date")
+        return 0
+    for path in write(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
