@@ -1,0 +1,72 @@
+"""Real servers for the server tests: uvicorn on 127.0.0.1 and a free port, reset before each test."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from simulator.api import Simulator
+from simulator.server.thread import ServerThread
+
+KEY = "test-key"
+
+
+def client_for(srv: ServerThread, **headers: str) -> httpx.Client:
+    return httpx.Client(base_url=srv.root_url, headers={"Authorization": f"Bearer {srv.api_key}", **headers},
+                        timeout=10, trust_env=False)
+
+
+def _server(clock: str, **kwargs):
+    with ServerThread(sim=Simulator(seed=3), api_key=KEY, clock=clock, **kwargs) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def auto_server():
+    yield from _server("auto")
+
+
+@pytest.fixture(scope="module")
+def manual_server():
+    yield from _server("manual")
+
+
+def _fresh(srv: ServerThread):
+    with client_for(srv) as api:
+        assert api.post("/_sim/reset").status_code == 200
+        yield api
+    srv.raise_errors()
+
+
+@pytest.fixture
+def api(auto_server):
+    """A client of a freshly reset auto-clock server; the test fails if the server crashed."""
+    yield from _fresh(auto_server)
+
+
+@pytest.fixture
+def manual_api(manual_server):
+    yield from _fresh(manual_server)
+
+
+def make_assistant(api: httpx.Client, **fields) -> dict:
+    response = api.post("/v1/assistants", json={"name": "Alex", **fields})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def make_call(api: httpx.Client, assistant_id: str, to: str = "+15551234567", **fields) -> dict:
+    response = api.post("/v1/calls", json={"assistant_id": assistant_id, "to": to, **fields})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def assert_error(response: httpx.Response, status: int, code: str, field: str | None = None) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
+    assert body["error"]["code"] == code and body["error"]["message"]
+    if field is not None:
+        assert body["error"]["details"].get("field") == field, body
+    return body["error"]
