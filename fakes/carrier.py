@@ -33,10 +33,19 @@ class ForcedOutcome:
 class FakeCarrier:
     timings: Timings = field(default_factory=Timings)
     forced: dict[str, ForcedOutcome] = field(default_factory=dict)
+    # An inbound call rings at the platform this long before it answers.
+    inbound_ring_ms: tuple[int, int] = (500, 1500)
 
     def force(self, number: str, result: DialResult, ring_ms: int | None = None) -> None:
         """Make every call to `number` end this way (overrides the test numbers too)."""
         self.forced[number] = ForcedOutcome(result, ring_ms)
+
+    def arrive(self, to: str, from_: str, rng: SeededRandom, *, provisioned: bool) -> DialPlan:
+        """Someone dials the platform's number `to`. An unprovisioned number is not in service:
+        the network rejects the call before the platform sees it (result `error`)."""
+        if not provisioned:
+            return DialPlan("error")
+        return DialPlan("answer", dial_ms=0, ring_ms=rng.jitter_ms(*self.inbound_ring_ms))
 
     def dial(self, to: str, from_: str | None, rng: SeededRandom) -> DialPlan:
         dial_ms = self.timings.dial_ms

@@ -15,22 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator import events as ev
-from simulator.call import CallRecord
+from simulator.call import OUTBOUND, CallRecord
 from simulator.engine import Engine, Timer
-from simulator.lifecycle import COMPLETED, FAILED, IN_PROGRESS, RINGING, TERMINAL, TRANSFERRED
+from simulator.lifecycle import COMPLETED, FAILED, IN_PROGRESS, RINGING, TERMINAL
 from simulator.models import Assistant
-from simulator.ports import Caller, Carrier, DialPlan, TransferAnswer, TransferParty
+from simulator.ports import Caller, Carrier, DialPlan, TransferParty
 from simulator.randomness import SeededRandom
 from simulator.reasoning import BuiltinBrain, Decision, ReasoningBackend, interpret, timed_out
-from simulator.summary import summarize
 from simulator.timings import Timings, speech_ms
+from simulator.transfers import DEFAULT_TRANSFER_PHRASES, TransferSteps
 
 ACKNOWLEDGEMENTS = ("Okay.", "Got it.", "I see.", "Alright.")
 SILENCE_PROMPT = "Are you still there?"
-TRANSFER_FAILED_REPLY = "I'm sorry, I couldn't reach anyone to take your call. Let's keep going."
-DEFAULT_TRANSFER_PHRASES = ("transfer me to a human", "speak to a person", "talk to a person", "real agent",
-                            "human agent", "speak to a human", "talk to a human", "speak to someone",
-                            "representative")
 
 
 def default_greeting(assistant: Assistant) -> str:
@@ -114,7 +110,7 @@ class _Utterance:
 
 
 @dataclass(eq=False)
-class CallProcess:
+class CallProcess(TransferSteps):
     rt: Runtime
     call: CallRecord
     assistant: Assistant
@@ -134,14 +130,20 @@ class CallProcess:
     _acks: int = 0
     _webhook_failures: int = 0
     _transferring: bool = False
+    _transfer_fallback: Callable[[], None] | None = None
+    # Holds the line before an assistant does (an inbound call's IVR or forward, simulator.inbound):
+    # it gets `connected(process)`, `heard(text)` and `pressed(keys)` until it calls `hand_over`.
+    front: Any = None
 
     def __post_init__(self) -> None:
         self.line = CallLine(self)
 
     # --- dialing -------------------------------------------------------------------------
-    def start(self) -> None:
-        """Ask the carrier what happens and schedule the phases; nothing runs until the engine does."""
-        plan: DialPlan = self.rt.carrier.dial(self.call.to, self.call.from_, self.rt.rng)
+    def start(self, plan: DialPlan | None = None) -> None:
+        """Ask the carrier what happens (unless an inbound arrival brings its own plan) and schedule
+        the phases; nothing runs until the engine does."""
+        if plan is None:
+            plan = self.rt.carrier.dial(self.call.to, self.call.from_, self.rt.rng)
         if plan.far_end is not None:
             self.caller = plan.far_end
         schedule = self.rt.engine.schedule
@@ -161,7 +163,7 @@ class CallProcess:
             ring_ms, then, arg = self.rt.timings.ring_timeout_ms, self._fail, ev.NO_ANSWER
         else:
             ring_ms, then, arg = plan.ring_ms, self._connect, None
-        if ring_ms:
+        if ring_ms and self.call.direction == OUTBOUND:  # an inbound caller hears ringback, not music
             self.call.log(now, ev.HOLD_MUSIC, {"during": "ringing", "duration_ms": ring_ms})
         self.rt.engine.schedule(ring_ms, then, arg)
 
@@ -177,19 +179,26 @@ class CallProcess:
         engine.schedule(self.rt.timings.max_duration_ms, self._max_duration)
         if self.rt.on_started is not None:
             self.rt.on_started(self)
+        front = self.front
+        if front is not None:
+            # The menu prompt starts before the caller acts, so keys pressed at once interrupt it.
+            front.connected(self)
         self.caller.connected(self.line)
+        if self.call.status == IN_PROGRESS and front is None:
+            self._greet()
+
+    def _greet(self) -> None:
         first = self.assistant.first_message
         if first is None:
             first = default_greeting(self.assistant)
-        if self.call.status != IN_PROGRESS:
-            return
         if first:
             self._say(first)
         else:
             self._yield_floor()
 
     # --- the assistant speaking ------------------------------------------------------------
-    def _say(self, text: str, agent_ms: int | None = None) -> None:
+    def _say(self, text: str, agent_ms: int | None = None) -> int:
+        """Speak now; returns how long the speech lasts."""
         rt = self.rt
         now = rt.engine.now_ms
         timings = rt.timings
@@ -200,6 +209,38 @@ class CallProcess:
         self.call.speech(now, "assistant", text, data)
         self.speaking = rt.engine.schedule(duration, self._assistant_done, text)
         self.caller.assistant_started(text, duration)
+        return duration
+
+    # --- inbound: the platform's own voice and the hand-over to an assistant ----------------------
+    def platform_say(self, text: str, done: Callable[[], None], data: dict[str, Any]) -> int:
+        """The platform speaks (an IVR prompt): `assistant_speech` with `source: "ivr"` on the
+        timeline and transcript, `platform_prompt` internally; `done()` runs when it has been said."""
+        timings, now = self.rt.timings, self.rt.engine.now_ms
+        duration = speech_ms(text, timings.assistant_words_per_minute, timings.min_speech_ms)
+        self.call.log(now, ev.PLATFORM_PROMPT, {"content": text, "duration_ms": duration, **data})
+        self.call.speech(now, "assistant", text, {"content": text, "duration_ms": duration, "source": "ivr"})
+        self.speaking = self.rt.engine.schedule(duration, self._platform_said, done)
+        self.caller.assistant_started(text, duration)
+        return duration
+
+    def _platform_said(self, done: Callable[[], None]) -> None:
+        self.speaking = None
+        if self.call.status == IN_PROGRESS:
+            done()
+
+    def hand_over(self, assistant: Assistant, brain: BuiltinBrain) -> None:
+        """The front desk is done: this assistant takes the call and greets the caller."""
+        self.front = None
+        self.assistant, self.brain = assistant, brain
+        if self.call.assistant_id != assistant.id:
+            self.call.assistant_id = assistant.id
+            self.call.log(self.rt.engine.now_ms, ev.ROUTED, {"assistant_id": assistant.id})
+        self._greet()
+
+    def forward(self, target: str, fallback: Callable[[], None]) -> None:
+        """A routing rule or IVR option forwards the call: a cold transfer (trigger `routing`)."""
+        self.front = None
+        self._transfer(target, "routing", warm=False, fallback=fallback)
 
     def _assistant_done(self, text: str) -> None:
         if self.call.status in TERMINAL:
@@ -265,9 +306,13 @@ class CallProcess:
         self._user_timer = None
         if self.call.status in TERMINAL:
             return
-        transfer = self._transfer_requested(utterance.text)
-        if transfer is not None:
-            self._transfer(*transfer)
+        if self.front is not None:
+            self.front.heard(utterance.text)
+            if self._user_backlog:
+                self.user_says(*self._user_backlog.popleft())
+            return
+        request = self._transfer_requested(utterance.text)
+        if request is not None and self._try_transfer(*request):
             return
         if self._reasoning_since is None:
             self._start_reasoning(utterance)
@@ -282,6 +327,8 @@ class CallProcess:
         if self.call.status == IN_PROGRESS:
             self._disarm_silence()
             self.call.log(self.rt.engine.now_ms, ev.DIGITS, {"digits": digits})
+            if self.front is not None:
+                self.front.pressed(digits)
 
     def user_hangs_up(self) -> None:
         status = self.call.status
@@ -316,7 +363,7 @@ class CallProcess:
             delivery.latency_ms = rt.rng.jitter_ms(*(timings.webhook_latency_ms if webhook
                                                      else timings.builtin_reasoning_ms))
         delivery = timed_out(delivery, timeout)
-        decision = interpret(delivery)
+        decision = self._vet_transfer(delivery, interpret(delivery))
         latency = delivery.latency_ms or 0
         if webhook:
             data: dict[str, Any] = {"url": url, "duration_ms": latency}
@@ -345,14 +392,13 @@ class CallProcess:
         self._reasoning_since = None
         if decision.state is not None:
             call.replace_state(now, decision.state)
-        if decision.transfer_target is not None:
-            self._transfer(decision.transfer_target, "webhook")
+        if decision.transfer_target is not None and self._try_transfer(decision.transfer_target, "webhook",
+                                                                       decision.reply):
             return
         if decision.error is not None and self.assistant.reasoning_mode == "webhook":
             self._webhook_failures += 1
-            target = self._escalation_after_failures()
-            if target is not None:
-                self._transfer(target, "escalation_rule")
+            escalation = self._escalation_after_failures()
+            if escalation is not None and self._try_transfer(*escalation):
                 return
         elif decision.error is None:
             self._webhook_failures = 0
@@ -410,59 +456,3 @@ class CallProcess:
         self.caller.ended(reason)
         if self.rt.on_ended is not None:
             self.rt.on_ended(self.call)
-
-    # --- transfers -------------------------------------------------------------------------
-    def _transfer_requested(self, text: str) -> tuple[str, str] | None:
-        """(target, trigger) when the caller's words call for a transfer, else None."""
-        lowered = text.lower()
-        words = set(lowered.replace(",", " ").replace(".", " ").replace("?", " ").replace("!", " ").split())
-        for rule in self.assistant.escalation:
-            target = rule.target or self.assistant.transfer_target
-            if target and (any(p.lower() in lowered for p in rule.phrases)
-                           or any(k.lower() in words for k in rule.keywords)):
-                return target, "escalation_rule"
-        if self.assistant.transfer_target and any(p in lowered for p in self.rt.transfer_phrases):
-            return self.assistant.transfer_target, "user_request"
-        return None
-
-    def _escalation_after_failures(self) -> str | None:
-        for rule in self.assistant.escalation:
-            if rule.webhook_failures and self._webhook_failures >= rule.webhook_failures:
-                return rule.target or self.assistant.transfer_target
-        return None
-
-    def _transfer(self, target: str, trigger: str) -> None:
-        rt, call = self.rt, self.call
-        now = rt.engine.now_ms
-        warm = self.assistant.warm_transfer
-        data: dict[str, Any] = {"target": target, "trigger": trigger, "warm": warm}
-        context = {"summary": summarize(call), "state": call.state} if warm else {}
-        if warm:
-            data["context"] = context
-        call.log(now, ev.TRANSFER_INITIATED, data)
-        self._transferring = True
-        self._disarm_silence()
-        for timer in (self.speaking, self._reply_timer):
-            if timer is not None:
-                timer.cancel()
-        self.speaking = self._reply_timer = None
-        if rt.transfer_party is not None:
-            answer = rt.transfer_party.answer(target, context, rt.rng)
-        else:
-            answer = TransferAnswer("accept", rt.rng.jitter_ms(*rt.timings.transfer_ring_ms))
-        wait = rt.timings.transfer_timeout_ms if answer.result == "no_answer" else answer.ring_ms
-        if wait:
-            call.log(now, ev.HOLD_MUSIC, {"during": "transfer", "duration_ms": wait})
-        rt.engine.schedule(wait, self._transfer_answered, (target, answer))
-
-    def _transfer_answered(self, outcome: tuple[str, TransferAnswer]) -> None:
-        if self.call.status != IN_PROGRESS:
-            return
-        target, answer = outcome
-        self.call.log(self.rt.engine.now_ms, ev.TRANSFER_RESULT, {"target": target, "result": answer.result})
-        if answer.result == "accept":
-            self._end(TRANSFERRED, ev.TRANSFERRED)
-            return
-        self._transferring = False
-        self._replies.append(TRANSFER_FAILED_REPLY)
-        self._after_turn()

@@ -38,7 +38,11 @@ STATE_CHANGED = "state_changed"     # {"state"}: the webhook or brain replaced t
 DIGITS = "digits"                   # {"digits"}: the far end pressed keys
 HOLD_MUSIC = "hold_music"           # {"during": "ringing"|"reasoning"|"transfer", "duration_ms"}
 TRANSFER_RESULT = "transfer_result"  # {"target", "result": "accept"|"decline"|"no_answer"}
-PLATFORM_PROMPT = "platform_prompt"  # {"content", "duration_ms"}: the platform spoke (IVR menus)
+PLATFORM_PROMPT = "platform_prompt"  # {"content", "duration_ms", "menu"}: the platform spoke (IVR menus)
+TRANSFER_REJECTED = "transfer_rejected"  # {"target", "trigger", "reason"}: a transfer was refused, the call went on
+INBOUND_ROUTED = "inbound_routed"    # {"number", "rule_set", "rule", "destination"}: time-based routing chose
+IVR_CHOICE = "ivr_choice"            # {"menu", "input", "by": "digits"|"speech"|"timeout", "option"|None}
+ROUTED = "routed"                    # {"assistant_id"}: routing handed the call to this assistant
 
 # Reasons on `call_ended` (CONTRACT §2 decision).
 HANGUP_USER = "hangup_user"
@@ -49,3 +53,4 @@ ERROR = "error"
 TRANSFERRED = "transferred"
 SILENCE_TIMEOUT = "silence_timeout"
 MAX_DURATION = "max_duration"
+IVR_FAILED = "ivr_failed"  # no valid IVR choice within the menu's attempts, and no on_failure

@@ -225,6 +225,7 @@ class Assistant(Resource):
     end_call_phrases: list[str] = Field(default_factory=list)
     escalation: list[EscalationRule] = Field(default_factory=list)
     transfer_target: str | None = None
+    transfer_allowlist: list[str] | None = None
     warm_transfer: bool = True
     created_at: str
     updated_at: str

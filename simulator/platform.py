@@ -19,11 +19,13 @@ from simulator import projections
 from simulator.call import OUTBOUND, CallRecord
 from simulator.clock import VirtualClock, parse_instant
 from simulator.conversation import CallProcess, Exchange, Runtime
+from simulator.directory import Directory, OrganizationEntry, number_resource, organization_resource
 from simulator.engine import Engine
 from simulator.errors import ApiError, invalid, is_e164, not_found, require_e164
+from simulator.inbound import place_inbound
 from simulator.lifecycle import STATUSES, TERMINAL
 from simulator.models import Assistant, CreateCallRequest
-from simulator.ports import Caller, Carrier, TransferParty
+from simulator.ports import Caller, Carrier, DialPlan, TransferParty
 from simulator.randomness import SeededRandom
 from simulator.reasoning import (
     BuiltinBrain,
@@ -35,6 +37,7 @@ from simulator.reasoning import (
     StubRule,
 )
 from simulator.timings import Timings
+from simulator.transfers import allowlist_entry_ok
 
 CallerFactory = Callable[[CallRecord], Caller]
 _ASSISTANT_WRITABLE = set(Assistant.model_fields) - {"id", "created_at", "updated_at"}
@@ -59,6 +62,8 @@ class Platform:
         self.created_listeners: list[Callable[[CallRecord], None]] = []
         self.ended_listeners: list[Callable[[CallRecord], None]] = []
         self._ports = (carrier, transfer_party, timings or Timings())
+        # Organizations, numbers and routing: configuration (the dashboard's stand-in), kept on reset.
+        self.directory = Directory()
         self.reset()
 
     def reset(self) -> None:
@@ -77,6 +82,7 @@ class Platform:
         self.brains: dict[str, BuiltinBrain] = {}
         self.calls: dict[str, CallProcess] = {}
         self.active: set[str] = set()
+        self.directory.forget_api_created()
 
     @property
     def timings(self) -> Timings:
@@ -117,6 +123,10 @@ class Platform:
             raise invalid("webhook_url", "The webhook_url field is required when reasoning_mode is 'webhook'")
         if assistant.transfer_target is not None:
             require_e164("transfer_target", assistant.transfer_target)
+        for index, entry in enumerate(assistant.transfer_allowlist or ()):
+            if not allowlist_entry_ok(entry):
+                raise invalid(f"transfer_allowlist.{index}", f"The transfer_allowlist.{index} field must be an E.164 "
+                                                             f"number or a prefix ending in * (like +44*), got {entry!r}")
         for index, rule in enumerate(assistant.escalation):
             if rule.target is not None and not is_e164(rule.target):
                 raise invalid(f"escalation.{index}.target",
@@ -176,10 +186,16 @@ class Platform:
 
     def start_call(self, assistant_id: str, to: str, from_: str | None = None,
                    initial_state: dict[str, Any] | None = None, *, caller: Caller | None = None,
-                   direction: str = OUTBOUND) -> dict[str, Any]:
-        """Place a call now; returns the create response (status `initiated`)."""
+                   direction: str = OUTBOUND, plan: DialPlan | None = None, front: Any = None) -> dict[str, Any]:
+        """Place a call now; returns the create response (status `initiated`).
+
+        Inbound calls come through `place_inbound`, which passes the carrier's arrival `plan` and
+        the routing `front` desk (simulator.inbound)."""
         if assistant_id not in self.assistants:
             raise not_found("Assistant", assistant_id, field="assistant_id")
+        if direction == OUTBOUND and self.assistants[assistant_id].telephony == "inbound":
+            raise invalid("assistant_id", f"The assistant {assistant_id} handles inbound calls only (telephony: "
+                                          f"inbound) and cannot place outbound calls; set telephony to outbound or both")
         require_e164("to", to)
         if from_ is not None:
             require_e164("from", from_)
@@ -188,16 +204,65 @@ class Platform:
         assistant = self.assistants[assistant_id]
         record = CallRecord(self.rng.make_id("call"), assistant_id, to, from_, self.clock.now_ms, initial_state,
                             direction)
-        if caller is None:
-            factory = self.callees.get(to, self.default_caller)
+        if caller is None:  # a scripted far end configured for the other party's number
+            factory = self.callees.get(to if direction == OUTBOUND else from_ or "", self.default_caller)
             caller = factory(record)
-        process = CallProcess(self.runtime, record, assistant, self.brains[assistant_id], caller)
+        process = CallProcess(self.runtime, record, assistant, self.brains[assistant_id], caller, front=front)
         self.calls[record.id] = process
         self.active.add(record.id)
-        process.start()
+        process.start(plan)
         for listener in self.created_listeners:
             listener(record)
         return projections.call_created(record, self.clock)
+
+    def place_inbound(self, from_: str, to: str, *, caller: Caller | None = None,
+                      at: datetime | str | None = None) -> dict[str, Any]:
+        """Someone at `from_` dials the provisioned number `to` (now, or at the virtual instant
+        `at`: the engine first runs up to it); returns the create-call response shape.
+
+        Raises ApiError: a malformed number (400), an unprovisioned number (404: the carrier
+        rejects it, no call is created), a number whose routing names a missing or outbound-only
+        assistant (400). See simulator.inbound and docs/inbound-transfers.md."""
+        if at is not None:
+            try:
+                at_ms = self.clock.ms_at(parse_instant(at) if isinstance(at, str) else at)
+            except (ValueError, TypeError):
+                raise invalid("at", f"The at field must be an ISO 8601 instant, got {at!r}") from None
+            if at_ms < self.clock.now_ms:
+                raise invalid("at", f"The at field is in the virtual past ({at!r}; now is {self.now_iso()})")
+            self.run(until_ms=at_ms)
+        return place_inbound(self, from_, to, caller)
+
+    # --- organizations and phone numbers (CONTRACT §3) -----------------------------------------
+    def create_organization(self, body: Any) -> dict[str, Any]:
+        """`POST /v1/organizations`: forgotten on reset, like assistants (configured ones stay)."""
+        if not isinstance(body, dict):
+            raise invalid("body", "The request body must be a JSON object")
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise invalid("name", "The name field is required")
+        entry = OrganizationEntry(self.rng.make_id("org"), name, self.clock.now_ms, from_api=True)
+        self.directory.organizations[entry.id] = entry
+        return organization_resource(entry, self.clock)
+
+    def get_organization(self, organization_id: str) -> dict[str, Any]:
+        entry = self.directory.organizations.get(organization_id)
+        if entry is None:
+            raise not_found("Organization", organization_id)
+        return organization_resource(entry, self.clock)
+
+    def list_organizations(self, *, limit: Any = 20, offset: Any = 0) -> dict[str, Any]:
+        items = [organization_resource(o, self.clock) for o in self.directory.organizations.values()]
+        return _page(items, limit, offset)
+
+    def get_phone_number(self, number_id: str) -> dict[str, Any]:
+        entry = self.directory.number_by_id(number_id)
+        if entry is None:
+            raise not_found("Phone number", number_id)
+        return number_resource(entry, self.assistants)
+
+    def list_phone_numbers(self, *, limit: Any = 20, offset: Any = 0) -> dict[str, Any]:
+        return _page([number_resource(n, self.assistants) for n in self.directory.numbers.values()], limit, offset)
 
     def _ended(self, record: CallRecord) -> None:
         self.active.discard(record.id)
@@ -279,6 +344,14 @@ def exchange_dict(x: Exchange, record: CallRecord, clock: VirtualClock) -> dict[
                     "timestamp": clock.iso_seconds(x.sent_ms)},
         "status_code": x.status_code, "response": x.response, "error": x.error,
     }
+
+
+def _page(items: list[dict[str, Any]], limit: Any, offset: Any) -> dict[str, Any]:
+    """The list envelope of `GET /v1/calls`, for organizations and phone numbers (in configuration order)."""
+    limit_n, offset_n = _int_param("limit", limit, 1, 100), _int_param("offset", offset, 0, None)
+    page = items[offset_n:offset_n + limit_n]
+    return {"data": page, "limit": limit_n, "offset": offset_n, "total": len(items),
+            "has_more": offset_n + len(page) < len(items)}
 
 
 def _int_param(name: str, value: Any, low: int, high: int | None) -> int:

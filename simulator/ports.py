@@ -32,6 +32,11 @@ class DialPlan:
 class Carrier(Protocol):
     def dial(self, to: str, from_: str | None, rng: SeededRandom) -> DialPlan: ...
 
+    def arrive(self, to: str, from_: str, rng: SeededRandom, *, provisioned: bool) -> DialPlan:
+        """An inbound call reaching the platform's number `to`: result `error` when the network
+        cannot deliver it (an unprovisioned number), else how long until the platform answers."""
+        ...
+
 
 @dataclass(slots=True)
 class TransferAnswer:
