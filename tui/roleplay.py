@@ -74,14 +74,13 @@ class LocalRolePlay:
         return callable(getattr(self.platform, "place_inbound", None))
 
     def start(self, assistant_id: str, to: str, from_: str | None, *, inbound: bool = False) -> str:
-        caller = LiveCaller()
         with api_errors():
-            if inbound:
+            if inbound:  # the number's routing picks the assistant; the far end is driven via its line
                 if not self.can_place_inbound():
                     raise SourceError("this simulator cannot place inbound calls yet")
-                created = self.platform.place_inbound(from_ or DEFAULT_INBOUND_FROM, to, caller=caller)
+                created = self.platform.place_inbound({"from": from_ or DEFAULT_INBOUND_FROM, "to": to})
             else:
-                created = self.platform.start_call(assistant_id, to, from_, caller=caller)
+                created = self.platform.start_call(assistant_id, to, from_, caller=LiveCaller())
         self.attach(created["id"])
         return created["id"]
 

@@ -19,7 +19,7 @@ HELP = """\
   /            search (id, number, assistant, status); esc leaves the box
   s            filter by status (cycles)   a     filter by assistant (cycles)
   o            sort by (cycles)            r     reverse the sort
-  ] / [        next / previous page        c     clear filters
+  ] / \\[        next / previous page        c     clear filters
   p            role-play: start a call     l     role-play: attach to the selected live call
 
 [b]Call view[/b]

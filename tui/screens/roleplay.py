@@ -110,6 +110,8 @@ class RolePlayScreen(Screen):
         background(self, self.session.tick, self.show, self._failed, threaded=self.session.blocking, group="tick")
 
     def show(self, view: LiveView) -> None:
+        if view == self.view:  # nothing new this tick: leave the widgets alone
+            return
         self.view = view
         self.state_before, self.state_now = live_text.track_state(self.state_before, self.state_now, view.state)
         self.query_one("#live-status", Static).update(live_text.status_line(view))

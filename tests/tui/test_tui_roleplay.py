@@ -1,0 +1,105 @@
+"""Role-play with Pilot: start a call, two turns as the caller, digits, hang up, inspect, export.
+
+Virtual time moves only when the test advances the `ManualPacer`, so nothing here depends on
+how fast the machine is.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from textual.widgets import Input, Static
+from tui_helpers import wait_for
+
+from tui.screens.call import CallScreen
+from tui.screens.roleplay import RolePlayScreen, RolePlaySetup
+
+pytestmark = pytest.mark.anyio
+
+
+def _talk(app) -> str:
+    return str(app.screen.query_one("#talk-text", Static).render())
+
+
+def _status(app) -> str:
+    return str(app.screen.query_one("#live-status", Static).render())
+
+
+async def _say(pilot, app, pacer, line: str, reply_contains: str) -> None:
+    app.screen.query_one("#say", Input).value = line
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: line in _talk(app))
+    pacer.advance(8)   # the caller finishes, the webhook answers, the assistant speaks
+    await wait_for(pilot, lambda: reply_contains in _talk(app))
+
+
+async def test_role_play_two_turns_then_hang_up_and_export(make_app, pacer, sim, tmp_path):
+    app = make_app(tick_seconds=0.1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("p")
+        assert isinstance(app.screen, RolePlaySetup)
+        await pilot.press("enter")  # Alex, the default number
+        await wait_for(pilot, lambda: isinstance(app.screen, RolePlayScreen))
+        assert "initiated" in _status(app) or "ringing" in _status(app)
+        pacer.advance(10)           # dial, ring, answer, greeting
+        await wait_for(pilot, lambda: "calling about your subscription renewal" in _talk(app))
+        pacer.advance(6)
+        await _say(pilot, app, pacer, "How much does it cost?", "forty dollars a month")
+        state = str(app.screen.query_one("#state-text", Static).render())
+        assert "+ asked_price: true" in state
+        await pilot.press(*"12#")
+        await pilot.press("ctrl+t")  # the typed keys go out as DTMF digits
+        call_id = app.screen.call_id
+        await wait_for(pilot, lambda: any(kind == "digits" for _, kind, _ in sim.events(call_id)))
+        assert [d["digits"] for _, kind, d in sim.events(call_id) if kind == "digits"] == ["12#"]
+        pacer.advance(2)
+        app.screen.query_one("#say", Input).value = "Let me think about the cancel option"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "cancel option" in _talk(app))
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: "completed" in _status(app))
+        assert sim.record(call_id).end_reason == "hangup_user"
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen) and app.screen.data is not None)
+        await pilot.press("y")
+    scenario = yaml.safe_load((tmp_path / f"{call_id}.scenario.yaml").read_text())
+    assert scenario["caller"] == [{"say": "How much does it cost?"}, {"digits": "12#"},
+                                  {"say": "Let me think about the cancel option"}, {"hangup": True}]
+    assert scenario["expect"] == {"status": "completed", "reason": "hangup_user",
+                                  "final_state": sim.record(call_id).state}
+
+
+async def test_slash_commands_and_a_bad_number(make_app, pacer, sim):
+    app = make_app(tick_seconds=0.1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("p")
+        app.screen.query_one("#to", Input).value = "555-1234"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("cannot start the call" in n.message and "E.164" in n.message for n in app._notifications)
+        assert not isinstance(app.screen, RolePlayScreen)
+        await pilot.press("p")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RolePlayScreen))
+        pacer.advance(12)
+        await wait_for(pilot, lambda: "in_progress" in _status(app))
+        call_id = app.screen.call_id
+        for line in ("/d 9", "/dance", "/hangup"):
+            app.screen.query_one("#say", Input).value = line
+            await pilot.press("enter")
+        await wait_for(pilot, lambda: "completed" in _status(app))
+        assert [d["digits"] for _, kind, d in sim.events(call_id) if kind == "digits"] == ["9"]
+        assert any("unknown command /dance" in n.message for n in app._notifications)
+
+
+async def test_leaving_a_live_call_hangs_up(make_app, pacer, sim):
+    app = make_app(tick_seconds=0.1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("p", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RolePlayScreen))
+        pacer.advance(12)
+        await wait_for(pilot, lambda: "in_progress" in _status(app))
+        call_id = app.screen.call_id
+        await pilot.press("escape")
+        assert sim.record(call_id).status == "completed"
+        assert not isinstance(app.screen, RolePlayScreen)

@@ -1,0 +1,84 @@
+"""Calls of a store file, opened read-only: the simulator (or another process) may be writing it.
+
+SQLite's WAL mode lets this reader see each committed snapshot without blocking the writer;
+`PRAGMA data_version` changes whenever another connection commits, so polling is one cheap
+query and the list is re-read only when something changed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from simulator import events as ev
+from simulator.store import Store, StoreError
+from tui.model import CallData, CallRow, EventRow
+from tui.sources import SourceError, api_errors
+
+ALL = 1_000_000  # "every call" for the store's paged reader
+
+
+class StoreSource:
+    def __init__(self, path: Path) -> None:
+        if not path.exists():
+            raise SourceError(f"no store file at {path}: write one with `aployee-sim serve --db {path}` "
+                              f"(or the scenario runner's --db), or check the path")
+        if path.is_dir():
+            raise SourceError(f"{path} is a directory, not a store file")
+        self.label = str(path)
+        try:
+            self.store = Store(path, readonly=True)
+        except StoreError as exc:
+            raise SourceError(str(exc)) from None
+        self._assistants: dict[str, dict[str, Any]] = {}
+        self._guard(lambda: self.store.list_calls(limit=1))  # not a store: say so now, not mid-session
+
+    def _guard(self, fn):
+        try:
+            with api_errors():
+                return fn()
+        except sqlite3.DatabaseError as exc:
+            raise SourceError(f"{self.label} is not a readable aployee-sim store: {exc}") from None
+
+    def revision(self) -> Any:
+        def version():
+            with self.store.read() as conn:
+                return conn.execute("PRAGMA data_version").fetchone()[0]
+        return self._guard(version)
+
+    def assistant_names(self) -> dict[str, str]:
+        self._assistants = {a["id"]: a for a in self._guard(self.store.assistants)}
+        return {aid: a.get("name", "") for aid, a in self._assistants.items()}
+
+    def _turns(self) -> dict[str, int]:
+        """Spoken lines per call (the store's list rows do not carry them)."""
+        def count():
+            with self.store.read() as conn:
+                return dict(conn.execute("SELECT call_id, count(*) FROM events WHERE type IN (?, ?) GROUP BY call_id",
+                                         (ev.USER_SPEECH, ev.ASSISTANT_SPEECH)).fetchall())
+        return self._guard(count)
+
+    def call_rows(self) -> list[CallRow]:
+        names = self.assistant_names()
+        turns = self._turns()
+        listed = self._guard(lambda: self.store.list_calls(limit=ALL))["calls"]
+        return [CallRow(id=c["id"], status=c["status"], direction=c["direction"], assistant_id=c["assistant_id"],
+                        assistant_name=c["assistant_name"] or names.get(c["assistant_id"], ""), to=c["to"],
+                        from_=c["from"], created_at=c["created_at"], duration_seconds=c["duration_seconds"],
+                        turns=turns.get(c["id"], 0)) for c in listed]
+
+    def call_data(self, call_id: str) -> CallData:
+        stored = self._guard(lambda: self.store.get_call(call_id))
+        record, clock = stored.record, stored.clock
+        if not self._assistants:
+            self.assistant_names()
+        return CallData(
+            details=stored.details(), direction=record.direction, assistant_name=stored.assistant_name or "",
+            transcript=stored.transcript()["transcript"],
+            events=[EventRow(t - record.created_ms, clock.iso_millis(t), kind, data) for t, kind, data in record.events],
+            exchanges=stored.exchanges, latency=stored.latency(), end_reason=record.end_reason,
+            initial_state=dict(record.initial_state), assistant=self._assistants.get(record.assistant_id))
+
+    def close(self) -> None:
+        self.store.close()
