@@ -81,16 +81,17 @@ def aployee_sim(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 @pytest.fixture
 def aployee_server(request: pytest.FixtureRequest) -> Iterator[AployeeServer]:
-    """A real server on 127.0.0.1, shared by the tests with the same settings and reset before each one."""
+    """A real server on 127.0.0.1, shared by the tests with the same start and clock, reset (and
+    reseeded) before each one."""
     settings = _settings(request)
-    key = (settings["seed"], settings["start"], settings["clock"])
+    key = (settings["start"], settings["clock"])
     servers = request.config.stash[_SERVERS]
     thread = servers.get(key)
     if thread is None:
         thread = servers[key] = _start_server(settings)
     server = AployeeServer(thread)
     try:
-        server.reset()
+        server.reset(settings["seed"])
         yield server
     finally:
         server.close()

@@ -38,21 +38,28 @@ class SimFarEnd:
         self.call_id = call_id
 
     def _live(self, action: str):
+        """The line, or the same 409 the `/_sim/calls/{id}/...` routes answer when the call is not live."""
         from simulator.errors import ApiError
 
-        if not self._line.live:
-            status = self._sim.record(self.call_id).status
-            raise ApiError(409, f"Cannot {action} on call {self.call_id}: it is {status}, not in_progress",
-                           code="conflict", call_id=self.call_id, status=status)
+        status = self._sim.record(self.call_id).status
+        if status != "in_progress":
+            raise ApiError(409, f"The far end can {action} only while the call is in_progress; call "
+                                f"{self.call_id!r} is {status}", field="status")
         return self._line
 
     def say(self, text: str) -> None:
         self._live("speak").say(text)
 
     def digits(self, digits: str) -> None:
-        self._live("press digits").press(digits)
+        self._live("press keys").press(digits)
 
     def hangup(self) -> None:
+        from simulator.errors import ApiError
+        from simulator.lifecycle import TERMINAL
+
+        status = self._sim.record(self.call_id).status
+        if status in TERMINAL:
+            raise ApiError(409, f"Call {self.call_id!r} has already ended ({status})", field="status")
         self._line.hang_up()
 
 
@@ -135,9 +142,14 @@ class AployeeServer:
         return self.request(method, "/_sim" + path, body, **params)
 
     # --- the control plane -----------------------------------------------------------------
-    def reset(self) -> None:
-        self.sim("POST", "/reset")
+    def reset(self, seed: int | None = None) -> None:
+        """Forget every call, assistant and webhook exchange (`POST /_sim/reset`), optionally reseeding."""
+        self.sim("POST", "/reset", {} if seed is None else {"seed": seed})
         self._seen_errors = len(self.thread.errors)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Until the engine has run everything requested so far (auto clock mode)."""
+        return self.thread.wait_idle(timeout)
 
     def clock(self) -> dict[str, str]:
         return self.sim("GET", "/clock")

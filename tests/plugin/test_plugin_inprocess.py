@@ -20,7 +20,7 @@ def test_aployee_sim_drives_a_call_as_the_far_end(aployee_sim):
                                                   "state": {**req["state"], "asked": True}})
     call = aployee_sim.create_call({"assistant_id": assistant["id"], "to": "+15551234567"})
     line = far_end(aployee_sim, call["id"])
-    with pytest.raises(ApiError, match="not in_progress") as caught:
+    with pytest.raises(ApiError, match="only while the call is in_progress") as caught:
         line.say("too early")  # still dialing
     assert caught.value.status == 409
     aployee_sim.run(seconds=10)
