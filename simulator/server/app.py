@@ -24,7 +24,6 @@ from starlette.routing import Route
 from simulator.errors import ApiError
 from simulator.platform import Platform
 from simulator.server import routes_sim, routes_v1
-from simulator.server.accounts import Accounts
 from simulator.server.driver import Driver
 from simulator.server.envelope import INTERNAL, HandlerError, error_response, handler_error
 from simulator.server.openapi import openapi_document
@@ -35,11 +34,11 @@ Handler = Callable[["Context", Request], Awaitable[Response]]
 
 @dataclass
 class Context:
-    """Everything the handlers share: the driven platform, accounts, the key and the plan."""
+    """Everything the handlers share: the driven platform, the key, its organization and the plan."""
 
     driver: Driver
-    accounts: Accounts
     api_key: str
+    org_id: str
     limiter: RateLimiter
     errors: list[HandlerError] = field(default_factory=list)
 
@@ -53,7 +52,6 @@ class Context:
             if seed is not None:
                 self.platform.seed = seed
             self.platform.reset()
-            self.accounts.reset()
             self.driver.pacer.rebase(self.platform.now_ms)
             return {"seed": self.platform.seed, **self.driver.clock_dict()}
 
@@ -70,8 +68,8 @@ class Context:
         if not secrets.compare_digest(key.strip().encode(), self.api_key.encode()):
             raise ApiError(401, "Invalid API key")
         org = request.headers.get("x-organization-id")
-        if org is not None and org != self.accounts.org_id:
-            raise ApiError(403, f"This API key belongs to organization {self.accounts.org_id!r}, "
+        if org is not None and org != self.org_id:
+            raise ApiError(403, f"This API key belongs to organization {self.org_id!r}, "
                                 f"not {org!r} (X-Organization-Id)", field="X-Organization-Id")
 
 

@@ -20,9 +20,16 @@ from simulator import models as m
 from simulator.lifecycle import STATUSES
 
 REF = "#/components/schemas/{model}"
-_AssistantList = create_model("AssistantList", __base__=m.Resource, data=(list[m.Assistant], ...))
-_OrganizationList = create_model("OrganizationList", __base__=m.Resource, data=(list[m.Organization], ...))
-_PhoneNumberList = create_model("PhoneNumberList", __base__=m.Resource, data=(list[m.PhoneNumber], ...))
+
+
+def _list_of(item: type[m.Resource]) -> type[m.Resource]:
+    """The calls list envelope (`CallList`) around another resource."""
+    fields = {name: (info.annotation, ...) for name, info in m.CallList.model_fields.items() if name != "data"}
+    return create_model(f"{item.__name__}List", __base__=m.Resource, data=(list[item], ...), **fields)
+
+
+_AssistantList, _OrganizationList, _PhoneNumberList = (_list_of(x) for x in (m.Assistant, m.Organization,
+                                                                               m.PhoneNumber))
 
 RESPONSES = (m.CallCreated, m.CallDetails, m.CallList, m.LiveState, m.CallTranscript, m.Timeline, m.Latency,
              m.Assistant, _AssistantList, m.Organization, _OrganizationList, m.PhoneNumber, _PhoneNumberList,
@@ -70,6 +77,10 @@ def _path_param(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
+PAGE_PARAMS = [
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+]
 LIST_CALLS_PARAMS = [
     {"name": "assistant_id", "in": "query", "schema": {"type": "string"}},
     {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(STATUSES)}},
@@ -77,8 +88,7 @@ LIST_CALLS_PARAMS = [
      "schema": {"type": "string"}},
     {"name": "to_date", "in": "query", "description": "ISO 8601 date or datetime, inclusive (created_at)",
      "schema": {"type": "string"}},
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
-    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+    *PAGE_PARAMS,
 ]
 
 # (method, path, operationId, summary, parameters, request schema, success status, response schema)
@@ -99,7 +109,7 @@ OPERATIONS: list[tuple[str, str, str, str, list[dict[str, Any]], str | None, str
      None, "200", "Latency"),
     ("post", "/v1/assistants", "createAssistant", "Create an assistant", [], "AssistantCreate", "201",
      "Assistant"),
-    ("get", "/v1/assistants", "listAssistants", "List assistants", [], None, "200", "AssistantList"),
+    ("get", "/v1/assistants", "listAssistants", "List assistants", PAGE_PARAMS, None, "200", "AssistantList"),
     ("get", "/v1/assistants/{assistant_id}", "getAssistant", "Get an assistant", [_path_param("assistant_id")],
      None, "200", "Assistant"),
     ("patch", "/v1/assistants/{assistant_id}", "updateAssistant", "Update an assistant",
@@ -108,10 +118,10 @@ OPERATIONS: list[tuple[str, str, str, str, list[dict[str, Any]], str | None, str
      [_path_param("assistant_id")], None, "204", None),
     ("post", "/v1/organizations", "createOrganization", "Create an organization", [], "OrganizationCreate",
      "201", "Organization"),
-    ("get", "/v1/organizations", "listOrganizations", "List organizations", [], None, "200", "OrganizationList"),
+    ("get", "/v1/organizations", "listOrganizations", "List organizations", PAGE_PARAMS, None, "200", "OrganizationList"),
     ("get", "/v1/organizations/{organization_id}", "getOrganization", "Get an organization",
      [_path_param("organization_id")], None, "200", "Organization"),
-    ("get", "/v1/phone-numbers", "listPhoneNumbers", "List phone numbers", [], None, "200", "PhoneNumberList"),
+    ("get", "/v1/phone-numbers", "listPhoneNumbers", "List phone numbers", PAGE_PARAMS, None, "200", "PhoneNumberList"),
     ("get", "/v1/phone-numbers/{phone_number_id}", "getPhoneNumber", "Get a phone number",
      [_path_param("phone_number_id")], None, "200", "PhoneNumber"),
 ]
@@ -138,7 +148,7 @@ def openapi_document() -> dict[str, Any]:
                 continue
             if code == "404" and "{" not in path and op_id != "createCall":
                 continue
-            if code == "400" and body is None and op_id != "listCalls":
+            if code == "400" and body is None and not op_id.startswith("list"):
                 continue
             responses[code] = {"description": text, **error}
         operation["responses"] = responses

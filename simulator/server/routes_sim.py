@@ -101,12 +101,8 @@ async def hangup(ctx: Context, request: Request) -> Response:
 
 async def inbound(ctx: Context, request: Request) -> Response:
     body = await read_object(request)
-    place = getattr(ctx.platform, "place_inbound", None)
-    if place is None:
-        raise ApiError(400, "Inbound calls are not available in this simulator build "
-                            "(Platform.place_inbound is missing)", field="to")
     with ctx.driver.lock:
-        created = place(body)
+        created = ctx.platform.place_inbound(body.get("from"), body.get("to"))
     ctx.driver.kick()
     return JSONResponse(created, status_code=201)
 

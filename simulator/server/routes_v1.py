@@ -2,8 +2,8 @@
 lock, and return the projection dict as JSON. Validation lives in the platform (`ApiError`).
 
 Each handler is `async (ctx, request) -> Response`; `simulator.server.app` adds authentication,
-rate limits and the error envelope around it. List envelopes of assistants, organizations and
-phone numbers are `{"data": [...]}` ([decision]: production documents no list shape for them).
+rate limits and the error envelope around it. Every list (calls, assistants, organizations, phone
+numbers) has the calls list envelope `{data, limit, offset, total, has_more}` ([decision]).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 from simulator import __version__
 from simulator.models import Health, ServiceInfo
+from simulator.platform import _page as page_of  # the calls list envelope, shared
 from simulator.server.envelope import read_json, read_object
 
 if TYPE_CHECKING:
@@ -80,8 +81,10 @@ async def create_assistant(ctx: Context, request: Request) -> Response:
 
 
 async def list_assistants(ctx: Context, request: Request) -> Response:
+    q = request.query_params
     with ctx.driver.lock:
-        return JSONResponse({"data": ctx.platform.list_assistants()})
+        items = ctx.platform.list_assistants()
+    return JSONResponse(page_of(items, q.get("limit", 20), q.get("offset", 0)))
 
 
 async def get_assistant(ctx: Context, request: Request) -> Response:
@@ -101,29 +104,39 @@ async def delete_assistant(ctx: Context, request: Request) -> Response:
     return Response(status_code=204)
 
 
-# --- organizations and phone numbers ---------------------------------------------------------
+# --- organizations and phone numbers (configuration: simulator.directory) ---------------------
 async def create_organization(ctx: Context, request: Request) -> Response:
     body: Any = await read_json(request)
     with ctx.driver.lock:
-        return JSONResponse(ctx.accounts.create_organization(body), status_code=201)
+        return JSONResponse(ctx.platform.create_organization(body), status_code=201)
 
 
-async def list_organizations(ctx: Context, request: Request) -> Response:
-    with ctx.driver.lock:
-        return JSONResponse({"data": list(ctx.accounts.organizations.values())})
+def _paged(method_name: str):
+    """A GET handler for a `{data, limit, offset, total, has_more}` list of the platform."""
+
+    async def listing(ctx: Context, request: Request) -> Response:
+        q = request.query_params
+        with ctx.driver.lock:
+            page = getattr(ctx.platform, method_name)(limit=q.get("limit", 20), offset=q.get("offset", 0))
+        return JSONResponse(page)
+
+    listing.__name__ = method_name
+    return listing
 
 
-async def get_organization(ctx: Context, request: Request) -> Response:
-    with ctx.driver.lock:
-        return JSONResponse(ctx.accounts.get_organization(request.path_params["organization_id"]))
+def _one(method_name: str, param: str):
+    async def view(ctx: Context, request: Request) -> Response:
+        with ctx.driver.lock:
+            return JSONResponse(getattr(ctx.platform, method_name)(request.path_params[param]))
+
+    view.__name__ = method_name
+    return view
 
 
-async def list_phone_numbers(ctx: Context, request: Request) -> Response:
-    return JSONResponse({"data": list(ctx.accounts.numbers.values())})
-
-
-async def get_phone_number(ctx: Context, request: Request) -> Response:
-    return JSONResponse(ctx.accounts.get_number(request.path_params["phone_number_id"]))
+list_organizations = _paged("list_organizations")
+get_organization = _one("get_organization", "organization_id")
+list_phone_numbers = _paged("list_phone_numbers")
+get_phone_number = _one("get_phone_number", "phone_number_id")
 
 
 ROUTES: list[tuple[str, str, Any]] = [

@@ -7,6 +7,8 @@ Used by tests, the pytest plugin and benchmarks. The socket is bound before the 
         srv.base_url      # "http://127.0.0.1:PORT/v1"
         srv.root_url      # "http://127.0.0.1:PORT"   (the /_sim control plane lives here)
         srv.api_key, srv.org_id
+        # config: a YAML file path or a mapping for `simulator.directory` (organizations, numbers,
+        # routing); the key belongs to the first organization (a default one when none is configured)
         srv.wait_idle()   # the engine has run everything requested so far
         srv.errors        # HandlerError list: simulator crashes, with the request shown
         srv.raise_errors()  # re-raise the first one as ServerError (the pytest plugin does this)
@@ -26,6 +28,8 @@ from typing import Any
 from simulator.platform import Platform
 from simulator.server.envelope import HandlerError
 
+DEFAULT_ORGANIZATION = "Simulator"
+
 
 class ServerError(AssertionError):
     """A simulator crash inside the server, re-raised in the test with the request shown."""
@@ -39,7 +43,6 @@ class ServerThread:
     def __init__(self, sim: Platform | None = None, *, api_key: str | None = None, clock: str = "auto",
                  speed: float = 1.0, plan: Any = "unlimited", config: dict[str, Any] | str | None = None,
                  seed: int = 0, host: str = "127.0.0.1", port: int = 0, startup_timeout: float = 10.0) -> None:
-        from simulator.server.accounts import Accounts, load_config
         from simulator.server.app import Context
         from simulator.server.driver import Driver
         from simulator.server.plans import RateLimiter, parse_plan
@@ -51,11 +54,11 @@ class ServerThread:
         self.sim = sim
         self.api_key = api_key or generate_api_key()
         self.driver = Driver(sim, clock, speed, on_error=self._engine_error)
-        source = "configuration"
         if isinstance(config, str):
-            source, config = config, load_config(config)
-        self.context = Context(self.driver, Accounts(config, seed=sim.seed, clock=sim.clock, source=source),
-                               self.api_key, RateLimiter(parse_plan(plan)))
+            sim.directory.load(config)
+        elif config is not None:
+            sim.directory.update(config)
+        self.context = Context(self.driver, self.api_key, key_organization(sim), RateLimiter(parse_plan(plan)))
         self.host, self._port = host, port
         self._startup_timeout = startup_timeout
         self._server: Any = None
@@ -78,7 +81,7 @@ class ServerThread:
 
     @property
     def org_id(self) -> str:
-        return self.context.accounts.org_id
+        return self.context.org_id
 
     @property
     def errors(self) -> list[HandlerError]:
@@ -152,6 +155,14 @@ class ServerThread:
 
     def _engine_error(self, where: str, exc: BaseException) -> None:
         self.context.record_error(None, exc, where)
+
+
+def key_organization(sim: Platform) -> str:
+    """The API key's organization: the first configured one, else a default "Simulator" organization
+    (added to the configuration, so it is listed and kept on reset)."""
+    if not sim.directory.organizations:
+        sim.directory.add_organization(DEFAULT_ORGANIZATION)
+    return next(iter(sim.directory.organizations))
 
 
 def generate_api_key() -> str:

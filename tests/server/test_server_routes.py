@@ -81,40 +81,50 @@ def test_assistants_crud(api):
     assert created["id"].startswith("asst_") and created["personality"]["formality"] == "formal"
     assert "unknown_field" not in created and created["reasoning_mode"] == "builtin"
     assert api.get(f"/v1/assistants/{created['id']}").json() == created
-    assert api.get("/v1/assistants").json() == {"data": [created]}
+    listed = api.get("/v1/assistants").json()
+    assert listed == {"data": [created], "limit": 20, "offset": 0, "total": 1, "has_more": False}
     patched = api.patch(f"/v1/assistants/{created['id']}", json={"name": "Alexandra"})
     assert patched.status_code == 200 and patched.json()["name"] == "Alexandra"
     deleted = api.delete(f"/v1/assistants/{created['id']}")
     assert deleted.status_code == 204 and deleted.content == b""
     assert api.get(f"/v1/assistants/{created['id']}").status_code == 404
-    assert api.get("/v1/assistants").json() == {"data": []}
+    assert api.get("/v1/assistants").json()["data"] == []
 
 
 def test_organizations_and_phone_numbers_from_config(tmp_path):
     from simulator.server.thread import ServerThread
 
     config = tmp_path / "sim.yaml"
-    config.write_text('organization: {id: org_acme, name: Acme Corp}\n'
-                      'phone_numbers:\n  - {number: "+15550100000", id: pn_main}\n  - {number: "+15550100001"}\n')
+    config.write_text('organizations:\n  - {id: org_acme, name: Acme Corp}\n'
+                      'phone_numbers:\n  - {number: "+15550100000", id: pn_main, assistant: Alex}\n'
+                      '  - {number: "+15550100001", assistant: asst_other, organization: org_acme}\n')
     with ServerThread(api_key="k", config=str(config)) as srv, client_for(srv) as api:
         assert srv.org_id == "org_acme"
-        orgs = api.get("/v1/organizations").json()["data"]
-        assert orgs == [{"id": "org_acme", "name": "Acme Corp", "created_at": "2024-01-15T10:30:00Z"}]
-        assert api.get("/v1/organizations/org_acme").json() == orgs[0]
+        orgs = api.get("/v1/organizations").json()
+        assert orgs["data"] == [{"id": "org_acme", "name": "Acme Corp", "created_at": "2024-01-15T10:30:00Z"}]
+        assert (orgs["total"], orgs["has_more"]) == (1, False)
+        assert api.get("/v1/organizations/org_acme").json() == orgs["data"][0]
         created = api.post("/v1/organizations", json={"name": "Beta"})
         assert created.status_code == 201 and created.json()["id"].startswith("org_")
-        assert len(api.get("/v1/organizations").json()["data"]) == 2
+        assert api.get("/v1/organizations", params={"limit": 1}).json()["has_more"] is True
+        alex = make_assistant(api)
         numbers = api.get("/v1/phone-numbers").json()["data"]
         assert [n["number"] for n in numbers] == ["+15550100000", "+15550100001"]
-        assert numbers[0] == {"id": "pn_main", "number": "+15550100000", "assistant_id": None,
-                              "organization_id": "org_acme"}
+        assert numbers[0] == {"id": "pn_main", "number": "+15550100000", "assistant_id": alex["id"],
+                              "organization_id": None}
         assert api.get("/v1/phone-numbers/pn_main").json() == numbers[0]
         assert api.get("/v1/phone-numbers/pn_nope").status_code == 404
         api.post("/_sim/reset")
         assert [o["id"] for o in api.get("/v1/organizations").json()["data"]] == ["org_acme"]
-        assert len(api.get("/v1/phone-numbers").json()["data"]) == 2
+        assert api.get("/v1/phone-numbers").json()["total"] == 2
         assert api.get("/v1/health", headers={"X-Organization-Id": "org_acme"}).status_code == 200
         srv.raise_errors()
+
+
+def test_default_organization_when_none_is_configured(api, auto_server):
+    orgs = api.get("/v1/organizations").json()["data"]
+    assert [o["id"] for o in orgs] == [auto_server.org_id] and orgs[0]["name"] == "Simulator"
+    assert api.get("/v1/phone-numbers").json()["data"] == []
 
 
 def test_openapi_describes_every_served_production_route(api, auto_server):
