@@ -21,8 +21,10 @@ _FAILING_NUMBERS = {CARRIER_ERROR: "error", BUSY: "busy", NO_ANSWER: "no_answer"
 
 
 def check(scenario: Scenario, marks: Marks) -> list[ScenarioError]:
-    return [ScenarioError(marks.value(path), f"{path_text(path)}: {message}")
-            for path, message in _problems(scenario)]
+    problems = list(_problems(scenario))
+    if not problems and (problem := directory_problem(scenario)) is not None:
+        problems.append(problem)
+    return [ScenarioError(marks.value(path), f"{path_text(path)}: {message}") for path, message in problems]
 
 
 def _problems(scenario: Scenario) -> Iterator[tuple[Path, str]]:
@@ -42,14 +44,93 @@ def _problems(scenario: Scenario) -> Iterator[tuple[Path, str]]:
             known = sorted(u for u in used_urls if u)
             yield ("webhooks", url), (f"no assistant in webhook mode uses {url!r}; webhook URLs in use: "
                                       f"{', '.join(known) or 'none'}{did_you_mean(url, known)}")
+    yield from _inbound_world(scenario)
     for index, call in enumerate(scenario.calls):
         where = ("calls", index)
+        if call.inbound:
+            yield from _inbound_call(scenario, call, where)
+            continue
+        if call.assistant is None:
+            yield where, "missing required key 'assistant' (who places this outbound call)"
+            continue
         assistant = scenario.assistants.get(call.assistant)
         if assistant is None:
             yield where + ("assistant",), (f"unknown assistant {call.assistant!r}; defined: {', '.join(names)}"
                                            f"{did_you_mean(call.assistant, names)}")
             continue
         yield from _impossible(scenario, assistant, call, where + ("expect",))
+
+
+def _inbound_call(scenario: Scenario, call: Call, where: Path) -> Iterator[tuple[Path, str]]:
+    if call.assistant is not None:
+        yield where + ("assistant",), ("an inbound call is answered by whoever its number routes to; remove "
+                                       "`assistant` (set the number's assistant or routing in `numbers`)")
+    if call.from_ is None:
+        yield where, "missing required key 'from' (the caller's number, for an inbound call)"
+    if call.initial_state is not None:
+        yield where + ("initial_state",), "an inbound call starts with an empty state; remove `initial_state`"
+    numbers = list(scenario.numbers)
+    for n, number in enumerate(call.to):
+        if number not in scenario.numbers:
+            yield where + ("to", n), (f"{number} is not a provisioned number; `numbers` has: "
+                                      f"{', '.join(numbers) or 'none'}{did_you_mean(number, numbers)}")
+
+
+def _assistant_ref(scenario: Scenario, name: str) -> str | None:
+    """Why `name` names no assistant (routing accepts a scenario key or an assistant's name), or None."""
+    if name in scenario.assistants or any(a.name == name for a in scenario.assistants.values()):
+        return None
+    keys = list(scenario.assistants)
+    return f"unknown assistant {name!r}; defined: {', '.join(keys)}{did_you_mean(name, keys)}"
+
+
+def _inbound_world(scenario: Scenario) -> Iterator[tuple[Path, str]]:
+    """References between numbers, routing and menus; then the platform's own directory checks."""
+    for number, spec in scenario.numbers.items():
+        where = ("numbers", number)
+        if spec.assistant is None and spec.routing is None:
+            yield where, "a number needs an assistant, a routing rule set, or both"
+        if spec.assistant is not None and (problem := _assistant_ref(scenario, spec.assistant)):
+            yield where + ("assistant",), problem
+        if spec.routing is not None and spec.routing not in scenario.routing:
+            known = list(scenario.routing)
+            yield where + ("routing",), (f"unknown rule set {spec.routing!r}; `routing` has: {', '.join(known) or 'none'}"
+                                         f"{did_you_mean(spec.routing, known)}")
+    for path, dest in _destinations(scenario):
+        if dest.assistant is not None and (problem := _assistant_ref(scenario, dest.assistant)):
+            yield path + ("assistant",), problem
+        if dest.menu is not None and dest.menu not in scenario.menus:
+            known = list(scenario.menus)
+            yield path + ("menu",), (f"unknown menu {dest.menu!r}; `menus` has: {', '.join(known) or 'none'}"
+                                     f"{did_you_mean(dest.menu, known)}")
+
+
+def directory_problem(scenario: Scenario) -> tuple[Path, str] | None:
+    """What the platform's own configuration check says about numbers/routing/menus, at our path."""
+    from simulator.directory import Directory, DirectoryError
+    if not scenario.numbers:
+        return None
+    try:
+        Directory().update(scenario.directory_config({}))
+    except DirectoryError as exc:
+        path = exc.path
+        if path[:1] == ("phone_numbers",) and len(path) > 1:
+            path = ("numbers", list(scenario.numbers)[path[1]], *path[2:])
+        return path, exc.message
+    return None
+
+
+def _destinations(scenario: Scenario) -> Iterator[tuple[Path, Any]]:
+    for name, rule_set in scenario.routing.items():
+        for index, rule in enumerate(rule_set.rules):
+            yield ("routing", name, "rules", index), rule
+        if rule_set.default is not None:
+            yield ("routing", name, "default"), rule_set.default
+    for name, menu in scenario.menus.items():
+        for index, option in enumerate(menu.options):
+            yield ("menus", name, "options", index), option
+        if menu.on_failure is not None:
+            yield ("menus", name, "on_failure"), menu.on_failure
 
 
 def _can_transfer(scenario: Scenario, assistant: Assistant) -> bool:

@@ -67,12 +67,15 @@ def build_simulator(scenario: Scenario, seed: int) -> tuple[Simulator, dict[str,
     sim = Simulator(seed=seed, start=epoch(scenario), timings=timings)
     for number, outcome in scenario.carrier.items():
         sim.carrier.force(number, outcome.result, outcome.ring)
-    sim.transfer_party.behaviour.update(scenario.transfer_party)
+    for target, script in scenario.transfer_party.items():
+        sim.transfer_party.script(target, list(script.outcomes), ring_ms=script.ring)
     ids = {}
     for name, spec in scenario.assistants.items():
         body = spec.model_dump(exclude={"intents", "fallback_reply"}, exclude_none=True)
         ids[name] = sim.create_assistant(body, intents=[i.model_dump() for i in spec.intents],
                                          fallback_reply=spec.fallback_reply)["id"]
+    if scenario.numbers:
+        sim.directory.update(scenario.directory_config(ids), source=f"scenario {scenario.name or ''}".strip())
     for url, rules in scenario.webhooks.items():
         sim.route_webhook(url, [StubRule(match=r.when, pattern=r.pattern, reply=r.reply, state=r.state,
                                          update=r.update, action=r.action, target=r.target, delay_ms=r.delay,
@@ -135,7 +138,7 @@ def run_scenario(loaded: LoadedScenario, seed: int | None = None,
                 steps = [_step(s, loaded.line("calls", call.index, "caller", k)) for k, s in enumerate(spec.caller)]
                 call.caller = c.ScriptedCaller(steps, think_ms=sim.timings.caller_think_ms)
             try:
-                call.call_id = _place(sim, ids[spec.assistant], number, spec, call.caller)
+                call.call_id = _place(sim, ids.get(spec.assistant or ""), number, spec, call.caller)
             except ApiError as exc:
                 call.error = f"the platform refused the call: {exc.message}"
             run.calls.append(call)
@@ -145,10 +148,8 @@ def run_scenario(loaded: LoadedScenario, seed: int | None = None,
     return run
 
 
-def _place(sim: Simulator, assistant_id: str, number: str, spec: Call, caller: c.ScriptedCaller | None) -> str:
+def _place(sim: Simulator, assistant_id: str | None, number: str, spec: Call,
+           caller: c.ScriptedCaller | None) -> str:
     if spec.inbound:
-        place_inbound = getattr(sim, "place_inbound", None)
-        if place_inbound is None:
-            raise ApiError(400, "inbound calls are not available in this version of the simulator")
-        return place_inbound(spec.from_, number, caller=caller)["id"]
-    return sim.start_call(assistant_id, number, spec.from_, spec.initial_state, caller=caller)["id"]
+        return sim.place_inbound(spec.from_, number, caller=caller)["id"]
+    return sim.start_call(assistant_id or "", number, spec.from_, spec.initial_state, caller=caller)["id"]

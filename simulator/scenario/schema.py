@@ -8,25 +8,39 @@ Every model forbids unknown keys so a misspelt key is an error, never silently i
 from __future__ import annotations
 
 from dataclasses import fields as dataclass_fields
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from simulator import events as ev
 from simulator.reasoning import FAILURES
+from simulator.routing import Menu, RuleSet
 from simulator.scenario.errors import describe, did_you_mean
+from simulator.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
 from simulator.scenario.values import Digits, Duration, DurationOrMs, Phone, Regex
 from simulator.timings import Timings
 
 TerminalStatus = Literal["completed", "failed", "transferred"]
-Reason = Literal["hangup_user", "hangup_assistant", "busy", "no_answer", "error", "transferred",
-                 "silence_timeout", "max_duration"]
-EventType = Literal["call_started", "call_ended", "user_speech", "assistant_speech", "reasoning_started",
-                    "reasoning_completed", "webhook_called", "mcp_tool_called", "barge_in", "silence_detected",
-                    "transfer_initiated", "status_changed", "state_changed", "digits", "hold_music",
-                    "transfer_result", "platform_prompt"]
+_REASONS = ("HANGUP_USER", "HANGUP_ASSISTANT", "BUSY", "NO_ANSWER", "ERROR", "TRANSFERRED", "SILENCE_TIMEOUT",
+            "MAX_DURATION", "IVR_FAILED")
+_INTERNAL_EVENTS = ("STATUS_CHANGED", "STATE_CHANGED", "DIGITS", "HOLD_MUSIC", "TRANSFER_RESULT", "PLATFORM_PROMPT",
+                    "TRANSFER_REJECTED", "INBOUND_ROUTED", "IVR_CHOICE", "ROUTED")
+REASONS: tuple[str, ...] = tuple(getattr(ev, name) for name in _REASONS if hasattr(ev, name))
+EVENT_TYPES: tuple[str, ...] = tuple(sorted(ev.PUBLIC_TYPES)) + tuple(
+    getattr(ev, name) for name in _INTERNAL_EVENTS if hasattr(ev, name))
+Reason = Literal[REASONS]  # type: ignore[valid-type]
+EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
 HoldPlace = Literal["ringing", "reasoning", "transfer"]
 Failure = Literal[tuple(FAILURES)]  # type: ignore[valid-type]
+TransferOutcome = Literal["accept", "decline", "no_answer"]
 
 
 class Model(BaseModel):
@@ -87,6 +101,7 @@ class Assistant(Model):
     end_call_phrases: list[str] = []
     escalation: list[Escalation] = []
     transfer_target: Phone | None = None
+    transfer_allowlist: list[str] | None = Field(None, description="E.164 numbers or prefixes like +44*")
     warm_transfer: bool = True
     telephony: Literal["inbound", "outbound", "both"] = "both"
     intents: list[Intent] = []
@@ -125,6 +140,29 @@ class CarrierOutcome(Model):
     @classmethod
     def _short_form(cls, value: Any) -> Any:
         return {"result": value} if isinstance(value, str) else value
+
+
+class TransferScript(Model):
+    """How the party at a transfer target answers: one outcome, or one per transfer (the last repeats)."""
+
+    outcomes: list[TransferOutcome] = Field(min_length=1)
+    ring: Duration | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: Any) -> Any:
+        if isinstance(value, str | list):
+            return {"outcomes": value if isinstance(value, list) else [value]}
+        if isinstance(value, dict) and isinstance(value.get("outcomes"), str):
+            return {**value, "outcomes": [value["outcomes"]]}
+        return value
+
+
+class Number(Model):
+    """A provisioned number for inbound calls: its assistant and/or its routing rule set."""
+
+    assistant: str | None = Field(None, description="a key of `assistants` (or an assistant's name)")
+    routing: str | None = Field(None, description="a key of `routing`")
 
 
 def _timing_type(name: str, default: Any) -> Any:
@@ -254,9 +292,11 @@ class Expect(Model):
 # --- calls and the document --------------------------------------------------------------------
 class Call(Model):
     name: str | None = None
-    assistant: str
+    assistant: str | None = Field(None, description="who places the call (outbound calls only)")
     inbound: bool = Field(False, description="someone dials `to` (a number in `numbers`) instead of the assistant")
-    to: list[Phone] = Field(min_length=1, description="one number, or a list: one call to each")
+    to: Annotated[list[Phone], WithJsonSchema({"anyOf": [_PHONE_SCHEMA, {"type": "array", "items": _PHONE_SCHEMA,
+                                                                         "minItems": 1}]})] = Field(
+        min_length=1, description="one number, or a list: one call to each")
     from_: Phone | None = Field(None, alias="from")
     at: Duration = Field(0, description="virtual time after the start when the (first) call is placed")
     every: Duration = Field(0, description="spacing between the calls of a list of numbers")
@@ -284,9 +324,23 @@ class Scenario(Model):
     assistants: dict[str, Assistant] = Field(min_length=1)
     webhooks: dict[str, list[WebhookRule]] = Field({}, description="stub answers by webhook URL")
     carrier: dict[Phone, CarrierOutcome] = {}
-    transfer_party: dict[Phone, Literal["accept", "decline", "no_answer"]] = {}
+    transfer_party: dict[Phone, TransferScript] = Field({}, description="how transfer targets answer")
+    numbers: dict[Phone, Number] = Field({}, description="provisioned numbers for inbound calls")
+    routing: dict[str, RuleSet] = Field({}, description="time-based routing rule sets, by name")
+    menus: dict[str, Menu] = Field({}, description="IVR menus, by name")
     calls: list[Call] = Field(min_length=1)
 
+    def directory_config(self, ids: dict[str, str]) -> dict[str, Any]:
+        """Numbers, routing and menus in the shape of the simulator's configuration file
+        (simulator.directory), assistants named by scenario key turned into `ids[key]`."""
+        def resolve(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {k: (ids.get(v, v) if k == "assistant" else resolve(v)) for k, v in value.items()}
+            return [resolve(v) for v in value] if isinstance(value, list) else value
 
-EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
-assert set(EVENT_TYPES) >= ev.PUBLIC_TYPES
+        return resolve({
+            "phone_numbers": [{"number": n, **spec.model_dump(exclude_none=True)} for n, spec in self.numbers.items()],
+            "routing": {k: v.model_dump(by_alias=True, exclude_none=True) for k, v in self.routing.items()},
+            "menus": {k: v.model_dump(by_alias=True, exclude_none=True) for k, v in self.menus.items()},
+        })
+

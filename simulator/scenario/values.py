@@ -87,9 +87,8 @@ DurationOrMs = Annotated[int, BeforeValidator(parse_duration_or_ms),
                          WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0},
                                                    {"type": "string", "pattern": DURATION_PATTERN}],
                                          "description": "milliseconds, or a duration like 2s"})]
-Phone = Annotated[str, BeforeValidator(check_phone),
-                  WithJsonSchema({"type": "string", "pattern": r"^\+[1-9][0-9]{0,14}$",
-                                  "description": "E.164, e.g. +15551234567"})]
+PHONE_SCHEMA = {"type": "string", "pattern": r"^\+[1-9][0-9]{0,14}$", "description": "E.164, e.g. +15551234567"}
+Phone = Annotated[str, BeforeValidator(check_phone), WithJsonSchema(PHONE_SCHEMA)]
 Digits = Annotated[str, BeforeValidator(check_digits),
                    WithJsonSchema({"type": ["string", "integer"], "pattern": r"^[0-9*#]+$"})]
 Regex = Annotated[str, BeforeValidator(check_regex), WithJsonSchema({"type": "string", "format": "regex"})]

@@ -22,7 +22,7 @@ import yaml
 
 from simulator.scenario.errors import Mark, Marks, Path, ScenarioError, describe, did_you_mean, path_text
 
-INCLUDABLE = ("assistants", "webhooks", "carrier", "transfer_party", "timings", "numbers")
+INCLUDABLE = ("assistants", "webhooks", "carrier", "transfer_party", "timings", "numbers", "routing", "menus")
 _PHONE_LIKE = re.compile(r"\+[0-9]+")
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
