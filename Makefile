@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/aployee-sim demo
+	$(VENV)/bin/aployee-sim run scenarios/
 
 test: $(STAMP)
 	$(PY) -m ruff check .
