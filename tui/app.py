@@ -84,14 +84,14 @@ class AployeeTui(App):
             return
         try:
             assistants = session.assistants()
-            can_inbound = session.can_place_inbound()
+            numbers = session.inbound_numbers() if session.can_place_inbound() else None
         except SourceError as exc:
             self.notify(str(exc), severity="error")
             return
         if not assistants:
             self.notify("there are no assistants to call with", severity="warning")
             return
-        self.push_screen(RolePlaySetup(assistants, can_inbound), self._plan_chosen)
+        self.push_screen(RolePlaySetup(assistants, numbers), self._plan_chosen)
 
     def _plan_chosen(self, plan: CallPlan | None) -> None:
         if plan is not None:

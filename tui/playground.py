@@ -14,6 +14,7 @@ from simulator.api import Simulator
 from simulator.timings import Timings
 
 ALEX_WEBHOOK = "https://hooks.playground.test/renewals"
+SUPPORT_NUMBER = "+15550100200"
 
 
 def renewal_desk(request: dict[str, Any]) -> dict[str, Any]:
@@ -51,6 +52,13 @@ def playground(seed: int = 7, silence_timeout_s: float = 60.0) -> Simulator:
                   "reply": "I've started a refund; you'll get an email today."},
                  {"keywords": ["bye", "thanks"], "reply": "You're welcome, goodbye!"}],
         fallback_reply="Could you tell me a bit more?")
+    sim.directory.update({  # an inbound number with an IVR menu, to role-play a caller pressing keys
+        "menus": {"front_desk": {"prompt": "Thanks for calling Acme. Press 1 for support, or 2 for renewals.",
+                                 "options": [{"digit": "1", "words": ["support"], "assistant": "Sam"},
+                                             {"digit": "2", "words": ["renewals"], "assistant": "Alex"}]}},
+        "routing": {"front": {"timezone": "UTC", "rules": [], "default": {"menu": "front_desk"}}},
+        "phone_numbers": [{"number": SUPPORT_NUMBER, "routing": "front", "assistant": "Sam"}],
+    })
     caller = ScriptedCaller([expect("renewal"), say("Oh hi, I was actually meaning to call you."),
                              say("Yes, please renew it.")])
     sim.start_call(alex["id"], "+15551234567", "+15559876543",

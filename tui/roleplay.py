@@ -17,7 +17,7 @@ from simulator.clock import WallPacer
 from simulator.platform import Platform
 from tui.model import LiveView
 from tui.sources import SourceError, api_errors
-from tui.sources.http_source import ApiClient
+from tui.sources.http_source import ApiClient, items_of
 
 DEFAULT_TO = "+15551234567"
 DEFAULT_INBOUND_FROM = "+15557654321"
@@ -35,6 +35,9 @@ class RolePlay(Protocol):
         """(id, name) of every assistant that can take a call."""
 
     def can_place_inbound(self) -> bool: ...
+
+    def inbound_numbers(self) -> list[str]:
+        """Provisioned numbers a caller can dial (inbound role-play)."""
 
     def start(self, assistant_id: str, to: str, from_: str | None, *, inbound: bool = False) -> str: ...
 
@@ -73,12 +76,16 @@ class LocalRolePlay:
     def can_place_inbound(self) -> bool:
         return callable(getattr(self.platform, "place_inbound", None))
 
+    def inbound_numbers(self) -> list[str]:
+        directory = getattr(self.platform, "directory", None)
+        return sorted(directory.numbers) if directory is not None else []
+
     def start(self, assistant_id: str, to: str, from_: str | None, *, inbound: bool = False) -> str:
         with api_errors():
             if inbound:  # the number's routing picks the assistant; the far end is driven via its line
                 if not self.can_place_inbound():
                     raise SourceError("this simulator cannot place inbound calls yet")
-                created = self.platform.place_inbound({"from": from_ or DEFAULT_INBOUND_FROM, "to": to})
+                created = self.platform.place_inbound(from_ or DEFAULT_INBOUND_FROM, to, caller=LiveCaller())
             else:
                 created = self.platform.start_call(assistant_id, to, from_, caller=LiveCaller())
         self.attach(created["id"])
@@ -131,6 +138,9 @@ class RemoteRolePlay:
 
     def can_place_inbound(self) -> bool:
         return True
+
+    def inbound_numbers(self) -> list[str]:
+        return sorted(n["number"] for n in items_of(self.client.get("/v1/phone-numbers")) if "number" in n)
 
     def start(self, assistant_id: str, to: str, from_: str | None, *, inbound: bool = False) -> str:
         if inbound:

@@ -29,10 +29,10 @@ class RolePlaySetup(ModalScreen[CallPlan | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, assistants: list[tuple[str, str]], can_inbound: bool) -> None:
+    def __init__(self, assistants: list[tuple[str, str]], inbound_numbers: list[str] | None) -> None:
         super().__init__()
         self.assistants = assistants
-        self.can_inbound = can_inbound
+        self.inbound_numbers = inbound_numbers  # None: this simulator cannot place inbound calls
 
     def compose(self) -> ComposeResult:
         with Vertical(id="setup"):
@@ -44,12 +44,20 @@ class RolePlaySetup(ModalScreen[CallPlan | None]):
                 yield Input(DEFAULT_TO, placeholder="to (E.164)", id="to")
                 yield Input(placeholder="from (optional)", id="from")
             with Horizontal(classes="setup-row"):
-                yield Checkbox("inbound", id="inbound", disabled=not self.can_inbound,
-                               tooltip="I dial the number instead of the assistant calling me")
+                yield Checkbox("inbound", id="inbound", disabled=not self.inbound_numbers,
+                               tooltip="I dial a provisioned number instead of the assistant calling me")
                 yield Button("Start call", id="start", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#to", Input).focus()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        """Inbound calls go to a provisioned number (its routing picks the assistant)."""
+        to = self.query_one("#to", Input)
+        if event.value and self.inbound_numbers and to.value not in self.inbound_numbers:
+            to.value = self.inbound_numbers[0]
+        elif not event.value and to.value in (self.inbound_numbers or []):
+            to.value = DEFAULT_TO
 
     def on_input_submitted(self) -> None:
         self._start()

@@ -22,7 +22,7 @@ MAX_CALLS = 2000      # the list reads at most this many of the newest calls (10
 PAGE = 100
 
 
-def _items(body: Any) -> list[dict[str, Any]]:
+def items_of(body: Any) -> list[dict[str, Any]]:
     """A list body, or the `data` of an envelope."""
     if isinstance(body, dict):
         body = body.get("data", [])
@@ -66,7 +66,7 @@ class ApiClient:
         return self.request("POST", path, body)
 
     def assistants(self) -> list[dict[str, Any]]:
-        return _items(self.get("/v1/assistants"))
+        return items_of(self.get("/v1/assistants"))
 
     def clock_now(self) -> str:
         return str(self.get("/_sim/clock").get("now", ""))
@@ -121,10 +121,10 @@ class HttpSource:
         client = self.client
         names = self.assistant_names()
         details = client.get(f"/v1/calls/{call_id}")
-        exchanges = [x for x in _items(client.get("/_sim/webhooks")) if x.get("call_id") == call_id]
+        exchanges = [x for x in items_of(client.get("/_sim/webhooks")) if x.get("call_id") == call_id]
         created = details["created_at"]
         try:
-            raw = _items(client.get(f"/_sim/calls/{call_id}/events"))
+            raw = items_of(client.get(f"/_sim/calls/{call_id}/events"))
         except SourceError:
             raw = client.get(f"/v1/calls/{call_id}/timeline")["events"] + _state_events(exchanges)
         events = sorted((EventRow(ms_between(created, e["timestamp"]), e["timestamp"], e["type"],
