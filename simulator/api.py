@@ -14,6 +14,7 @@ real HTTP.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Any
 
@@ -22,18 +23,27 @@ from fakes.carrier import FakeCarrier
 from fakes.transfer import FakeTransferParty
 from simulator.platform import Platform
 from simulator.timings import Timings
+from simulator.transfers import DEFAULT_TRANSFER_PHRASES
 from simulator.webhook_http import HttpWebhookTransport
 
 
 class Simulator(Platform):
     def __init__(self, seed: int = 0, *, start: datetime | str | None = None, timings: Timings | None = None,
-                 carrier: Any = None, transfer_party: Any = None, webhook_transport: Any = None) -> None:
+                 carrier: Any = None, transfer_party: Any = None, webhook_transport: Any = None,
+                 transfer_phrases: Any = DEFAULT_TRANSFER_PHRASES, directory: Any = None) -> None:
+        """`directory`: organizations, phone numbers and routing (a YAML path or a mapping of the
+        same shape, see simulator.directory); more can be added later through `self.directory`."""
         timings = timings or Timings()
         self.carrier = carrier or FakeCarrier(timings)
         self.transfer_party = transfer_party or FakeTransferParty(timings)
         self._http = webhook_transport or HttpWebhookTransport()
         super().__init__(carrier=self.carrier, default_caller=lambda record: LiveCaller(), seed=seed, start=start,
-                         timings=timings, webhook_transport=self._http, transfer_party=self.transfer_party)
+                         timings=timings, webhook_transport=self._http, transfer_party=self.transfer_party,
+                         transfer_phrases=transfer_phrases)
+        if isinstance(directory, str | os.PathLike):
+            self.directory.load(directory)
+        elif directory is not None:
+            self.directory.update(directory)
 
     def close(self) -> None:
         close = getattr(self._http, "close", None)

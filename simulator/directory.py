@@ -71,9 +71,9 @@ class NumberConfig(ConfigModel):
     assistant: str | None = None
     routing: str | None = None
 
-    @field_validator("number")
+    @field_validator("number", mode="before")
     @classmethod
-    def _e164(cls, value: str) -> str:
+    def _e164(cls, value: Any) -> str:
         if not is_e164(value):
             raise ValueError(f"must be an E.164 number like +15551234567 (quote it in YAML), got {value!r}")
         return value

@@ -37,7 +37,7 @@ from simulator.reasoning import (
     StubRule,
 )
 from simulator.timings import Timings
-from simulator.transfers import allowlist_entry_ok
+from simulator.transfers import DEFAULT_TRANSFER_PHRASES, allowlist_entry_ok
 
 CallerFactory = Callable[[CallRecord], Caller]
 _ASSISTANT_WRITABLE = set(Assistant.model_fields) - {"id", "created_at", "updated_at"}
@@ -53,8 +53,11 @@ class Platform:
     def __init__(self, *, carrier: Carrier, default_caller: CallerFactory, seed: int = 0,
                  start: datetime | str | None = None, timings: Timings | None = None,
                  webhook_transport: ReasoningBackend | None = None,
-                 transfer_party: TransferParty | None = None) -> None:
+                 transfer_party: TransferParty | None = None,
+                 transfer_phrases: Iterable[str] = DEFAULT_TRANSFER_PHRASES) -> None:
         self.seed = seed
+        # What a caller says to ask for a person (CONTRACT §5 user_request), matched case-insensitively.
+        self.transfer_phrases = tuple(p.lower() for p in transfer_phrases)
         self.clock = VirtualClock(start)
         self.router = ReasoningRouter(webhook_transport)
         self.default_caller = default_caller
@@ -77,7 +80,8 @@ class Platform:
         self.engine = Engine(self.clock)
         self.rng = SeededRandom(self.seed)
         self.runtime = Runtime(engine=self.engine, rng=self.rng, timings=timings, carrier=carrier,
-                               reasoning=self.router, transfer_party=transfer_party, on_ended=self._ended)
+                               reasoning=self.router, transfer_party=transfer_party, on_ended=self._ended,
+                               transfer_phrases=self.transfer_phrases)
         self.assistants: dict[str, Assistant] = {}
         self.brains: dict[str, BuiltinBrain] = {}
         self.calls: dict[str, CallProcess] = {}
