@@ -1,0 +1,102 @@
+"""The TUI over a real server (uvicorn on 127.0.0.1): inspect its calls, role-play through `/_sim`.
+
+The server runs in `manual` clock mode and the test advances it, so the role-play is exact.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from textual.widgets import DataTable, Input, Static
+from tui_helpers import wait_for
+
+from simulator.server.thread import ServerThread
+from tui.app import AployeeTui
+from tui.playground import playground
+from tui.roleplay import RemoteRolePlay
+from tui.screens.call import CallScreen
+from tui.screens.roleplay import RolePlayScreen
+from tui.sources import SourceError
+from tui.sources.http_source import ApiClient, HttpSource
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def server():
+    with playground(seed=7) as sim, ServerThread(sim=sim, api_key="k", clock="manual") as srv:
+        yield srv
+
+
+def _app(srv, **options) -> AployeeTui:
+    return AployeeTui(HttpSource(ApiClient(srv.root_url, "k")), roleplay=RemoteRolePlay(ApiClient(srv.base_url, "k")),
+                      threaded=True, poll_seconds=0.2, tick_seconds=0.1, **options)
+
+
+def _advance(srv, seconds: float) -> None:
+    response = httpx.post(srv.root_url + "/_sim/clock/advance", json={"seconds": seconds}, headers=srv.headers)
+    assert response.status_code == 200, response.text
+
+
+def _text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_inspect_a_server_call_with_state_rebuilt_from_webhooks(server):
+    app = _app(server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.screen.query_one("#calls", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        assert app.screen.all_rows[0].assistant_name == "Alex" and app.screen.all_rows[0].turns == 5
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen) and app.screen.data is not None)
+        conversation = _text(app, "#conversation-text")
+        assert "Caller    Yes, please renew it.  (ASR 1.00)" in conversation
+        assert '+ outcome: "renewal_confirmed"' in conversation
+        assert "#2 POST https://hooks.playground.test/renewals" in _text(app, "#webhooks-text")
+    app.source.close()
+
+
+async def test_role_play_a_call_placed_through_the_server(server):
+    app = _app(server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#calls", DataTable).row_count == 1)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.screen.query("#to"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RolePlayScreen))
+        _advance(server, 12)
+        await wait_for(pilot, lambda: "subscription renewal" in _text(app, "#talk-text"))
+        _advance(server, 6)
+        app.screen.query_one("#say", Input).value = "yes renew it"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "yes renew it" in _text(app, "#talk-text"))
+        _advance(server, 15)
+        await wait_for(pilot, lambda: "renewal is confirmed" in _text(app, "#talk-text"))
+        await wait_for(pilot, lambda: "completed" in _text(app, "#live-status"))
+        assert '"renewal_confirmed"' in _text(app, "#state-text")
+    app.source.close()
+
+
+async def test_attach_to_a_live_call_and_hang_up(server):
+    created = httpx.post(server.base_url + "/calls", headers=server.headers,
+                         json={"assistant_id": server.sim.list_assistants()[1]["id"], "to": "+15005550006"}).json()
+    _advance(server, 1)
+    app = _app(server, attach=created["id"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, RolePlayScreen))
+        await wait_for(pilot, lambda: "in_progress" in _text(app, "#live-status"))
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: "completed" in _text(app, "#live-status"))
+    app.source.close()
+    details = httpx.get(f"{server.base_url}/calls/{created['id']}", headers=server.headers).json()
+    assert details["status"] == "completed"
+
+
+def test_wrong_key_and_unknown_call_are_clear_errors(server):
+    with pytest.raises(SourceError, match="refused the API key"):
+        HttpSource(ApiClient(server.base_url, "wrong"))
+    source = HttpSource(ApiClient(server.base_url, "k"))
+    with pytest.raises(SourceError, match="404"):
+        source.call_data("call_nope")
+    source.close()
