@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-import time
+import threading
 
 from simulator.cli import UsageError
 
@@ -72,8 +73,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"  organization id: {server.org_id}")
         print(f"  OpenAPI:         {server.root_url}/openapi.json    control plane: {server.root_url}/_sim")
         print("Press Ctrl-C to stop.", flush=True)
+        terminated = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: terminated.set())  # stop cleanly (flush the store)
         while server.running:
-            time.sleep(0.2)
+            if terminated.wait(0.2):
+                return 0
         print("aployee-sim: the server stopped unexpectedly", file=sys.stderr)
         return 1
     finally:

@@ -90,6 +90,7 @@ class Driver:
         self._kick.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        self._run_hooks()  # a last flush (e.g. the store) of whatever the engine did
 
     # --- what handlers use ------------------------------------------------------------------
     def kick(self) -> None:

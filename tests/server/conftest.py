@@ -70,3 +70,54 @@ def assert_error(response: httpx.Response, status: int, code: str, field: str | 
     if field is not None:
         assert body["error"]["details"].get("field") == field, body
     return body["error"]
+
+
+class ServeProcess:
+    """`aployee-sim serve --port 0` in a subprocess, with the URL and key it printed."""
+
+    def __init__(self, *args: str, key: str = "proc-key") -> None:
+        import os
+        import re
+        import subprocess
+        import sys
+
+        env = {**os.environ, "APLOYEE_KEY": key, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", "serve", "--port", "0", *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        self.lines: list[str] = []
+        for _ in range(20):
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith("Press Ctrl-C"):
+                break
+        text = "\n".join(self.lines)
+        found = re.search(r"base URL:\s+(\S+)", text)
+        if found is None:
+            self.stop()
+            raise AssertionError(f"serve did not start: {text}\n{self.proc.stderr.read()}")
+        self.base_url = found.group(1)
+        self.root_url = self.base_url.removesuffix("/v1")
+        self.key = key
+        self.org_id = re.search(r"organization id:\s+(\S+)", text).group(1)
+
+    def stop(self) -> int:
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return self.proc.returncode
+
+    def __enter__(self) -> ServeProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
