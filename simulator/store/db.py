@@ -13,6 +13,10 @@ Why these settings:
   front (no read-to-write upgrade, which SQLite cannot wait for), holds it for one small batch,
   and anyone else waits up to `busy_timeout_ms` instead of failing with "database is locked".
 
+Calls are keyed by (run, id): ids come from the seeded random source, so two scenario runs with
+the same seed make the same ids and must not overwrite each other. Calls outside a run (the
+server) have the run `''`; a same-seed replay after a reset replaces its earlier namesake.
+
 Without a path the store is in memory (unit tests, `serve` without `--db`). One object
 may be shared by threads (the server's engine thread writes, request handlers read): every use
 of the connection holds a lock.
@@ -28,12 +32,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS calls (
-    id TEXT PRIMARY KEY,
-    run_id TEXT,
+    run_id TEXT NOT NULL DEFAULT '',
+    id TEXT NOT NULL,
     assistant_id TEXT NOT NULL,
     assistant_name TEXT,
     direction TEXT NOT NULL,
@@ -48,26 +52,31 @@ CREATE TABLE IF NOT EXISTS calls (
     updated_ms INTEGER NOT NULL,
     end_reason TEXT,
     initial_state TEXT NOT NULL,
-    state TEXT NOT NULL
+    state TEXT NOT NULL,
+    turns INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, id)
 );
+CREATE INDEX IF NOT EXISTS calls_by_id ON calls (id);
 CREATE INDEX IF NOT EXISTS calls_by_created ON calls (created_at DESC, id);
 CREATE INDEX IF NOT EXISTS calls_by_status ON calls (status);
 CREATE INDEX IF NOT EXISTS calls_by_assistant ON calls (assistant_id);
 CREATE TABLE IF NOT EXISTS events (
+    run_id TEXT NOT NULL DEFAULT '',
     call_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
     t_ms INTEGER NOT NULL,
     type TEXT NOT NULL,
     data TEXT NOT NULL,
-    PRIMARY KEY (call_id, seq)
+    PRIMARY KEY (run_id, call_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS exchanges (
+    run_id TEXT NOT NULL DEFAULT '',
     call_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
     sent_ms INTEGER NOT NULL,
     url TEXT NOT NULL,
     data TEXT NOT NULL,
-    PRIMARY KEY (call_id, seq)
+    PRIMARY KEY (run_id, call_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS assistants (
     id TEXT PRIMARY KEY,
@@ -137,6 +146,9 @@ class Database:
             if version > SCHEMA_VERSION:
                 raise StoreError(f"the store {self.path} was written by a newer aployee-sim "
                                  f"(schema {version}, this one reads {SCHEMA_VERSION})")
+            if 0 < version < SCHEMA_VERSION:
+                raise StoreError(f"the store {self.path} has an older development format (schema {version}); "
+                                 f"delete it (and its -wal/-shm files) and write it again")
             for statement in _DDL.split(";"):
                 if statement.strip():
                     conn.execute(statement)

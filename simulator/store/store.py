@@ -22,7 +22,8 @@ from simulator.store.db import Database, dumps
 from simulator.store.rebuild import rebuild_record, record_at
 
 _CALL_COLUMNS = ('id, run_id, assistant_id, assistant_name, direction, "to", "from", status, epoch, created_at, '
-                 'created_ms, started_ms, ended_ms, updated_ms, end_reason, initial_state, state')
+                 'created_ms, started_ms, ended_ms, updated_ms, end_reason, initial_state, state, turns')
+NO_RUN = ""  # the run of calls placed outside a scenario run (the server)
 
 
 @dataclass
@@ -76,27 +77,33 @@ class Store(Database):
     def put_call(conn: sqlite3.Connection, record: CallRecord, clock: VirtualClock, *, assistant_name: str | None,
                  run_id: str | None, updated_ms: int, fresh: bool = False) -> None:
         """Insert or update the call's row; `fresh` also drops rows a same-id call left (a reset replay)."""
+        run = run_id or NO_RUN
         if fresh:
-            conn.execute("DELETE FROM events WHERE call_id = ?", (record.id,))
-            conn.execute("DELETE FROM exchanges WHERE call_id = ?", (record.id,))
+            conn.execute("DELETE FROM events WHERE run_id = ? AND call_id = ?", (run, record.id))
+            conn.execute("DELETE FROM exchanges WHERE run_id = ? AND call_id = ?", (run, record.id))
         conn.execute(
-            f"INSERT OR REPLACE INTO calls ({_CALL_COLUMNS}) VALUES ({', '.join('?' * 17)})",
-            (record.id, run_id, record.assistant_id, assistant_name, record.direction, record.to, record.from_,
+            f"INSERT OR REPLACE INTO calls ({_CALL_COLUMNS}) VALUES ({', '.join('?' * 18)})",
+            (record.id, run, record.assistant_id, assistant_name, record.direction, record.to, record.from_,
              record.status, clock.epoch.isoformat(), clock.iso_millis(record.created_ms), record.created_ms,
              record.started_ms, record.ended_ms, updated_ms, record.end_reason, dumps(record.initial_state),
-             dumps(record.state)))
+             dumps(record.state), len(record.dialogue)))
 
     @staticmethod
-    def put_events(conn: sqlite3.Connection, call_id: str, events: list[ev.Event], first_seq: int) -> None:
-        conn.executemany("INSERT OR REPLACE INTO events (call_id, seq, t_ms, type, data) VALUES (?, ?, ?, ?, ?)",
-                         [(call_id, first_seq + i, t, kind, dumps(data)) for i, (t, kind, data) in enumerate(events)])
+    def put_events(conn: sqlite3.Connection, run_id: str | None, call_id: str, events: list[ev.Event],
+                   first_seq: int) -> None:
+        conn.executemany("INSERT OR REPLACE INTO events (run_id, call_id, seq, t_ms, type, data) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                         [(run_id or NO_RUN, call_id, first_seq + i, t, kind, dumps(data))
+                          for i, (t, kind, data) in enumerate(events)])
 
     @staticmethod
-    def put_exchanges(conn: sqlite3.Connection, call_id: str, exchanges: list[tuple[int, dict[str, Any]]],
-                      first_seq: int) -> None:
+    def put_exchanges(conn: sqlite3.Connection, run_id: str | None, call_id: str,
+                      exchanges: list[tuple[int, dict[str, Any]]], first_seq: int) -> None:
         """`exchanges`: (sent_ms, exchange dict as `Platform.exchanges` returns it)."""
-        conn.executemany("INSERT OR REPLACE INTO exchanges (call_id, seq, sent_ms, url, data) VALUES (?, ?, ?, ?, ?)",
-                         [(call_id, first_seq + i, sent, x["url"], dumps(x)) for i, (sent, x) in enumerate(exchanges)])
+        conn.executemany("INSERT OR REPLACE INTO exchanges (run_id, call_id, seq, sent_ms, url, data) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                         [(run_id or NO_RUN, call_id, first_seq + i, sent, x["url"], dumps(x))
+                          for i, (sent, x) in enumerate(exchanges)])
 
     @staticmethod
     def put_assistant(conn: sqlite3.Connection, assistant: dict[str, Any]) -> None:
@@ -136,39 +143,52 @@ class Store(Database):
             args += [assistant, assistant]
         if run_id is not None:
             where.append("run_id = ?")
-            args.append(run_id)
+            args.append(run_id or NO_RUN)
         if text:
             pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             like = "LIKE ? ESCAPE '\\'"
             where.append(f'(id {like} OR "to" {like} OR "from" {like} OR assistant_name {like} OR end_reason {like}'
-                         f" OR EXISTS (SELECT 1 FROM events e WHERE e.call_id = calls.id"
+                         f" OR EXISTS (SELECT 1 FROM events e WHERE e.run_id = calls.run_id AND e.call_id = calls.id"
                          f" AND e.type IN ('{ev.USER_SPEECH}', '{ev.ASSISTANT_SPEECH}') AND e.data {like}))")
             args += [pattern] * 6
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         with self.read() as conn:
             total = conn.execute(f"SELECT count(*) FROM calls{clause}", args).fetchone()[0]
-            rows = conn.execute(f"SELECT {_CALL_COLUMNS} FROM calls{clause} ORDER BY created_at DESC, id "
+            rows = conn.execute(f"SELECT {_CALL_COLUMNS} FROM calls{clause} ORDER BY created_at DESC, id, run_id "
                                 "LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
         return {"calls": [_summary(row) for row in rows], "total": total}
 
-    def get_call(self, call_id: str) -> StoredCall:
-        """One call with its events and exchanges; a 404 `ApiError` when it was never stored."""
+    def get_call(self, call_id: str, *, run_id: str | None = None) -> StoredCall:
+        """One call with its events and exchanges; a 404 `ApiError` when it was never stored.
+
+        The same id can exist in several runs (same seed): give the list row's `run_id` to pick
+        one; without it, the most recently written call with that id is returned.
+        """
         with self.read() as conn:
-            row = conn.execute(f"SELECT {_CALL_COLUMNS} FROM calls WHERE id = ?", (call_id,)).fetchone()
+            if run_id is None:
+                row = conn.execute(f"SELECT {_CALL_COLUMNS} FROM calls WHERE id = ? ORDER BY rowid DESC LIMIT 1",
+                                   (call_id,)).fetchone()
+            else:
+                row = conn.execute(f"SELECT {_CALL_COLUMNS} FROM calls WHERE run_id = ? AND id = ?",
+                                   (run_id or NO_RUN, call_id)).fetchone()
             if row is None:
                 raise not_found("Call", call_id)
+            run = row[1]
             events = [(t, kind, json.loads(data)) for t, kind, data in
-                      conn.execute("SELECT t_ms, type, data FROM events WHERE call_id = ? ORDER BY seq", (call_id,))]
+                      conn.execute("SELECT t_ms, type, data FROM events WHERE run_id = ? AND call_id = ? ORDER BY seq",
+                                   (run, call_id))]
             exchanges = [json.loads(data) for (data,) in
-                         conn.execute("SELECT data FROM exchanges WHERE call_id = ? ORDER BY seq", (call_id,))]
-        (cid, run_id, assistant_id, assistant_name, direction, to, from_, _status, epoch, _created_at, created_ms,
-         _started, _ended, updated_ms, _reason, initial_state, _state) = row
+                         conn.execute("SELECT data FROM exchanges WHERE run_id = ? AND call_id = ? ORDER BY seq",
+                                      (run, call_id))]
+        (cid, _run, assistant_id, assistant_name, direction, to, from_, _status, epoch, _created_at, created_ms,
+         _started, _ended, updated_ms, _reason, initial_state, _state, _turns) = row
         record = rebuild_record(cid, assistant_id, to, from_, created_ms, json.loads(initial_state), direction, events)
-        return StoredCall(record, VirtualClock(epoch), assistant_name, run_id, updated_ms, exchanges)
+        return StoredCall(record, VirtualClock(epoch), assistant_name, run or None, updated_ms, exchanges)
 
     def call_ids(self) -> list[str]:
+        """Every stored call id, oldest first (an id appears once per run that made it)."""
         with self.read() as conn:
-            return [cid for (cid,) in conn.execute("SELECT id FROM calls ORDER BY created_at, id")]
+            return [cid for (cid,) in conn.execute("SELECT id FROM calls ORDER BY created_at, id, run_id")]
 
     def assistants(self) -> list[dict[str, Any]]:
         with self.read() as conn:
@@ -186,11 +206,12 @@ class Store(Database):
 def _summary(row: tuple) -> dict[str, Any]:
     """A list row for the TUI's call table (not a production resource)."""
     (cid, run_id, assistant_id, assistant_name, direction, to, from_, status, epoch, _created_at, created_ms,
-     started_ms, ended_ms, _updated, end_reason, _initial, _state) = row
+     started_ms, ended_ms, _updated, end_reason, _initial, _state, turns) = row
     clock = VirtualClock(epoch)
     record = CallRecord(cid, assistant_id, to, from_, created_ms, None, direction)
     record.started_ms, record.ended_ms = started_ms, ended_ms
     duration = record.duration_seconds(ended_ms) if status in TERMINAL else None
-    return {"id": cid, "run_id": run_id, "assistant_id": assistant_id, "assistant_name": assistant_name,
+    return {"id": cid, "run_id": run_id or None, "assistant_id": assistant_id, "assistant_name": assistant_name,
             "direction": direction, "to": to, "from": from_, "status": status,
-            "created_at": clock.iso_seconds(created_ms), "duration_seconds": duration, "end_reason": end_reason}
+            "created_at": clock.iso_seconds(created_ms), "duration_seconds": duration, "end_reason": end_reason,
+            "turns": turns}

@@ -131,11 +131,11 @@ class StoreWriter:
                        run_id=self.run_id, updated_ms=platform.now_ms, fresh=fresh)
         events = record.events
         if len(events) > written.events:
-            Store.put_events(conn, record.id, events[written.events:], written.events)
+            Store.put_events(conn, self.run_id, record.id, events[written.events:], written.events)
             written.events = len(events)
         process = platform.calls.get(record.id)
         exchanges = process.exchanges if process is not None else []
         if len(exchanges) > written.exchanges:
             new = [(x.sent_ms, exchange_dict(x, record, platform.clock)) for x in exchanges[written.exchanges:]]
-            Store.put_exchanges(conn, record.id, new, written.exchanges)
+            Store.put_exchanges(conn, self.run_id, record.id, new, written.exchanges)
             written.exchanges = len(exchanges)

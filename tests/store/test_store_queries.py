@@ -96,3 +96,39 @@ def test_wal_mode_and_a_clear_error_for_files_that_are_not_stores(tmp_path):
         conn.execute("PRAGMA user_version = 99")
     with pytest.raises(StoreError, match="newer aployee-sim"):
         Store(newer)
+
+
+def test_same_seed_runs_keep_their_own_calls(tmp_path):
+    """Seeded ids repeat across runs: each run keeps its calls; get_call picks by run or the latest."""
+    with Store(tmp_path / "runs.db") as store:
+        finals = {}
+        for run_id, hangup_after in (("run_a", True), ("run_b", False)):
+            sim = busy_simulator(seed=9)
+            StoreWriter(store, run_id=run_id).attach(sim)
+            call_id = place_calls(sim, 3 if hangup_after else 2)[0]
+            sim.run()
+            finals[run_id] = sim.timeline(call_id)
+        assert finals["run_a"]["call_id"] == finals["run_b"]["call_id"]
+        call_id = finals["run_a"]["call_id"]
+        assert store.list_calls()["total"] == 5
+        assert [r["run_id"] for r in store.list_calls(text=call_id)["calls"]] == ["run_a", "run_b"]
+        assert store.get_call(call_id, run_id="run_a").timeline() == finals["run_a"]
+        assert store.get_call(call_id, run_id="run_b").timeline() == finals["run_b"]
+        assert store.get_call(call_id).run_id == "run_b"  # the latest written
+        with pytest.raises(ApiError):
+            store.get_call(call_id, run_id="run_c")
+
+
+def test_summary_rows_count_spoken_lines(filled):
+    store, sim, ids = filled
+    rows = {r["id"]: r for r in store.list_calls(limit=100)["calls"]}
+    assert rows[ids[0]]["turns"] == len(sim.call_details(ids[0])["transcript"]) > 0
+    assert rows[ids[2]]["turns"] == 0  # busy
+
+
+def test_an_old_development_store_is_refused_with_advice(tmp_path):
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:
+        conn.execute("PRAGMA user_version = 1")
+    with pytest.raises(StoreError, match="older development format.*delete it"):
+        Store(old)
