@@ -24,12 +24,15 @@ STATUS_CODES: dict[int, str] = {
 class ApiError(Exception):
     """An error with an HTTP status and the `{"error": {code, message, details}}` body."""
 
-    def __init__(self, status: int, message: str, *, code: str | None = None, **details: Any) -> None:
+    def __init__(self, status: int, message: str, /, *, code: str | None = None,
+                 details: dict[str, Any] | None = None, **fields: Any) -> None:
+        """`fields` are the usual details (`field="to"`); pass `details=` for arbitrary keys
+        (e.g. an envelope read back from a server, whose details may hold any name)."""
         super().__init__(message)
         self.status = status
         self.code = code or STATUS_CODES.get(status, "invalid_request")
         self.message = message
-        self.details = details
+        self.details = {**(details or {}), **fields}
 
     def envelope(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}

@@ -132,7 +132,7 @@ class AployeeServer:
         if response.status_code >= 400:
             error = response.json().get("error", {})
             raise ApiError(response.status_code, error.get("message", response.text), code=error.get("code"),
-                           **error.get("details", {}))
+                           details=error.get("details", {}))
         return response.json() if response.content else None
 
     def v1(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
