@@ -24,7 +24,8 @@ def check(scenario: Scenario, marks: Marks) -> list[ScenarioError]:
     problems = list(_problems(scenario))
     if not problems and (problem := directory_problem(scenario)) is not None:
         problems.append(problem)
-    return [ScenarioError(marks.value(path), f"{path_text(path)}: {message}") for path, message in problems]
+    return [ScenarioError(marks.value(path), f"{path_text(marks.existing(path))}: {message}")
+            for path, message in problems]
 
 
 def _problems(scenario: Scenario) -> Iterator[tuple[Path, str]]:

@@ -68,8 +68,7 @@ def _one(error: dict[str, Any], marks: Marks) -> ScenarioError:
         path = loc[:-1]
         return ScenarioError(marks.key(path), f"{path_text(path[:-1])}: key {_message(error)}")
     if kind not in ("extra_forbidden", "missing"):
-        while loc and loc not in marks.values:  # a short form (`to: +1...`) has no mark for `to[0]`
-            loc = loc[:-1]
+        loc = marks.existing(loc)
     where = path_text(loc)
     if kind == "extra_forbidden":
         parent, key = loc[:-1], loc[-1]
@@ -79,8 +78,8 @@ def _one(error: dict[str, Any], marks: Marks) -> ScenarioError:
                                              f"{did_you_mean(key, allowed)}")
     if kind == "missing":
         parent = loc[:-1]
-        place = f"{path_text(parent)}: missing" if parent else "missing top-level"
-        return ScenarioError(marks.value(parent), f"{place} required key {loc[-1]!r}")
+        place = f"{path_text(parent)}: missing required key" if parent else "missing required top-level key"
+        return ScenarioError(marks.value(parent), f"{place} {loc[-1]!r}")
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", error.get("ctx", {}).get("expected", ""))
         return ScenarioError(marks.value(loc), f"{where}: found {describe(found)}; allowed: {', '.join(allowed)}"

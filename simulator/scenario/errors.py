@@ -9,10 +9,12 @@ exact spot in the file, including in a file pulled in with `include:`.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 Path = tuple[Any, ...]
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_+\-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,12 @@ class Marks:
             if mark is not None:
                 return mark
         return Mark("?", 1, 1)
+
+    def existing(self, path: Path) -> Path:
+        """The longest prefix of `path` that is in the file: a short form (`to: +1...`) has no `to[0]`."""
+        while path and path not in self.values:
+            path = path[:-1]
+        return path
 
     def key(self, path: Path) -> Mark:
         """The position of the key that names `path` (falls back to the value's position)."""
@@ -72,8 +80,10 @@ def path_text(path: Path) -> str:
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
-        else:
+        elif _PLAIN_KEY.fullmatch(str(part)):
             text += ("." if text else "") + str(part)
+        else:  # a URL or a key with spaces: `webhooks['https://hooks.test/r']`
+            text += f"[{str(part)!r}]"
     return text or "the document"
 
 

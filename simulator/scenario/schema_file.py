@@ -20,16 +20,31 @@ SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "scenario.schem
 def _short_forms() -> dict[str, dict]:
     """Models that also accept a single word (their before-validators), as the schema must say."""
     from simulator.scenario.schema import EVENT_TYPES
+    outcomes = {"enum": ["accept", "decline", "no_answer"]}
     return {"Step": {"const": "hangup"},
+            "TransferScript": {"anyOf": [outcomes, {"type": "array", "items": outcomes, "minItems": 1}]},
             "CarrierOutcome": {"enum": ["answer", "busy", "no_answer", "error"]},
             "EventMatch": {"enum": list(EVENT_TYPES)}}
+
+
+# Routing fields whose before-validators (simulator.routing) accept friendlier YAML than their types say.
+_ROUTING_FORMS = {
+    ("Rule", "days"): {"type": "string", "description": "mon-fri, sat,sun or daily"},
+    ("Rule", "from"): {"type": "string", "pattern": r"^\d{1,2}:\d{2}$"},
+    ("Rule", "to"): {"type": "string", "pattern": r"^\d{1,2}:\d{2}$"},
+    ("Option", "digit"): {"type": "integer", "minimum": 0, "maximum": 9},
+}
 
 
 def render() -> str:
     from simulator.scenario.schema import Scenario
     body = Scenario.model_json_schema(by_alias=True, mode="validation")
+    defs = body["$defs"]
     for name, short in _short_forms().items():
-        body["$defs"][name] = {"anyOf": [short, body["$defs"][name]]}
+        defs[name] = {"anyOf": [short, defs[name]]}
+    for (name, field), extra in _ROUTING_FORMS.items():
+        properties = defs[name]["properties"]
+        properties[field] = {"anyOf": [extra, properties[field]]}
     document = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "scenario.schema.json", **body}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -105,7 +105,10 @@ def read_yaml(path: FsPath, display: str, errors: list[ScenarioError]) -> tuple[
     except yaml.MarkedYAMLError as exc:
         where = exc.problem_mark or exc.context_mark
         mark = Mark(display, where.line + 1, where.column + 1) if where else start
-        problem = " ".join(part for part in (exc.context, exc.problem) if part)
+        problem = exc.problem or "invalid YAML"
+        context = exc.context_mark
+        if exc.context and context is not None and (context.line, context.column) != (where.line, where.column):
+            problem += f" ({exc.context} started at line {context.line + 1}, column {context.column + 1})"
         errors.append(ScenarioError(mark, f"YAML syntax error: {problem}"))
     except yaml.YAMLError as exc:
         errors.append(ScenarioError(start, f"YAML error: {exc}"))
@@ -148,8 +151,8 @@ def _read(path: FsPath, display: str, chain: tuple[FsPath, ...], errors: list[Sc
             errors.append(ScenarioError(marks.value(where), f"include: cycle {names}"))
             continue
         if not target.is_file():
-            errors.append(ScenarioError(marks.value(where), f"include: file {item!r} not found "
-                                                            f"(looked for {target_display})"))
+            looked = f" (looked for {target_display})" if target_display != item else ""
+            errors.append(ScenarioError(marks.value(where), f"include: file {item!r} not found{looked}"))
             continue
         sub, sub_marks = _read(target, target_display, chain + (target,), errors)
         if sub is None:
