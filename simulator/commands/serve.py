@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         server.start()
     except OSError as exc:
+        server.sim.close()
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     try:
         print(f"Aployee simulator serving on {server.root_url}  (clock: {args.clock}, plan: {args.plan}, "

@@ -110,7 +110,11 @@ class ServerThread:
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._port))
+        try:
+            sock.bind((self.host, self._port))
+        except OSError:
+            sock.close()
+            raise
         self._port = sock.getsockname()[1]
         self._socket = sock
         config = uvicorn.Config(create_app(self.context), loop="uvloop", http="httptools", lifespan="off",
