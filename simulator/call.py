@@ -1,11 +1,13 @@
-"""A call's record: identity, the append-only event log, and the few values cached from it.
+"""A call's record: identity, the append-only event log, and the few values folded from it.
 
-Only `CallRecord` methods append events, so the cached status, state and times can never
-disagree with the log (a property test rebuilds them from the log and compares).
+Every event goes through `append`, which folds it into the cached status, state, times and
+dialogue (`_fold`). Rebuilding a record from stored events (`CallRecord.rebuilt`) runs the same
+fold, so a record can never disagree with its log.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from simulator import events as ev
@@ -34,38 +36,69 @@ class CallRecord:
         self.started_ms: int | None = None
         self.ended_ms: int | None = None
         self.end_reason: str | None = None
-        # The dialogue as webhook `context` lines, shared (not copied) into each request.
-        self.dialogue: list[dict[str, str]] = []
+        # The speech events in order (shared with `events`, not copied): the conversation.
+        self.dialogue: list[ev.Event] = []
+
+    @classmethod
+    def rebuilt(cls, call_id: str, assistant_id: str, to: str, from_: str | None, created_ms: int,
+                initial_state: dict[str, Any] | None, direction: str, events: Iterable[ev.Event],
+                *, until_ms: int | None = None) -> CallRecord:
+        """The record as it stood after `events` (only those at or before `until_ms`, if given)."""
+        record = cls(call_id, assistant_id, to, from_, created_ms, initial_state, direction)
+        for event in events:
+            if until_ms is not None and event[0] > until_ms:
+                break
+            record.append(event)
+        return record
 
     @property
     def ended(self) -> bool:
         return self.status in TERMINAL
 
+    # --- appending -----------------------------------------------------------------------------
+    def append(self, event: ev.Event) -> None:
+        self.events.append(event)
+        self._fold(event)
+
+    def _fold(self, event: ev.Event) -> None:
+        t_ms, kind, data = event
+        if kind == ev.USER_SPEECH or kind == ev.ASSISTANT_SPEECH:
+            self.dialogue.append(event)
+        elif kind == ev.STATE_CHANGED:
+            self.state = data["state"]
+        elif kind == ev.STATUS_CHANGED:
+            self.status = data["to"]
+        elif kind == ev.CALL_STARTED:
+            self.started_ms = t_ms
+        elif kind == ev.CALL_ENDED:
+            self.ended_ms = t_ms
+            self.end_reason = data["reason"]
+
     def log(self, t_ms: int, kind: str, data: dict[str, Any]) -> None:
-        self.events.append((t_ms, kind, data))
+        self.append((t_ms, kind, data))
 
     def change_status(self, t_ms: int, target: str) -> None:
         check_transition(self.status, target)
-        self.events.append((t_ms, ev.STATUS_CHANGED, {"from": self.status, "to": target}))
-        self.status = target
+        self.append((t_ms, ev.STATUS_CHANGED, {"from": self.status, "to": target}))
         if target == IN_PROGRESS:
-            self.started_ms = t_ms
-            self.events.append((t_ms, ev.CALL_STARTED, {}))
+            self.append((t_ms, ev.CALL_STARTED, {}))
 
     def end(self, t_ms: int, target: str, reason: str) -> None:
         self.change_status(t_ms, target)
-        self.ended_ms = t_ms
-        self.end_reason = reason
-        self.events.append((t_ms, ev.CALL_ENDED, {"status": target, "reason": reason}))
-
-    def replace_state(self, t_ms: int, state: dict[str, Any]) -> None:
-        self.state = state
-        self.events.append((t_ms, ev.STATE_CHANGED, {"state": state}))
+        self.append((t_ms, ev.CALL_ENDED, {"status": target, "reason": reason}))
 
     def speech(self, t_ms: int, role: str, content: str, data: dict[str, Any]) -> None:
-        kind = ev.USER_SPEECH if role == "user" else ev.ASSISTANT_SPEECH
-        self.events.append((t_ms, kind, data))
-        self.dialogue.append({"role": role, "content": content})
+        """Someone starts speaking; `data` carries at least `content` and `duration_ms`."""
+        self.append((t_ms, ev.USER_SPEECH if role == "user" else ev.ASSISTANT_SPEECH, data))
+
+    def replace_state(self, t_ms: int, state: dict[str, Any]) -> None:
+        self.append((t_ms, ev.STATE_CHANGED, {"state": state}))
+
+    # --- reading -------------------------------------------------------------------------------
+    def context(self, start: int = 0, end: int | None = None) -> list[dict[str, str]]:
+        """Dialogue lines `start:end` as `{role, content}` (the webhook `context`, the transcript)."""
+        return [{"role": "user" if e[1] == ev.USER_SPEECH else "assistant", "content": e[2]["content"]}
+                for e in self.dialogue[start:end]]
 
     def duration_seconds(self, now_ms: int) -> int:
         """Connected time in whole seconds: `ended_at − started_at`, or so far while live."""

@@ -352,7 +352,7 @@ class CallProcess(TransferSteps):
             "assistant_id": call.assistant_id,
             "utterance": utterance.text,
             "state": call.state,
-            "context": call.dialogue[start:end],
+            "context": call.context(start, end),
             "timestamp": rt.engine.clock.iso_seconds(now),
         }
         timeout = timings.webhook_timeout_ms

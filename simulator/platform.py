@@ -344,7 +344,7 @@ def exchange_dict(x: Exchange, record: CallRecord, clock: VirtualClock) -> dict[
     return {
         "call_id": x.call_id, "url": x.url, "sent_at": clock.iso_millis(x.sent_ms), "duration_ms": x.latency_ms,
         "request": {"call_id": x.call_id, "assistant_id": record.assistant_id, "utterance": x.utterance,
-                    "state": x.state, "context": record.dialogue[x.context_start:x.context_end],
+                    "state": x.state, "context": record.context(x.context_start, x.context_end),
                     "timestamp": clock.iso_seconds(x.sent_ms)},
         "status_code": x.status_code, "response": x.response, "error": x.error,
     }

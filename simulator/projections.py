@@ -23,7 +23,7 @@ def call_created(call: CallRecord, clock: VirtualClock) -> dict[str, Any]:
 
 
 def _dialogue(call: CallRecord) -> list[m.DialogueLine]:
-    return [m.DialogueLine(role=line["role"], content=line["content"]) for line in call.dialogue]
+    return [m.DialogueLine(**line) for line in call.context()]
 
 
 def call_details(call: CallRecord, clock: VirtualClock) -> dict[str, Any]:
@@ -42,8 +42,7 @@ def call_details(call: CallRecord, clock: VirtualClock) -> dict[str, Any]:
 
 
 def _speech_events(call: CallRecord) -> list[tuple[str, ev.Event]]:
-    return [("user" if e[1] == ev.USER_SPEECH else "assistant", e) for e in call.events
-            if e[1] == ev.USER_SPEECH or e[1] == ev.ASSISTANT_SPEECH]
+    return [("user" if e[1] == ev.USER_SPEECH else "assistant", e) for e in call.dialogue]
 
 
 def reasoning_started_ms(call: CallRecord) -> int | None:

@@ -19,24 +19,8 @@ def rebuild_record(call_id: str, assistant_id: str, to: str, from_: str | None, 
                    initial_state: dict[str, Any] | None, direction: str, events: Iterable[ev.Event],
                    *, until_ms: int | None = None) -> CallRecord:
     """A record equal to the live one after the given events (those at or before `until_ms`)."""
-    record = CallRecord(call_id, assistant_id, to, from_, created_ms, initial_state, direction)
-    for t_ms, kind, data in events:
-        if until_ms is not None and t_ms > until_ms:
-            break
-        record.events.append((t_ms, kind, data))
-        if kind == ev.STATUS_CHANGED:
-            record.status = data["to"]
-        elif kind == ev.CALL_STARTED:
-            record.started_ms = t_ms
-        elif kind == ev.CALL_ENDED:
-            record.ended_ms = t_ms
-            record.end_reason = data["reason"]
-        elif kind == ev.STATE_CHANGED:
-            record.state = data["state"]
-        elif kind == ev.USER_SPEECH or kind == ev.ASSISTANT_SPEECH:
-            role = "user" if kind == ev.USER_SPEECH else "assistant"
-            record.dialogue.append({"role": role, "content": data["content"]})
-    return record
+    return CallRecord.rebuilt(call_id, assistant_id, to, from_, created_ms, initial_state, direction, events,
+                              until_ms=until_ms)
 
 
 def record_at(record: CallRecord, until_ms: int) -> CallRecord:
