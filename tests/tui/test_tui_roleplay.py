@@ -103,3 +103,24 @@ async def test_leaving_a_live_call_hangs_up(make_app, pacer, sim):
         await pilot.press("escape")
         assert sim.record(call_id).status == "completed"
         assert not isinstance(app.screen, RolePlayScreen)
+
+
+async def test_inbound_call_through_the_ivr_menu(make_app, pacer, sim):
+    app = make_app(tick_seconds=0.1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, RolePlaySetup))
+        app.screen.query_one("#inbound").value = True
+        await pilot.pause()
+        assert app.screen.query_one("#to", Input).value == "+15550100200"  # the provisioned number
+        app.screen.query_one("#to", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RolePlayScreen))
+        pacer.advance(8)
+        await wait_for(pilot, lambda: "Press 1 for support" in _talk(app))
+        app.screen.query_one("#say", Input).value = "/d 1"
+        await pilot.press("enter")
+        pacer.advance(8)
+        await wait_for(pilot, lambda: "this is Sam" in _talk(app))
+        record = sim.record(app.screen.call_id)
+        assert record.direction == "inbound" and record.to == "+15550100200"
