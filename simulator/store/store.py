@@ -24,6 +24,10 @@ from simulator.store.rebuild import rebuild_record, record_at
 _CALL_COLUMNS = ('id, run_id, assistant_id, assistant_name, direction, "to", "from", status, epoch, created_at, '
                  'created_ms, started_ms, ended_ms, updated_ms, end_reason, initial_state, state, turns')
 NO_RUN = ""  # the run of calls placed outside a scenario run (the server)
+_MUTABLE = ("assistant_name", "status", "started_ms", "ended_ms", "updated_ms", "end_reason", "state", "turns")
+# An upsert, not INSERT OR REPLACE: an update touches only the indexes of the columns that changed.
+_UPSERT_CALL = (f"INSERT INTO calls ({_CALL_COLUMNS}) VALUES ({', '.join('?' * 18)}) "
+                f"ON CONFLICT (run_id, id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _MUTABLE))
 
 
 @dataclass
@@ -76,13 +80,13 @@ class Store(Database):
     @staticmethod
     def put_call(conn: sqlite3.Connection, record: CallRecord, clock: VirtualClock, *, assistant_name: str | None,
                  run_id: str | None, updated_ms: int, fresh: bool = False) -> None:
-        """Insert or update the call's row; `fresh` also drops rows a same-id call left (a reset replay)."""
+        """Insert or update the call's row; `fresh` replaces a same-id call of the same run (a reset replay)."""
         run = run_id or NO_RUN
         if fresh:
+            conn.execute("DELETE FROM calls WHERE run_id = ? AND id = ?", (run, record.id))
             conn.execute("DELETE FROM events WHERE run_id = ? AND call_id = ?", (run, record.id))
             conn.execute("DELETE FROM exchanges WHERE run_id = ? AND call_id = ?", (run, record.id))
-        conn.execute(
-            f"INSERT OR REPLACE INTO calls ({_CALL_COLUMNS}) VALUES ({', '.join('?' * 18)})",
+        conn.execute(_UPSERT_CALL,
             (record.id, run, record.assistant_id, assistant_name, record.direction, record.to, record.from_,
              record.status, clock.epoch.isoformat(), clock.iso_millis(record.created_ms), record.created_ms,
              record.started_ms, record.ended_ms, updated_ms, record.end_reason, dumps(record.initial_state),
@@ -162,7 +166,7 @@ class Store(Database):
         """One call with its events and exchanges; a 404 `ApiError` when it was never stored.
 
         The same id can exist in several runs (same seed): give the list row's `run_id` to pick
-        one; without it, the most recently written call with that id is returned.
+        one; without it, the most recently created call with that id is returned.
         """
         with self.read() as conn:
             if run_id is None:

@@ -21,9 +21,10 @@ def store(request, tmp_path):
         yield opened
 
 
-def test_finished_calls_read_back_byte_for_byte(store):
+@pytest.mark.parametrize("batch", [False, True])
+def test_finished_calls_read_back_byte_for_byte(store, batch):
     sim = busy_simulator()
-    writer = StoreWriter(store).attach(sim)
+    writer = StoreWriter(store, batch=batch).attach(sim)
     ids = place_calls(sim, 8)
     for _ in range(40):  # incremental: flush while the calls run
         sim.run(seconds=0.5)
@@ -103,3 +104,15 @@ def test_unknown_call_is_a_404(store):
     with pytest.raises(ApiError) as caught:
         store.get_call("call_missing")
     assert caught.value.status == 404
+
+
+def test_batch_mode_writes_only_on_flush(store):
+    sim = busy_simulator()
+    writer = StoreWriter(store, batch=True).attach(sim)
+    ids = place_calls(sim, 4)
+    sim.run()
+    assert store.list_calls()["total"] == 0
+    assert writer.flush() == 4
+    assert sorted(store.call_ids()) == sorted(ids)
+    assert all(store.get_call(i).details() == sim.call_details(i) for i in ids)
+    assert writer.flush() == 0
