@@ -126,6 +126,12 @@ class Store(Database):
                          (run_id, started, seed, name, int(bool(passed)), dumps(result)))
         return run_id
 
+    def delete_run(self, run_id: str) -> None:
+        """Forget a run and its calls (before re-running it under the same id, so no stale calls stay)."""
+        with self.transaction() as conn:
+            for table, column in (("runs", "id"), ("calls", "run_id"), ("events", "run_id"), ("exchanges", "run_id")):
+                conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (run_id,))
+
     # --- reads ---------------------------------------------------------------------------------
     def list_calls(self, *, status: str | None = None, assistant: str | None = None, text: str | None = None,
                    run_id: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:

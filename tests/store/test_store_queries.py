@@ -81,6 +81,10 @@ def test_assistants_and_runs(filled):
     assert [r["id"] for r in runs] == ["run_2", "run_1"]
     assert runs[1] == {"id": "run_1", "started": "2026-01-01T10:00:00Z", "seed": 7, "name": "renewal",
                        "passed": True, "result": {"expectations": 3}}
+    store.delete_run("run_2")
+    assert [r["id"] for r in store.runs()] == ["run_1"] and store.list_calls(run_id="run_1")["total"] == 8
+    store.delete_run("run_1")
+    assert store.list_calls()["total"] == 0 and store.runs() == []
 
 
 def test_wal_mode_and_a_clear_error_for_files_that_are_not_stores(tmp_path):
