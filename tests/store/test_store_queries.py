@@ -84,7 +84,7 @@ def test_assistants_and_runs(filled):
     store.delete_run("run_2")
     assert [r["id"] for r in store.runs()] == ["run_1"] and store.list_calls(run_id="run_1")["total"] == 8
     store.delete_run("run_1")
-    assert store.list_calls()["total"] == 0 and store.runs() == []
+    assert store.list_calls(run_id="run_1")["total"] == 0 and store.runs() == []
 
 
 def test_wal_mode_and_a_clear_error_for_files_that_are_not_stores(tmp_path):
