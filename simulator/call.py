@@ -13,13 +13,16 @@ from typing import Any
 from simulator import events as ev
 from simulator.lifecycle import IN_PROGRESS, INITIATED, TERMINAL, check_transition
 
+_FOLDED = frozenset({ev.USER_SPEECH, ev.ASSISTANT_SPEECH, ev.STATE_CHANGED, ev.STATUS_CHANGED, ev.CALL_STARTED,
+                     ev.CALL_ENDED})
+
 OUTBOUND = "outbound"
 INBOUND = "inbound"
 
 
 class CallRecord:
     __slots__ = ("id", "assistant_id", "to", "from_", "direction", "created_ms", "initial_state",
-                 "events", "status", "state", "started_ms", "ended_ms", "end_reason", "dialogue")
+                 "events", "status", "state", "started_ms", "ended_ms", "end_reason", "dialogue", "_lines")
 
     def __init__(self, call_id: str, assistant_id: str, to: str, from_: str | None, created_ms: int,
                  initial_state: dict[str, Any] | None, direction: str = OUTBOUND) -> None:
@@ -38,6 +41,7 @@ class CallRecord:
         self.end_reason: str | None = None
         # The speech events in order (shared with `events`, not copied): the conversation.
         self.dialogue: list[ev.Event] = []
+        self._lines: list[dict[str, str]] = []  # `{role, content}` per dialogue event, built on demand
 
     @classmethod
     def rebuilt(cls, call_id: str, assistant_id: str, to: str, from_: str | None, created_ms: int,
@@ -58,7 +62,8 @@ class CallRecord:
     # --- appending -----------------------------------------------------------------------------
     def append(self, event: ev.Event) -> None:
         self.events.append(event)
-        self._fold(event)
+        if event[1] in _FOLDED:
+            self._fold(event)
 
     def _fold(self, event: ev.Event) -> None:
         t_ms, kind, data = event
@@ -75,7 +80,10 @@ class CallRecord:
             self.end_reason = data["reason"]
 
     def log(self, t_ms: int, kind: str, data: dict[str, Any]) -> None:
-        self.append((t_ms, kind, data))
+        event = (t_ms, kind, data)
+        self.events.append(event)
+        if kind in _FOLDED:
+            self._fold(event)
 
     def change_status(self, t_ms: int, target: str) -> None:
         check_transition(self.status, target)
@@ -97,8 +105,10 @@ class CallRecord:
     # --- reading -------------------------------------------------------------------------------
     def context(self, start: int = 0, end: int | None = None) -> list[dict[str, str]]:
         """Dialogue lines `start:end` as `{role, content}` (the webhook `context`, the transcript)."""
-        return [{"role": "user" if e[1] == ev.USER_SPEECH else "assistant", "content": e[2]["content"]}
-                for e in self.dialogue[start:end]]
+        lines, dialogue = self._lines, self.dialogue
+        for event in dialogue[len(lines):len(dialogue) if end is None else end]:
+            lines.append({"role": "user" if event[1] == ev.USER_SPEECH else "assistant", "content": event[2]["content"]})
+        return lines[start:end]
 
     def duration_seconds(self, now_ms: int) -> int:
         """Connected time in whole seconds: `ended_at − started_at`, or so far while live."""

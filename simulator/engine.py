@@ -81,6 +81,7 @@ class Engine:
         pop = heapq.heappop
         clock = self.clock
         count = 0
+        until_freeze = GC_FREEZE_EVERY
         frozen = False
         try:
             while heap:
@@ -94,7 +95,9 @@ class Engine:
                 clock.now_ms = entry[0]
                 timer.fn(timer.arg)
                 count += 1
-                if not count % GC_FREEZE_EVERY:
+                until_freeze -= 1
+                if not until_freeze:
+                    until_freeze = GC_FREEZE_EVERY
                     # A big run keeps every call's log alive; without this the cyclic GC rescans
                     # that growing heap of live objects again and again (2-3x the run time).
                     gc.freeze()
