@@ -60,7 +60,10 @@ def _attach_store(server, path: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from simulator.server import gcpolicy
+
     server = _build(args)
+    gcpolicy.install()
     try:
         server.start()
     except OSError as exc:

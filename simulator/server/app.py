@@ -23,9 +23,10 @@ from starlette.routing import Route
 
 from simulator.errors import ApiError
 from simulator.platform import Platform
-from simulator.server import routes_sim, routes_v1
+from simulator.server import gcpolicy, routes_sim, routes_v1
 from simulator.server.driver import Driver
 from simulator.server.envelope import INTERNAL, HandlerError, error_response, handler_error
+from simulator.server.listcache import ListCache
 from simulator.server.openapi import openapi_document
 from simulator.server.plans import RateLimiter
 
@@ -41,6 +42,7 @@ class Context:
     org_id: str
     limiter: RateLimiter
     errors: list[HandlerError] = field(default_factory=list)
+    list_cache: ListCache = field(default_factory=ListCache)
 
     @property
     def platform(self) -> Platform:
@@ -52,6 +54,8 @@ class Context:
             if seed is not None:
                 self.platform.seed = seed
             self.platform.reset()
+            gcpolicy.thaw()
+            self.list_cache.clear()
             self.driver.pacer.rebase(self.platform.now_ms)
             return {"seed": self.platform.seed, **self.driver.clock_dict()}
 

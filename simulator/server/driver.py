@@ -94,16 +94,23 @@ class Driver:
 
     # --- what handlers use ------------------------------------------------------------------
     def kick(self) -> None:
-        """Something changed (a call was created, a caller spoke): let the engine react."""
+        """Something changed (a call was created, a caller spoke): let the engine react.
+
+        In manual mode nothing reacts until the clock is advanced, so the thread is not woken."""
         with self._progress:
             self._kicks += 1
+            if self.mode == "manual":
+                self._settled = self._kicks
+                return
         self._kick.set()
 
     def submit(self, fn: Callable[[], Any]) -> Future:
         """Run `fn` on the driver thread (between engine batches); its result arrives in the future."""
         future: Future = Future()
         self._commands.put((fn, future))
-        self.kick()
+        with self._progress:
+            self._kicks += 1
+        self._kick.set()
         return future
 
     def advance(self, seconds: float) -> Future:

@@ -44,12 +44,16 @@ async def create_call(ctx: Context, request: Request) -> Response:
 
 
 async def list_calls(ctx: Context, request: Request) -> Response:
-    q = request.query_params
+    q, query = request.query_params, request.url.query
     with ctx.driver.lock:
-        page = ctx.platform.list_calls(assistant_id=q.get("assistant_id"), status=q.get("status"),
-                                       from_date=q.get("from_date"), to_date=q.get("to_date"),
-                                       limit=q.get("limit", 20), offset=q.get("offset", 0))
-    return JSONResponse(page)
+        body = ctx.list_cache.get(ctx.platform, query)
+        if body is None:
+            page = ctx.platform.list_calls(assistant_id=q.get("assistant_id"), status=q.get("status"),
+                                           from_date=q.get("from_date"), to_date=q.get("to_date"),
+                                           limit=q.get("limit", 20), offset=q.get("offset", 0))
+            body = JSONResponse(page).body
+            ctx.list_cache.put(query, body)
+    return Response(body, media_type="application/json")
 
 
 def _call_view(method_name: str):

@@ -138,3 +138,17 @@ def test_openapi_describes_every_served_production_route(api, auto_server):
     schemas = document["components"]["schemas"]
     assert set(schemas["CallDetails"]["properties"]) == CALL_FIELDS
     assert schemas["AssistantCreate"]["required"] == ["name"]
+
+
+def test_list_pages_follow_every_change_even_outside_http(api, auto_server):
+    assistant = make_assistant(api)
+    make_call(api, assistant["id"])
+    auto_server.wait_idle()
+    assert api.get("/v1/calls").json()["total"] == 1
+    with auto_server.driver.lock:  # a change through the Python API, not through a route
+        auto_server.sim.create_call({"assistant_id": assistant["id"], "to": "+15005550002"})
+    page = api.get("/v1/calls").json()
+    assert page["total"] == 2 and page["data"][0]["status"] == "initiated"
+    auto_server.driver.kick()
+    auto_server.wait_idle()
+    assert api.get("/v1/calls").json()["data"][0]["status"] == "failed"
