@@ -1,0 +1,76 @@
+"""pytest collects `*.scenario.yaml` files as items (run in a child pytest, as a user would)."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+SCENARIO = """
+name: {name}
+markers: [{marker}]
+assistants:
+  a: {{name: Ann, end_call_phrases: [bye], intents: [{{keywords: [hello], reply: "Hi, bye"}}]}}
+calls:
+  - assistant: a
+    to: "+15551234567"
+    caller: [{{say: Hello there.}}]
+    expect: {{status: completed, reason: {reason}}}
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "good.scenario.yaml").write_text(SCENARIO.format(name="good call", marker="fast",
+                                                                 reason="hangup_assistant"))
+    (tmp_path / "bad.scenario.yaml").write_text(SCENARIO.format(name="bad call", marker="slow", reason="busy"))
+    (tmp_path / "wrong.scenario.yaml").write_text(SCENARIO.format(name="wrong call", marker="slow",
+                                                                  reason="hangup_user"))
+    (tmp_path / "other.yml").write_text(SCENARIO.format(name="other call", marker="fast",
+                                                        reason="hangup_assistant"))
+    (tmp_path / "pytest.ini").write_text(f"[pytest]\naddopts = {LEAN}\n")
+    return tmp_path
+
+
+# Plugins these tests do not need, left out so each child pytest starts quickly.
+LEAN = "-p no:cacheprovider -p no:hypothesispytest -p no:schemathesis -p no:textual-snapshot -p no:syrupy"
+
+
+def pytest_in(folder, *args):
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=folder, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_items_pass_fail_read_like_the_cli_and_spread_over_xdist(project):
+    done = pytest_in(project, "-n", "2")
+    assert done.returncode == 1
+    out = done.stdout
+    assert "1 passed" in out and "2 failed" in out
+    assert "bad.scenario.yaml:10:41: calls[0].expect.reason: reason 'busy' ends a call as 'failed', not " \
+           "'completed'" in out
+    assert "expect.reason\n    expected: hangup_user\n    actual:   hangup_assistant (status: completed)" in out
+    assert "FAILED wrong.scenario.yaml::wrong call" in out
+    assert "Traceback" not in out
+
+
+def test_k_and_markers_select_items(project):
+    # -m alone would keep good and wrong (the invalid file has no markers), -k alone wrong and bad.
+    done = pytest_in(project, "-m", "fast or slow", "-k", "not good")
+    assert "1 failed, 2 deselected" in done.stdout and "wrong call" in done.stdout
+
+
+def test_the_glob_is_an_ini_option(project):
+    (project / "pytest.ini").write_text(f"[pytest]\naddopts = {LEAN}\nscenario_glob = *.yml\n")
+    done = pytest_in(project)
+    assert done.returncode == 0 and "1 passed" in done.stdout
+
+
+def test_the_plugin_module_imports_nothing_heavy():
+    code = textwrap.dedent("""
+        import sys
+        import simulator.scenario.pytest_collect
+        heavy = [m for m in ("pydantic", "yaml", "simulator.api", "simulator.scenario.schema") if m in sys.modules]
+        print(heavy)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
