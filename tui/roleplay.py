@@ -9,6 +9,7 @@ HTTP, so screens call them from worker threads (`blocking = True`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from fakes.callers import LiveCaller
@@ -63,8 +64,11 @@ def live_view(live: dict[str, Any], now: str, on_hold: bool = False) -> LiveView
 class LocalRolePlay:
     blocking = False
 
-    def __init__(self, platform: Platform, *, speed: float = 1.0, pacer: Pacer | None = None) -> None:
+    def __init__(self, platform: Platform, *, speed: float = 1.0, pacer: Pacer | None = None,
+                 after_run: Callable[[], None] | None = None) -> None:
+        """`after_run` is called after each engine run (e.g. a `StoreWriter.flush` to keep a store current)."""
         self.platform = platform
+        self._after_run = after_run
         self.speed = speed
         self._fixed_pacer = pacer
         self._pacer: Pacer | None = pacer
@@ -117,6 +121,8 @@ class LocalRolePlay:
         target = self._pacer.virtual_now_ms()
         if target > platform.now_ms:
             platform.run(until_ms=target)
+            if self._after_run is not None:
+                self._after_run()
         now = platform.now_ms
         record = platform.record(self.call_id)
         on_hold = any(kind == ev.HOLD_MUSIC and t <= now < t + data.get("duration_ms", 0)

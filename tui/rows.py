@@ -23,7 +23,7 @@ STATUS_STYLES = {
 STATUSES = tuple(STATUS_STYLES)
 SORT_KEYS = ("created", "status", "assistant", "duration", "turns")
 COLUMNS = ("Status", "Dir", "Assistant", "To", "Started", "Dur", "Turns", "From", "Call")
-PAGE_SIZE = 200
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,13 +58,31 @@ def build_app(args: argparse.Namespace):
     from tui.sources.platform_source import PlatformSource
 
     sim = playground(seed=args.seed, silence_timeout_s=args.silence_timeout)
+    after_run = None
+    if args.record:
+        after_run = _recorder(sim, Path(args.record))
     return AployeeTui(PlatformSource(sim, label=f"playground (seed {args.seed})"),
-                      roleplay=LocalRolePlay(sim, speed=args.speed), **common)
+                      roleplay=LocalRolePlay(sim, speed=args.speed, after_run=after_run), **common)
+
+
+def _recorder(sim, path: Path):
+    """Write the playground's calls (role-play sessions included) to a store file as they happen."""
+    from simulator.store import Store, StoreError, StoreWriter
+
+    if path.is_dir():
+        raise UsageError(f"--record needs a file, {path} is a directory")
+    try:
+        writer = StoreWriter(Store(path)).attach(sim)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    return writer.flush
 
 
 def run(args: argparse.Namespace) -> int:
     if args.db and args.url:
         raise UsageError("pass either --db FILE or --url BASE_URL, not both")
+    if args.record and (args.db or args.url):
+        raise UsageError("--record is for the playground: a server stores its calls itself (serve --db)")
     if args.attach and not args.url:
         raise UsageError("--attach needs --url: it attaches to a call placed through a running server")
     app = build_app(args)
@@ -90,6 +108,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     play.add_argument("--silence-timeout", type=_positive, default=60.0, metavar="SECONDS",
                       help="playground: end a call after this much caller silence (default 60, "
                            "production-like is 15; typing takes longer than talking)")
+    play.add_argument("--record", metavar="FILE",
+                      help="playground: also write every call, role-play sessions included, to this store file "
+                           "(open it later with --db FILE)")
     play.add_argument("--seed", type=int, default=7, help="playground: seed of the random source (default 7)")
     parser.add_argument("--export-dir", default=".", metavar="DIR", help="where exports are written (default .)")
     parser.add_argument("--poll", type=_positive, default=1.0, metavar="SECONDS",

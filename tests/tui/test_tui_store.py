@@ -67,3 +67,25 @@ def test_bad_store_files_are_clear_errors(tmp_path):
         conn.execute("CREATE TABLE t (x)")
     with pytest.raises(SourceError, match="no such table"):
         StoreSource(other)
+
+
+def test_playground_record_writes_role_play_sessions_to_a_store(tmp_path):
+    import time
+
+    from simulator.cli import build_parser
+    from simulator.commands.tui import build_app
+
+    path = tmp_path / "played.db"
+    app = build_app(build_parser().parse_args(["tui", "--record", str(path), "--speed", "50"]))
+    with Store(path, readonly=True) as store:
+        assert store.list_calls()["total"] == 1           # the playground's finished call
+        session = app.roleplay
+        call_id = session.start(session.assistants()[0][0], "+15005550006", None)
+        assert store.list_calls()["total"] == 2           # written when it was created
+        for _ in range(100):                               # bounded: the engine runs at 50× real time
+            session.tick()
+            if store.get_call(call_id).record.status == "in_progress":
+                break
+            time.sleep(0.02)
+        assert store.get_call(call_id).record.status == "in_progress"
+    app.source.close()
