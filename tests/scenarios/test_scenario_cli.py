@@ -178,3 +178,29 @@ def test_import_rejects_what_it_cannot_replay(tmp_path, capsys, content, message
     assert main(["import", str(record)]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+class _Terminal:
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_progress_is_a_live_counter_on_a_terminal():
+    from simulator.commands.run import Progress
+    terminal = _Terminal()
+    progress = Progress(2, terminal)
+    progress.start("first")
+    progress.finish("first", "passed")
+    progress.start("second")
+    assert terminal.text.endswith("\r\x1b[K[2/2] running second") and "\n" not in terminal.text
+    progress.finish("second", "passed")
+    assert terminal.text.endswith("\r\x1b[K")  # the counter is cleared before the table is printed
