@@ -49,21 +49,24 @@ def schema(name: str) -> dict[str, Any]:
     """The JSON Schema called `name` (a key of `SCHEMAS`)."""
     model, mode = SCHEMAS[name]
     body = model.model_json_schema(by_alias=True, mode=mode)  # type: ignore[arg-type]
-    if mode == "serialization":
-        _require_all(body)
+    _tidy(body, require_all=mode == "serialization")
     return {"$schema": SCHEMA_DIALECT, "$id": f"{name}.json", **body}
 
 
-def _require_all(node: Any) -> None:
-    """Serialised models always write every field (defaults included): mark them all required."""
+def _tidy(node: Any, *, require_all: bool) -> None:
+    """Drop per-field titles (pydantic's "Assistant Id" noise, which also varies between pydantic
+    releases) and, for serialised models, mark every field required: they always write them all."""
     if isinstance(node, dict):
         if node.get("type") == "object" and "properties" in node:
-            node["required"] = list(node["properties"])
+            for field in node["properties"].values():
+                field.pop("title", None)
+            if require_all:
+                node["required"] = list(node["properties"])
         for value in node.values():
-            _require_all(value)
+            _tidy(value, require_all=require_all)
     elif isinstance(node, list):
         for value in node:
-            _require_all(value)
+            _tidy(value, require_all=require_all)
 
 
 def render(name: str) -> str:
