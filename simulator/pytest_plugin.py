@@ -45,7 +45,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     for server in config.stash.get(_SERVERS, {}).values():
-        server.__exit__(None, None, None)
+        server.stop()
+        server.sim.close()  # the plugin made the Simulator, so it closes it (its HTTP webhook client)
 
 
 def _settings(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -102,8 +103,7 @@ def _start_server(settings: dict[str, Any]) -> Any:
     from simulator.server.thread import ServerThread
 
     thread = ServerThread(sim=Simulator(seed=settings["seed"], start=settings["start"]), clock=settings["clock"])
-    thread.__enter__()
-    return thread
+    return thread.start()
 
 
 @pytest.hookimpl(wrapper=True)
