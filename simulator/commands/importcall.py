@@ -17,7 +17,7 @@ DEFAULT_WEBHOOK = "http://127.0.0.1:8000/webhook"
 
 
 def run(args: argparse.Namespace) -> int:
-    from simulator.scenario.importer import ImportError_, scenario_from_call
+    from simulator.scenario.importer import NotReplayable, scenario_from_call
     source = Path(args.call)
     try:
         record = json.loads(source.read_text(encoding="utf-8"))
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.call}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     try:
         text = scenario_from_call(record, args.webhook_url)
-    except ImportError_ as exc:
+    except NotReplayable as exc:
         raise UsageError(f"{args.call}: {exc}") from None
     if args.output in (None, "-"):
         sys.stdout.write(text)

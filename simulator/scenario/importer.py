@@ -15,7 +15,7 @@ from typing import Any
 from simulator.errors import is_e164
 
 
-class ImportError_(ValueError):
+class NotReplayable(ValueError):
     """The input is not a call record that can be replayed; the message names the field."""
 
 
@@ -25,29 +25,29 @@ def _q(value: Any) -> str:
 
 def _check(record: Any) -> list[dict[str, str]]:
     if not isinstance(record, dict):
-        raise ImportError_("expected a call record (a JSON object as returned by GET /v1/calls/{id})")
+        raise NotReplayable("expected a call record (a JSON object as returned by GET /v1/calls/{id})")
     for key in ("id", "assistant_id", "status", "to"):
         if not isinstance(record.get(key), str):
-            raise ImportError_(f"field {key!r} is missing or not a string; is this a call record from "
+            raise NotReplayable(f"field {key!r} is missing or not a string; is this a call record from "
                                "GET /v1/calls/{id}?")
     for key in ("to", "from"):
         if record.get(key) is not None and not is_e164(record[key]):
-            raise ImportError_(f"field {key!r} is not an E.164 number: {record[key]!r}")
+            raise NotReplayable(f"field {key!r} is not an E.164 number: {record[key]!r}")
     transcript = record.get("transcript")
     if not isinstance(transcript, list) or not all(
             isinstance(t, dict) and t.get("role") in ("assistant", "user") and isinstance(t.get("content"), str)
             for t in transcript):
-        raise ImportError_("field 'transcript' must be a list of {role: assistant|user, content: text}")
+        raise NotReplayable("field 'transcript' must be a list of {role: assistant|user, content: text}")
     if not any(t["role"] == "user" for t in transcript):
-        raise ImportError_(f"call {record['id']} has no caller speech to replay (status {record['status']})")
+        raise NotReplayable(f"call {record['id']} has no caller speech to replay (status {record['status']})")
     state = record.get("final_state")
     if state is not None and not isinstance(state, dict):
-        raise ImportError_("field 'final_state' must be an object or null")
+        raise NotReplayable("field 'final_state' must be an object or null")
     return transcript
 
 
 def scenario_from_call(record: Any, webhook_url: str) -> str:
-    """The scenario YAML for a production call record; raises `ImportError_` naming a bad field."""
+    """The scenario YAML for a production call record; raises `NotReplayable` naming a bad field."""
     transcript = _check(record)
     call_id = record["id"]
     lines = [

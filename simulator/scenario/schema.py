@@ -8,7 +8,9 @@ Every model forbids unknown keys so a misspelt key is an error, never silently i
 from __future__ import annotations
 
 from dataclasses import fields as dataclass_fields
+from datetime import datetime
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
     BaseModel,
@@ -55,7 +57,6 @@ class Clock(Model):
     @field_validator("start")
     @classmethod
     def _start(cls, value: str | None) -> str | None:
-        from datetime import datetime
         if value is not None:
             try:
                 datetime.fromisoformat(value)
@@ -66,7 +67,6 @@ class Clock(Model):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
