@@ -77,3 +77,9 @@ def test_a_server_crash_fails_the_test_with_the_request_shown(pytester):
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:textual-snapshot")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*GET /v1/calls?status=completed*RuntimeError: list exploded*"])
+
+
+@pytest.mark.aployee(start="2025-06-01T08:00:00Z", clock="manual")
+def test_marker_start_gives_its_own_server(aployee_server):
+    assert aployee_server.clock()["now"].startswith("2025-06-01T08:00:00")
+    assert aployee_server.v1("POST", "/assistants", {"name": "A"})["created_at"] == "2025-06-01T08:00:00Z"
