@@ -1,19 +1,23 @@
 """Export one call: as JSON (everything the call view shows), or as a regression scenario YAML.
 
-The scenario replays the caller's side of the call (what they said and pressed, in order)
-against the same assistant and expects the same ending, so a call found by hand in the TUI
-becomes a test. When the scenario package offers its own exporter it is used instead.
+The scenario (the `aployee-sim run` format, `simulator.scenario.schema`) replays the caller's
+side of the call (what they said and pressed, in order) against the same assistant and
+expects the same ending, so a call found by hand in the TUI becomes a test. (The scenario
+package's `importer` serves production call records, which lack the event log and the
+assistant's settings; this export has both.)
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from simulator import events as ev
+from simulator.scenario.schema import Assistant as ScenarioAssistant
 from tui.model import CallData
 
 
@@ -31,10 +35,29 @@ def call_json(data: CallData) -> dict[str, Any]:
     }
 
 
+def heard_pattern(text: str, words: int = 6) -> str:
+    """A regex for an assistant line: its first few words, escaped (expectations match case-insensitively)."""
+    return " ".join(re.escape(word) for word in text.split()[:words])
+
+
 def caller_steps(data: CallData) -> list[dict[str, Any]]:
-    """The caller's side of the call as scenario steps: say, press digits, hang up."""
+    """The caller's side of the call as scenario steps: say, press digits, hang up.
+
+    Before each action the caller first waits to hear the assistant's latest line (`expect`),
+    so a replay keeps the original order of turns: digits and hang-ups are instant, and
+    without the wait they would come before the answer they followed.
+    """
     steps: list[dict[str, Any]] = []
+    heard: str | None = None
     for event in data.events:
+        if event.kind == ev.ASSISTANT_SPEECH:
+            heard = event.data.get("content") or heard
+            continue
+        acts = event.kind in (ev.USER_SPEECH, ev.DIGITS) or (
+            event.kind == ev.CALL_ENDED and event.data.get("reason") == ev.HANGUP_USER)
+        if acts and heard:
+            steps.append({"expect": heard_pattern(heard)})
+            heard = None
         if event.kind == ev.USER_SPEECH:
             step: dict[str, Any] = {"say": event.data.get("content", "")}
             confidence = event.data.get("confidence")
@@ -48,27 +71,49 @@ def caller_steps(data: CallData) -> list[dict[str, Any]]:
     return steps
 
 
+def _assistant_spec(data: CallData) -> dict[str, Any]:
+    """The assistant as a scenario `assistants:` entry: only the keys the scenario format knows."""
+    known = set(ScenarioAssistant.model_fields)
+    source = data.assistant or {"name": data.assistant_name or data.details["assistant_id"]}
+    return {k: v for k, v in source.items() if k in known and v not in (None, [], {})}
+
+
 def scenario_dict(data: CallData) -> dict[str, Any]:
+    """A scenario (the `aployee-sim run` format) that replays this call's caller and expects its ending."""
     details = data.details
-    call: dict[str, Any] = {"assistant": data.assistant_name or details["assistant_id"], "to": details["to"]}
+    call: dict[str, Any] = {"name": f"replay of {details['id']}"}
+    scenario: dict[str, Any] = {
+        "name": f"regression of {details['id']}",
+        "description": f"Exported from aployee-sim tui. {details.get('summary') or ''}".strip(),
+        "clock": {"start": details["created_at"].rstrip("Z"), "timezone": "UTC"},
+        "assistants": {"assistant": _assistant_spec(data)},
+    }
+    if data.direction == "inbound":  # the number goes straight to the assistant (menus are not exported)
+        scenario["numbers"] = {details["to"]: {"assistant": "assistant"}}
+        call["inbound"] = True
+    else:
+        call["assistant"] = "assistant"
+    call["to"] = details["to"]
     if details.get("from"):
         call["from"] = details["from"]
     if data.initial_state:
         call["initial_state"] = data.initial_state
+    call["caller"] = caller_steps(data)
     expect: dict[str, Any] = {"status": details["status"]}
     if data.end_reason:
         expect["reason"] = data.end_reason
     if details.get("final_state") is not None:
         expect["final_state"] = details["final_state"]
-    scenario: dict[str, Any] = {
-        "name": f"regression of {details['id']}",
-        "description": f"Exported from the TUI: {details.get('summary') or 'call ' + details['id']}",
-    }
-    if data.assistant is not None:
-        scenario["assistants"] = [{k: v for k, v in data.assistant.items()
-                                   if v not in (None, [], {}) and k not in ("id", "created_at", "updated_at")}]
-    scenario.update(call=call, caller=caller_steps(data), expect=expect)
+    call["expect"] = expect
+    scenario["calls"] = [call]
     return scenario
+
+
+HEADER = """\
+# Regression scenario exported from `aployee-sim tui`: the caller says and presses what the
+# caller did, in order; the expectation is how the call ended. Run it: aployee-sim run THIS_FILE
+# A webhook assistant calls its webhook_url for real: run your webhook there first.
+"""
 
 
 def write_json(data: CallData, directory: Path) -> Path:
@@ -79,6 +124,6 @@ def write_json(data: CallData, directory: Path) -> Path:
 
 def write_scenario(data: CallData, directory: Path) -> Path:
     path = directory / f"{data.id}.scenario.yaml"
-    text = yaml.safe_dump(scenario_dict(data), sort_keys=False, allow_unicode=True, width=100)
+    text = HEADER + yaml.safe_dump(scenario_dict(data), sort_keys=False, allow_unicode=True, width=100)
     path.write_text(text, encoding="utf-8")
     return path

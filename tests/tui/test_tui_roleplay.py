@@ -63,10 +63,11 @@ async def test_role_play_two_turns_then_hang_up_and_export(make_app, pacer, sim,
         await wait_for(pilot, lambda: isinstance(app.screen, CallScreen) and app.screen.data is not None)
         await pilot.press("y")
     scenario = yaml.safe_load((tmp_path / f"{call_id}.scenario.yaml").read_text())
-    assert scenario["caller"] == [{"say": "How much does it cost?"}, {"digits": "12#"},
-                                  {"say": "Let me think about the cancel option"}, {"hangup": True}]
-    assert scenario["expect"] == {"status": "completed", "reason": "hangup_user",
-                                  "final_state": sim.record(call_id).state}
+    call = scenario["calls"][0]
+    assert [s for s in call["caller"] if "expect" not in s] == [
+        {"say": "How much does it cost?"}, {"digits": "12#"}, {"say": "Let me think about the cancel option"},
+        {"hangup": True}]
+    assert call["expect"] == {"status": "completed", "reason": "hangup_user", "final_state": sim.record(call_id).state}
 
 
 async def test_slash_commands_and_a_bad_number(make_app, pacer, sim):
@@ -124,3 +125,34 @@ async def test_inbound_call_through_the_ivr_menu(make_app, pacer, sim):
         await wait_for(pilot, lambda: "this is Sam" in _talk(app))
         record = sim.record(app.screen.call_id)
         assert record.direction == "inbound" and record.to == "+15550100200"
+
+
+async def test_exported_role_play_runs_as_a_passing_scenario(make_app, pacer, sim, tmp_path):
+    """The exported YAML is a real scenario: it loads, and replaying it ends the same way."""
+    from simulator.scenario.loader import load_scenario
+    from simulator.scenario.report import result_of
+    from simulator.scenario.runner import run_scenario
+
+    app = make_app(tick_seconds=0.1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, RolePlaySetup))
+        app.screen.query_one("#assistant").value = next(a["id"] for a in sim.list_assistants() if a["name"] == "Sam")
+        app.screen.query_one("#to", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RolePlayScreen))
+        pacer.advance(12)
+        await wait_for(pilot, lambda: "this is Sam" in _talk(app))
+        pacer.advance(5)
+        await _say(pilot, app, pacer, "Where is my order?", "arrives on Friday")
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: "completed" in _status(app))
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen) and app.screen.data is not None)
+        await pilot.press("y")
+        call_id = app.screen.call_id
+    path = tmp_path / f"{call_id}.scenario.yaml"
+    assert path.read_text().startswith("# Regression scenario exported from `aployee-sim tui`")
+    result = result_of(run_scenario(load_scenario(path)))
+    assert result.passed, result.failures
+    assert load_scenario(path).model.calls[0].expect.final_state == {"intent": "order_status"}

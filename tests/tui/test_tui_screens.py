@@ -77,7 +77,7 @@ async def test_export_json_and_scenario(make_app, tmp_path):
     assert exported["call"]["id"] == call_id and exported["webhooks"][0]["status_code"] == 200
     assert any(e["type"] == "state_changed" for e in exported["events"])
     scenario = yaml.safe_load((tmp_path / "out" / f"{call_id}.scenario.yaml").read_text())
-    assert scenario["caller"][1] == {"say": "Yes, please renew it."}
+    assert scenario["calls"][0]["caller"][3] == {"say": "Yes, please renew it."}
 
 
 async def test_export_to_an_unwritable_place_is_a_message_not_a_crash(make_app, tmp_path):

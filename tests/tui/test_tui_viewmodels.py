@@ -99,11 +99,17 @@ def test_scenario_export_replays_the_callers_side(sim):
     source = PlatformSource(sim)
     data = source.call_data(source.call_rows()[0].id)
     scenario = export.scenario_dict(data)
-    assert scenario["caller"] == [{"say": "Oh hi, I was actually meaning to call you."},
-                                  {"say": "Yes, please renew it."}]
-    assert scenario["expect"]["status"] == "completed" and scenario["expect"]["reason"] == "hangup_assistant"
-    assert scenario["expect"]["final_state"]["outcome"] == "renewal_confirmed"
-    assert scenario["assistants"][0]["name"] == "Alex"
+    call = scenario["calls"][0]
+    assert call["caller"] == [{"expect": "Hi, this is Alex from Acme"},
+                              {"say": "Oh hi, I was actually meaning to call you."},
+                              {"expect": "Happy to help\\. Would you like"},
+                              {"say": "Yes, please renew it."}]
+    assert call["assistant"] == "assistant" and call["initial_state"]["customer_id"] == "cust_12345"
+    assert call["expect"]["status"] == "completed" and call["expect"]["reason"] == "hangup_assistant"
+    assert call["expect"]["final_state"]["outcome"] == "renewal_confirmed"
+    alex = scenario["assistants"]["assistant"]
+    assert alex["name"] == "Alex" and alex["webhook_url"] == "https://hooks.playground.test/renewals"
+    assert "id" not in alex and "created_at" not in alex      # resource-only keys are not scenario keys
 
 
 def test_role_play_commands_and_state_tracking():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from simulator.platform import Platform
@@ -53,9 +54,20 @@ class PlatformSource:
             latency=platform.latency(call_id),
             end_reason=record.end_reason,
             initial_state=dict(record.initial_state),
-            assistant=platform.get_assistant(record.assistant_id) if record.assistant_id in platform.assistants
-            else None,
+            assistant=self._assistant_config(record.assistant_id),
         )
+
+    def _assistant_config(self, assistant_id: str) -> dict[str, Any] | None:
+        """The assistant resource plus its built-in brain's script (simulator-only, for scenario export)."""
+        platform = self.platform
+        if assistant_id not in platform.assistants:
+            return None
+        config = platform.get_assistant(assistant_id)
+        brain = platform.brains.get(assistant_id)
+        if brain is not None:
+            config["intents"] = [{k: v for k, v in asdict(i).items() if v not in (None, [], {})} for i in brain.intents]
+            config["fallback_reply"] = brain.fallback
+        return config
 
     def close(self) -> None:
         pass
