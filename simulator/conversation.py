@@ -299,17 +299,14 @@ class CallProcess(TransferSteps):
             "asr_ms": rt.rng.jitter_ms(*timings.asr_ms),
         })
         utterance = _Utterance(text, len(self.call.dialogue) - 1)
-        self._user_timer = rt.engine.schedule(duration, self._user_done, utterance)
+        # Words begun while the front desk (IVR) holds the line are its input, even if it has moved on.
+        done = self._user_done if self.front is None else self._front_heard
+        self._user_timer = rt.engine.schedule(duration, done, utterance)
         return duration
 
     def _user_done(self, utterance: _Utterance) -> None:
         self._user_timer = None
         if self.call.status in TERMINAL:
-            return
-        if self.front is not None:
-            self.front.heard(utterance.text)
-            if self._user_backlog:
-                self.user_says(*self._user_backlog.popleft())
             return
         request = self._transfer_requested(utterance.text)
         if request is not None and self._try_transfer(*request):
@@ -322,6 +319,15 @@ class CallProcess(TransferSteps):
             self.user_says(*self._user_backlog.popleft())
         else:
             self._after_turn()
+
+    def _front_heard(self, utterance: _Utterance) -> None:
+        self._user_timer = None
+        if self.call.status in TERMINAL:
+            return
+        if self.front is not None:
+            self.front.heard(utterance.text)
+        if self._user_backlog:
+            self.user_says(*self._user_backlog.popleft())
 
     def user_presses(self, digits: str) -> None:
         if self.call.status == IN_PROGRESS:

@@ -28,7 +28,7 @@ from simulator.call import INBOUND
 from simulator.directory import Directory, NumberEntry
 from simulator.engine import Timer
 from simulator.errors import ApiError, invalid, require_e164
-from simulator.lifecycle import COMPLETED
+from simulator.lifecycle import COMPLETED, IN_PROGRESS
 from simulator.models import Assistant
 from simulator.reasoning import BuiltinBrain
 from simulator.routing import Destination, Menu
@@ -169,8 +169,9 @@ class FrontDesk:
 
     def _timed_out(self, _: Any) -> None:
         self.timer = None
-        if self.menu is None or self.process._user_timer is not None:  # mid-sentence: `heard` decides
-            return
+        process = self.process
+        if self.menu is None or process.call.status != IN_PROGRESS or process._user_timer is not None:
+            return  # over, or the caller is mid-sentence (then `heard` decides)
         self._log("", "timeout", None)
         self._retry(self.menu.timeout_prompt)
 

@@ -1,7 +1,7 @@
 """Inbound calls end to end on the virtual clock: records, routing by local time across DST, forwards, errors."""
 
 import pytest
-from conftest import CALLER, MENUS, NUMBER, OPERATOR, assistant_id, dial, kinds, of_type
+from inbound_helpers import CALLER, MENUS, NUMBER, OPERATOR, assistant_id, dial, kinds, of_type
 
 from fakes.callers import ScriptedCaller, expect, hangup, say
 from simulator.errors import ApiError

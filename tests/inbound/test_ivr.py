@@ -1,7 +1,7 @@
 """IVR menus on the virtual clock: each branch by key and by voice, invalid input, timeouts, nesting."""
 
 import pytest
-from conftest import MENUS, NUMBER, OPERATOR, assistant_id, dial, of_type
+from inbound_helpers import MENUS, NUMBER, OPERATOR, assistant_id, dial, of_type
 
 from fakes.callers import digits, expect, say, wait
 from simulator.inbound import GOODBYE

@@ -1,7 +1,7 @@
 """What happens after a transfer is asked for: accept, decline, no answer, invalid targets, hang-ups."""
 
 import pytest
-from conftest import AGENT, HOOK, NUMBER, assistant, of_type, said, utterances_sent
+from transfer_helpers import AGENT, HOOK, NUMBER, assistant, of_type, said, utterances_sent
 
 from fakes.callers import ScriptedCaller, expect, hangup, say
 from simulator.errors import ApiError

@@ -1,7 +1,7 @@
 """The three transfer triggers (webhook, escalation rules, the caller asking) and warm vs cold hand-offs."""
 
 import pytest
-from conftest import AGENT, HOOK, NUMBER, assistant, kinds, of_type, said, utterances_sent
+from transfer_helpers import AGENT, HOOK, NUMBER, assistant, kinds, of_type, said, utterances_sent
 
 from fakes.callers import ScriptedCaller, say
 from simulator.api import Simulator
