@@ -100,3 +100,18 @@ def test_wrong_key_and_unknown_call_are_clear_errors(server):
     with pytest.raises(SourceError, match="404"):
         source.call_data("call_nope")
     source.close()
+
+
+async def test_a_server_that_goes_away_is_a_message_not_a_traceback():
+    with playground(seed=7) as sim:
+        server = ServerThread(sim=sim, api_key="k", clock="manual").start()
+        app = _app(server)
+        try:
+            async with app.run_test(size=(100, 30)) as pilot:
+                await wait_for(pilot, lambda: app.screen.query_one("#calls", DataTable).row_count == 1)
+                server.stop()
+                await wait_for(pilot, lambda: "cannot reach the simulator" in _text(app, "#message"))
+                assert app.screen.query_one("#calls", DataTable).row_count == 1   # what was read stays
+        finally:
+            server.stop()
+            app.source.close()

@@ -122,3 +122,13 @@ def test_role_play_commands_and_state_tracking():
     before, now = live_text.track_state(before, now, {"a": 2})
     assert (before, now) == ({"a": 1}, {"a": 2})
     assert live_text.track_state(before, now, {"a": 2}) == ({"a": 1}, {"a": 2})
+
+
+def test_exported_scenario_is_valid_for_the_scenario_loader(sim, tmp_path):
+    from simulator.scenario.loader import load_scenario
+
+    source = PlatformSource(sim)
+    path = export.write_scenario(source.call_data(source.call_rows()[0].id), tmp_path)
+    loaded = load_scenario(path)
+    assert loaded.model.calls[0].to == ["+15551234567"]
+    assert loaded.model.assistants["assistant"].reasoning_mode == "webhook"
