@@ -206,7 +206,7 @@ class Option(Destination):
         return self
 
     def heard_in(self, tokens: list[str], text: str) -> bool:
-        if any(_phrase_in(word, text) for word in self.words if word.strip()):
+        if any(phrase_in(word, text) for word in self.words if word.strip()):
             return True
         return self.digit is not None and any(SPOKEN_KEYS.get(t, t) == self.digit for t in tokens)
 
@@ -245,7 +245,7 @@ class Menu(ConfigModel):
         return next((o for o in self.options if o.heard_in(tokens, lowered)), None)
 
 
-def _phrase_in(phrase: str, text: str) -> bool:
+def phrase_in(phrase: str, text: str) -> bool:
     """Whole-word, case-insensitive: "sales" is in "Sales, please" but not in "wholesales"."""
     return re.search(r"(?<![a-z0-9])" + re.escape(phrase.lower().strip()) + r"(?![a-z0-9])", text) is not None
 

@@ -95,3 +95,10 @@ def test_the_request_phrases_are_configurable():
         asst = assistant(sim)
         custom = call(sim, asst, say("get me a manager now"))
         assert of_type(sim, custom, "transfer_initiated")[0]["trigger"] == "user_request"
+
+
+@pytest.mark.parametrize("words", ["I'm a cooperator", "speak to a personal trainer"])
+def test_request_phrases_match_whole_words_only(sim, words):
+    sim.route_webhook(HOOK, [{"reply": "Sure."}])
+    call_id = call(sim, assistant(sim), say(words))
+    assert of_type(sim, call_id, "transfer_initiated") == [] and utterances_sent(sim, call_id) == [words]
