@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -86,6 +86,8 @@ def _wrap(ctx: Context, handler: Handler, *, counted: bool) -> Callable[[Request
             return await handler(ctx, request)
         except ApiError as error:
             return error_response(error)
+        except ClientDisconnect:  # nobody is listening for an answer
+            return Response(status_code=400)
         except Exception as exc:  # a simulator bug: recorded with the request, answered as a 500
             ctx.record_error(request, exc)
             return error_response(INTERNAL)
