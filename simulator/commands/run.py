@@ -150,6 +150,15 @@ def _output_file(value: str) -> str:
     return value
 
 
+def _output_dir(value: str) -> str:
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value!r} exists and is not a folder")
+    if not path.exists() and not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"folder {str(path.parent)!r} does not exist")
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run YAML scenarios (default: scenarios/) and report",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -161,7 +170,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                                  "(default *.scenario.yaml)")
     parser.add_argument("--junit", metavar="FILE", type=_output_file, help="write JUnit XML results")
     parser.add_argument("--json", metavar="FILE", type=_output_file, help="write JSON results")
-    parser.add_argument("--export", metavar="DIR", help="write every call's details, timeline and webhook "
+    parser.add_argument("--export", metavar="DIR", type=_output_dir, help="write every call's details, timeline and webhook "
                                                         "exchanges as JSON files")
     parser.add_argument("--db", metavar="FILE", help="also store the calls and results in this SQLite file "
                                                      "(browse them with `aployee-sim tui`)")
