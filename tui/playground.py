@@ -36,8 +36,8 @@ def renewal_desk(request: dict[str, Any]) -> dict[str, Any]:
 
 def playground(seed: int = 7, silence_timeout_s: float = 60.0) -> Simulator:
     timeout_ms = round(silence_timeout_s * 1000)
-    timings = Timings().with_overrides({"silence_timeout_ms": timeout_ms,
-                                        "silence_detect_ms": min(Timings().silence_detect_ms * 3, timeout_ms)})
+    # A person typing needs longer than one talking: "are you still there?" after a third of the timeout.
+    timings = Timings().with_overrides({"silence_timeout_ms": timeout_ms, "silence_detect_ms": timeout_ms // 3})
     sim = Simulator(seed=seed, timings=timings)
     alex = sim.create_assistant(
         name="Alex", reasoning_mode="webhook", webhook_url=ALEX_WEBHOOK, end_call_phrases=["talk soon"],

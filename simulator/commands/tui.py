@@ -2,7 +2,7 @@
 
     aployee-sim tui                              # playground: the demo call, role-play in-process
     aployee-sim tui --db calls.sqlite3           # inspect a store file (read-only, live)
-    aployee-sim tui --url http://127.0.0.1:8080 --key KEY   # inspect a server, role-play its calls
+    aployee-sim tui --url http://127.0.0.1:8765 --key KEY   # inspect a server, role-play its calls
 
 Every mistake (a missing file, an unreachable server, a bad key) is reported in one line before
 the UI starts; nothing here prints a traceback.
@@ -98,7 +98,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     where = parser.add_argument_group("where the calls come from (default: an in-process playground)")
     where.add_argument("--db", metavar="FILE", help="a store file written by the simulator (read-only)")
-    where.add_argument("--url", metavar="BASE_URL", help="a running `aployee-sim serve`, e.g. http://127.0.0.1:8080")
+    where.add_argument("--url", metavar="BASE_URL", help="a running `aployee-sim serve`, e.g. http://127.0.0.1:8765")
     where.add_argument("--key", metavar="KEY", help=f"the server's API key (default: ${DEFAULT_KEY_ENV})")
     play = parser.add_argument_group("role-play")
     play.add_argument("--roleplay", action="store_true", help="open the role-play set-up at start")

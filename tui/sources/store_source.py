@@ -22,8 +22,8 @@ ALL = 1_000_000  # "every call" for the store's paged reader
 class StoreSource:
     def __init__(self, path: Path) -> None:
         if not path.exists():
-            raise SourceError(f"no store file at {path}: write one with `aployee-sim serve --db {path}` "
-                              f"(or the scenario runner's --db), or check the path")
+            raise SourceError(f"no store file at {path}: write one with `aployee-sim serve --db {path}` or "
+                              f"`aployee-sim run --db {path}`, or check the path")
         if path.is_dir():
             raise SourceError(f"{path} is a directory, not a store file")
         self.label = str(path)
