@@ -82,7 +82,7 @@ class InboundMachine(RuleBasedStateMachine):
     def teardown(self):
         self.sim.close()
 
-    @rule(target=calls, number=st.sampled_from([ROUTED, DIRECT]), script=steps, then_ms=st.integers(0, 90_000))
+    @rule(target=calls, number=st.sampled_from([ROUTED, DIRECT, DIRECT]), script=steps, then_ms=st.integers(0, 90_000))
     def arrive(self, number, script, then_ms):
         created = self.sim.place_inbound(CALLER, number, caller=ScriptedCaller(script))
         self.created[created["id"]] = created["assistant_id"]
