@@ -3,9 +3,11 @@
 PyYAML's `SafeLoader` composes the node tree (nodes carry their marks) and constructs only
 plain scalars; mappings and lists are built here, so each value's path can be recorded with
 its position and nothing but plain data (str, int, float, bool, None, list, dict) is ever
-made. Two deliberate departures from bare YAML, both documented in docs/scenarios.md:
-mapping keys are always strings, and a plain `+15551234567` stays a string (YAML 1.1 would
-read it as the integer 15551234567, silently dropping the `+` of an E.164 number).
+made. A few deliberate departures from PyYAML's YAML 1.1, all documented in docs/scenarios.md,
+each to stop a value from silently changing type: mapping keys are always strings; a plain
+`+15551234567` stays a string (1.1 reads the integer 15551234567, dropping the `+` of an E.164
+number); `yes`/`no`/`on`/`off` stay words (only `true`/`false` are booleans, as in YAML 1.2,
+so `say: yes` says "yes"); and `09:30` stays a time, not the base-60 integer 570.
 
 `include:` pulls shared world sections (assistants, webhooks, ...) from files relative to the
 including file; cycles are reported with the chain of files.
@@ -61,7 +63,12 @@ class _Builder:
             return node.value
         if node.tag == _TIMESTAMP_TAG:
             return node.value
-        return self.loader.construct_object(node)
+        value = self.loader.construct_object(node)
+        if isinstance(value, bool) and node.value.lower() not in ("true", "false"):
+            return node.value
+        if isinstance(value, int | float) and not isinstance(value, bool) and ":" in node.value:
+            return node.value
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         self.loader.flatten_mapping(node)

@@ -215,3 +215,15 @@ def test_keyword_expressions():
     for bad in ("", "a and", "(a", "a b", "or a"):
         with pytest.raises(KeywordError):
             matches(bad, "anything")
+
+
+def test_yaml_values_keep_the_type_they_look_like(tmp_path):
+    from simulator.scenario.yamlread import read_yaml
+    path = tmp_path / "v.yaml"
+    path.write_text("a: yes\nb: 09:30\nc: +15551234567\nd: true\ne: 12\nf: 2024-01-22\n1: one\ng: No\n")
+    errors = []
+    data, marks = read_yaml(path, "v.yaml", errors)
+    assert errors == []
+    assert data == {"a": "yes", "b": "09:30", "c": "+15551234567", "d": True, "e": 12, "f": "2024-01-22",
+                    "1": "one", "g": "No"}
+    assert (marks.key(("b",)).line, marks.value(("b",)).col) == (2, 4)
