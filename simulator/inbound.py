@@ -53,19 +53,19 @@ def place_inbound(platform: Platform, from_: Any, to: Any, caller: Caller | None
         known = ", ".join(sorted(directory.numbers)) or "none (load a configuration or call directory.add_number)"
         raise ApiError(404, f"The number {to} is not in service: it is not provisioned. Provisioned numbers: {known}",
                        field="to")
+    # Every assistant the call may reach, resolved now: a menu choice minutes later uses this
+    # snapshot, so deleting or renaming an assistant mid-call cannot break the call.
     resolve = _resolver(platform)
     reachable = directory.reachable(entry)
-    for dest in reachable:
-        if dest.assistant is not None:
-            _check_inbound(entry, dest.assistant, resolve)
+    assistants = {d.assistant: _check_inbound(entry, d.assistant, resolve) for d in reachable if d.assistant}
     rule_index, dest = None, None
     if entry.routing is not None:
         rule_index, dest = directory.rule_sets[entry.routing].select(platform.clock.instant(platform.now_ms))
     if dest is None:  # outside every window and no default: the number's assistant (checked at load)
         dest = Destination(assistant=entry.assistant)
     home = dest.assistant or entry.assistant or next(d.assistant for d in reachable if d.assistant is not None)
-    assistant, _ = resolve(home)
-    front = None if dest.assistant is not None else FrontDesk(dest, directory.menus, resolve, home)
+    assistant, _ = assistants[home]
+    front = None if dest.assistant is not None else FrontDesk(dest, directory.menus, assistants.__getitem__, home)
     created = platform.start_call(assistant.id, to, from_, caller=caller, direction=INBOUND, plan=plan, front=front)
     record = platform.record(created["id"])
     record.log(platform.now_ms, ev.INBOUND_ROUTED, {
@@ -87,9 +87,10 @@ def _resolver(platform: Platform) -> Resolve:
     return resolve
 
 
-def _check_inbound(entry: NumberEntry, ref: str, resolve: Resolve) -> None:
+def _check_inbound(entry: NumberEntry, ref: str, resolve: Resolve) -> tuple[Assistant, BuiltinBrain]:
+    """The assistant `ref` names, if it exists and takes inbound calls; else a 400 on `to`."""
     try:
-        assistant, _ = resolve(ref)
+        assistant, brain = resolve(ref)
     except LookupError as exc:
         raise invalid("to", f"The number {entry.number} routes to assistant {ref!r}, which cannot be "
                             f"found: {exc.args[0]}") from None
@@ -97,6 +98,7 @@ def _check_inbound(entry: NumberEntry, ref: str, resolve: Resolve) -> None:
         raise invalid("to", f"The number {entry.number} routes to assistant {assistant.id} ({assistant.name}), "
                             f"which handles outbound calls only (telephony: outbound); set telephony to "
                             f"inbound or both")
+    return assistant, brain
 
 
 class FrontDesk:

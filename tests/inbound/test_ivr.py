@@ -141,3 +141,13 @@ def test_menu_speech_is_context_for_the_webhook_but_never_sent_as_an_utterance(s
     assert [line["content"] for line in exchanges[0]["request"]["context"]] == [
         PROMPT, "sales", "Sales speaking.", "what is the price"]
     assert exchanges[0]["request"]["assistant_id"] == assistant_id(sim, "Sales")
+
+
+def test_deleting_an_assistant_mid_menu_does_not_break_the_call(sim):
+    ivr(sim)
+    call_id = sim.place_inbound("+15559870000", NUMBER, caller=None)["id"]
+    sim.run(seconds=3)
+    sim.delete_assistant(assistant_id(sim, "Sales"))
+    sim.line(call_id).press("1")
+    sim.run(seconds=5)
+    assert said(sim, call_id)[-1] == "Sales speaking."
