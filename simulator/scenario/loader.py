@@ -58,7 +58,8 @@ def load_scenario(path: str | os.PathLike[str], display: str | None = None) -> L
     try:
         model = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioInvalid(errors + translate(exc, marks)) from None
+        seen = {error.mark for error in errors}  # a value already reported (a tag, a duplicate) is not repeated
+        raise ScenarioInvalid(errors + [e for e in translate(exc, marks) if e.mark not in seen]) from None
     problems = errors or check(model, marks)
     if problems:
         raise ScenarioInvalid(problems)

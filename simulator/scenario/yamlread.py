@@ -27,6 +27,8 @@ from simulator.scenario.errors import Mark, Marks, Path, ScenarioError, describe
 INCLUDABLE = ("assistants", "webhooks", "carrier", "transfer_party", "timings", "numbers", "routing", "menus")
 _PHONE_LIKE = re.compile(r"\+[0-9]+")
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_PLAIN_TAGS = tuple(f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null",
+                                                               "timestamp"))
 
 
 def _mark(file: str, node: yaml.Node) -> Mark:
@@ -47,6 +49,10 @@ class _Builder:
         self.marks.values[path] = _mark(self.file, node)
         if id(node) in self._open:
             self.errors.append(ScenarioError(_mark(self.file, node), f"{path_text(path)}: a recursive alias is not allowed"))
+            return None
+        if node.tag not in _PLAIN_TAGS:
+            self.errors.append(ScenarioError(_mark(self.file, node), f"{path_text(path)}: the YAML tag {node.tag!r} "
+                                                                     "is not allowed; write plain values"))
             return None
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
