@@ -10,14 +10,13 @@ import sys
 from pathlib import Path
 
 from simulator.speech.audio import VoiceUnavailable
-from simulator.speech.synthesizer import _init_engine, _render
+from simulator.speech.synthesizer import _render, shared_engine
 
 
 def main() -> int:
     request = json.loads(sys.stdin.read())
     try:
-        engine = _init_engine()
-        _render(engine, request["text"], Path(request["path"]), request)
+        _render(shared_engine(), request["text"], Path(request["path"]), request)
     except VoiceUnavailable as exc:
         print(json.dumps({"problem": exc.problem, "fix": exc.fix}), flush=True)
         return 3

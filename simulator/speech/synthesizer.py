@@ -38,6 +38,7 @@ ESPEAK_FIX = (
 )
 Isolation = Literal["fd", "process"]
 
+_WAV_HEADER_BYTES = 44
 _IO_LOCK = threading.Lock()  # one synthesis (and one fd redirection) at a time per process
 
 
@@ -89,11 +90,34 @@ def _init_engine() -> Any:
                                ESPEAK_FIX) from exc
 
 
+_ENGINE: Any = None
+_ENGINE_STATE: dict[str, Any] = {}  # the voice and rate last given to the shared engine
+
+
+def shared_engine() -> Any:
+    """The process's one pyttsx3 engine, kept alive for good (call with `_IO_LOCK` held).
+
+    pyttsx3 caches engines only weakly, and the espeak driver's synthesis callback is global: when
+    a dropped engine is garbage-collected it unregisters the callback of the engine that replaced
+    it. One engine held for the process's lifetime avoids that.
+    """
+    global _ENGINE
+    if _ENGINE is None:
+        engine = _init_engine()
+        _ENGINE_STATE["default_voice"] = engine.getProperty("voice")
+        _ENGINE_STATE["voice"] = _ENGINE_STATE["default_voice"]
+        _ENGINE = engine
+    return _ENGINE
+
+
 class SpeechSynthesizer:
     """Text -> WAV/`AudioClip` with pyttsx3, keeping the terminal clean (see the module docstring).
 
-    `voice` is a pyttsx3 voice id (espeak: a language such as "en", "en-us", "ko"); `rate` is words
-    per minute; `volume` 0.0-1.0. `timeout` bounds the child process in "process" isolation.
+    `voice` is a pyttsx3 voice id (espeak: a language such as "en", "en-us", "ko"); `volume` 0.0-1.0
+    (applied to the samples);
+    `rate` is words per minute, but with eSpeak NG 1.51 only the first rate set in a process takes
+    effect (later changes are ignored by the library), so pick one rate per process or use
+    `isolation="process"`, which starts a fresh engine each time. `timeout` bounds that child process.
     """
 
     def __init__(
@@ -113,7 +137,6 @@ class SpeechSynthesizer:
         self.isolation = isolation
         self.timeout = timeout
         self.last_output = ""
-        self._engine: Any = None
 
     def _settings(self) -> dict[str, Any]:
         return {"voice": self.voice, "rate": self.rate, "volume": self.volume}
@@ -128,11 +151,9 @@ class SpeechSynthesizer:
             self.last_output = _synthesize_in_child(text, target, self._settings(), self.timeout)
         else:
             with _IO_LOCK, captured_output() as printed:
-                if self._engine is None:
-                    self._engine = _init_engine()
-                _render(self._engine, text, target, self._settings())
+                _render(shared_engine(), text, target, self._settings())
             self.last_output = printed[0] if printed else ""
-        if not target.is_file() or target.stat().st_size <= 44:
+        if not target.is_file() or target.stat().st_size <= _WAV_HEADER_BYTES:
             raise RuntimeError(f"pyttsx3 produced no audio for {text[:40]!r} (output: {self.last_output.strip()!r})")
         return target
 
@@ -151,12 +172,38 @@ class SpeechSynthesizer:
         return clip
 
 
+RENDER_ATTEMPTS = 3
+
+
 def _render(engine: Any, text: str, target: Path, settings: dict[str, Any]) -> None:
-    for name in ("voice", "rate", "volume"):
-        if settings.get(name) is not None:
-            engine.setProperty(name, settings[name])
-    engine.save_to_file(text, str(target))
-    engine.runAndWait()
+    """One `save_to_file` + `runAndWait`, retried when it renders nothing; then apply the volume.
+
+    eSpeak NG 1.51 through pyttsx3 2.99 has three quirks handled here:
+    * about one rendering in 40 yields a header-only WAV (no sample delivered); it does not repeat
+      on the next try, so a couple of retries make synthesis reliable;
+    * a voice change resets the other speech parameters, so the voice is set only when it changes;
+    * volume set through the engine is lost on voice changes, so it is applied to the samples.
+    """
+    voice = settings.get("voice") or _ENGINE_STATE.get("default_voice")
+    if voice is not None and voice != _ENGINE_STATE.get("voice"):
+        engine.setProperty("voice", voice)
+        _ENGINE_STATE["voice"] = voice
+    rate = settings.get("rate")
+    if rate is not None and rate != _ENGINE_STATE.get("rate"):
+        engine.setProperty("rate", rate)
+        _ENGINE_STATE["rate"] = rate
+    for _ in range(RENDER_ATTEMPTS):
+        target.unlink(missing_ok=True)
+        engine.save_to_file(text, str(target))
+        engine.runAndWait()
+        if target.is_file() and target.stat().st_size > _WAV_HEADER_BYTES:
+            break
+    volume = settings.get("volume")
+    if volume is not None and volume != 1.0 and target.is_file():
+        clip = AudioClip.read_wav(target)
+        gain = max(0.0, float(volume))
+        scaled = [max(-32768, min(32767, int(round(x * gain)))) for x in clip.samples()]
+        AudioClip.from_samples(scaled, clip.sample_rate).write_wav(target)
 
 
 def _synthesize_in_child(text: str, target: Path, settings: dict[str, Any], timeout: float) -> str:

@@ -55,11 +55,11 @@ def test_free_decoding_streams_partials(ko_model, korean_wavs) -> None:
     """Free decoding of espeak's Korean is far from exact with the small model; assert the mechanics."""
     partials: list[str] = []
     rec = SpeechRecognizer(ko_model, on_partial=partials.append)
-    result = rec.recognize(padded(korean_wavs["내일 예약"]), block_frames=1_600)
+    result = rec.recognize(padded(korean_wavs["취소"]), block_frames=1_600)
     assert result.text  # free decoding of synthetic speech is not exact, but it hears words
     assert 0.0 < result.confidence <= 1.0
     assert partials and partials[-1]  # live partial text arrived while audio was fed
-    assert result.audio_seconds == pytest.approx(0.6 + AudioClip.read_wav(korean_wavs["내일 예약"]).duration)
+    assert result.audio_seconds == pytest.approx(0.6 + AudioClip.read_wav(korean_wavs["취소"]).duration)
 
 
 def test_words_outside_the_model_vocabulary_are_refused(ko_model) -> None:
@@ -102,6 +102,38 @@ def test_synthesised_wav_is_real_speech(synthesizer: SpeechSynthesizer, tmp_path
     assert clip.rms_dbfs() > -35.0
     short = synthesizer.synthesize("Yes.")
     assert 0.1 < short.duration < clip.duration / 2
+
+
+def test_settings_do_not_leak_between_synthesizers(synthesizer: SpeechSynthesizer) -> None:
+    """pyttsx3 shares one engine per process; each synthesiser must get its own (or default) settings."""
+    text = "Please hold while I check that for you."
+    before = synthesizer.synthesize(text)
+    quiet = SpeechSynthesizer(volume=0.2).synthesize(text)
+    after = SpeechSynthesizer().synthesize(text)
+    assert quiet.rms_dbfs() == pytest.approx(before.rms_dbfs() - 14.0, abs=0.5)  # 20*log10(0.2)
+    assert after.rms_dbfs() == pytest.approx(before.rms_dbfs(), abs=0.5)
+    # Numbers are read in the voice's language: Korean is clearly shorter than English here.
+    english = synthesizer.synthesize("123456")
+    korean = SpeechSynthesizer(voice="ko").synthesize("123456")
+    english_again = SpeechSynthesizer().synthesize("123456")
+    assert abs(korean.duration - english.duration) > 0.08 * english.duration
+    assert english_again.duration == pytest.approx(english.duration, rel=0.02)
+
+
+def test_rate_in_a_child_process(need_voice) -> None:
+    need_voice("pyttsx3", "libespeak")
+    text = "Please hold while I check that for you."
+    normal = SpeechSynthesizer(isolation="process").synthesize(text)
+    fast = SpeechSynthesizer(isolation="process", rate=350).synthesize(text)
+    assert fast.duration < 0.75 * normal.duration
+
+
+def test_many_short_renders_all_have_audio(synthesizer: SpeechSynthesizer) -> None:
+    """eSpeak via pyttsx3 sometimes renders nothing (about 1 in 40); the synthesiser retries."""
+    korean = SpeechSynthesizer(voice="ko")
+    for i in range(40):
+        clip = (korean if i % 2 else synthesizer).synthesize("취소" if i % 2 else "Yes.")
+        assert clip.duration > 0.2, f"render {i} is empty"
 
 
 def test_empty_text_is_an_empty_clip(synthesizer: SpeechSynthesizer) -> None:
