@@ -59,6 +59,10 @@ def _problems(scenario: Scenario) -> Iterator[tuple[Path, str]]:
             yield where + ("assistant",), (f"unknown assistant {call.assistant!r}; defined: {', '.join(names)}"
                                            f"{did_you_mean(call.assistant, names)}")
             continue
+        if assistant.telephony == "inbound":
+            yield where + ("assistant",), (f"assistant {call.assistant!r} has telephony 'inbound' and cannot place "
+                                           "outbound calls; set its telephony to outbound or both")
+            continue
         yield from _impossible(scenario, assistant, call, where + ("expect",))
 
 
