@@ -1,7 +1,7 @@
 """IVR menus on the virtual clock: each branch by key and by voice, invalid input, timeouts, nesting."""
 
 import pytest
-from inbound_helpers import MENUS, NUMBER, OPERATOR, assistant_id, dial, of_type
+from inbound_helpers import MENUS, NUMBER, OPERATOR, assistant_id, dial, of_type, office_simulator
 
 from fakes.callers import digits, expect, say, wait
 from simulator.inbound import GOODBYE
@@ -151,3 +151,14 @@ def test_deleting_an_assistant_mid_menu_does_not_break_the_call(sim):
     sim.line(call_id).press("1")
     sim.run(seconds=5)
     assert said(sim, call_id)[-1] == "Sales speaking."
+
+
+def test_the_same_seed_replays_an_ivr_call_identically():
+    def run_once():
+        with office_simulator() as sim:
+            ivr(sim)
+            call_id, _ = dial(sim, [say("pizza"), digits("2"), say("billing"), say("thanks")])
+            return call_id, sim.events(call_id)
+
+    first, second = run_once(), run_once()
+    assert first == second and any(e[1] == "ivr_choice" for e in first[1])
