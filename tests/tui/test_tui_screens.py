@@ -103,3 +103,14 @@ async def test_help_screen_opens_and_closes(make_app):
         assert isinstance(app.screen, CallsScreen)
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_the_mouse_opens_a_call_and_switches_tabs(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: _table(app).row_count == 1)
+        await pilot.click("#calls", offset=(5, 1))   # a click on the highlighted first row opens it
+        await wait_for(pilot, lambda: isinstance(app.screen, CallScreen) and app.screen.data is not None)
+        await pilot.click("#--content-tab-summary")
+        assert app.screen.query_one("#tabs", TabbedContent).active == "summary"
+        assert app.screen.query_one("#summary").query_one("VerticalScroll").has_focus

@@ -58,6 +58,7 @@ class CallScreen(Screen):
     def on_mount(self) -> None:
         self.title = "aployee-sim"
         self.sub_title = self.call_id
+        self._focus_pane("conversation")
         self.reload()
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self._poll)
@@ -97,6 +98,15 @@ class CallScreen(Screen):
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab
+        self._focus_pane(tab)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._focus_pane(event.pane.id)
+
+    def _focus_pane(self, tab: str | None) -> None:
+        """Arrow keys and page up/down scroll the pane in view (a click on a tab lands here too)."""
+        if tab is not None:
+            self.query_one(f"#{tab} > *").focus()
 
     def _export(self, write, what: str) -> None:
         if self.data is None:
