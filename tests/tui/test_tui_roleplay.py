@@ -82,8 +82,11 @@ async def test_slash_commands_and_a_bad_number(make_app, pacer, sim):
         await pilot.press("p")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, RolePlayScreen))
+        pacer.advance(1.5)   # dialled, now ringing: the caller hears hold music
+        await wait_for(pilot, lambda: "ringing" in _status(app) and "♪ on hold" in _status(app))
         pacer.advance(12)
         await wait_for(pilot, lambda: "in_progress" in _status(app))
+        assert "on hold" not in _status(app)
         call_id = app.screen.call_id
         for line in ("/d 9", "/dance", "/hangup"):
             app.screen.query_one("#say", Input).value = line

@@ -132,3 +132,13 @@ def test_exported_scenario_is_valid_for_the_scenario_loader(sim, tmp_path):
     loaded = load_scenario(path)
     assert loaded.model.calls[0].to == ["+15551234567"]
     assert loaded.model.assistants["assistant"].reasoning_mode == "webhook"
+
+
+def test_live_status_line_shows_reasoning_hold_and_ending():
+    from tui.model import LiveView
+
+    view = LiveView(call_id="call_x", status="in_progress", now="2024-01-15T10:30:05.250Z", duration_seconds=65,
+                    transcript=[], state={}, reasoning_active=True, on_hold=True)
+    assert live_text.status_line(view).plain == "in_progress  10:30:05.250  1:05  reasoning…  ♪ on hold"
+    view.status, view.reasoning_active, view.on_hold = "completed", False, False
+    assert "call ended" in live_text.status_line(view).plain and "reasoning" not in live_text.status_line(view).plain
