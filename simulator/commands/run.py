@@ -71,8 +71,9 @@ def _selected(items: list, keyword: str | None, haystack) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
+    from simulator.scenario.errors import ScenarioInvalid
     from simulator.scenario.export import export_run, write_junit, write_results_json
-    from simulator.scenario.report import format_result, format_table, result_of
+    from simulator.scenario.report import ScenarioResult, format_result, format_table, result_of
     from simulator.scenario.runner import run_scenario
 
     loaded, invalid = load_all(args.paths or [DEFAULT_PATH], args.glob)
@@ -93,7 +94,12 @@ def run(args: argparse.Namespace) -> int:
     for scenario in loaded:
         progress.start(scenario.name)
         writer = sink.begin(scenario, scenario.model.seed if args.seed is None else args.seed) if sink else None
-        outcome = run_scenario(scenario, args.seed, on_built=writer.attach if writer else None)
+        try:
+            outcome = run_scenario(scenario, args.seed, on_built=writer.attach if writer else None)
+        except ScenarioInvalid as exc:
+            results.append(ScenarioResult(scenario.name, scenario.display, False, errors=[str(e) for e in exc.errors]))
+            progress.finish(scenario.name, "invalid")
+            continue
         result = result_of(outcome)
         results.append(result)
         if sink is not None:
@@ -103,12 +109,14 @@ def run(args: argparse.Namespace) -> int:
         progress.finish(scenario.name, result.outcome)
     for result in results:
         if not result.passed:
-            print(format_result(result) + "\n")
+            print(format_result(result) + "\n", file=sys.stderr if result.errors else sys.stdout)
     print(format_table(results))
     if args.json:
         write_results_json(results, Path(args.json))
     if args.junit:
         write_junit(results, Path(args.junit))
+    if any(r.errors for r in results):
+        return 2
     return 0 if all(r.passed for r in results) else 1
 
 

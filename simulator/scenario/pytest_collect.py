@@ -64,9 +64,13 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         if self.invalid is not None:
             raise ScenarioFailed(self.invalid)
+        from simulator.scenario.errors import ScenarioInvalid
         from simulator.scenario.report import format_result, result_of
         from simulator.scenario.runner import run_scenario
-        result = result_of(run_scenario(self.loaded))
+        try:
+            result = result_of(run_scenario(self.loaded))
+        except ScenarioInvalid as exc:
+            raise ScenarioFailed(str(exc)) from None
         if not result.passed:
             raise ScenarioFailed(format_result(result))
 

@@ -18,6 +18,7 @@ from simulator.api import Simulator
 from simulator.clock import DEFAULT_EPOCH
 from simulator.errors import ApiError
 from simulator.reasoning import StubRule
+from simulator.scenario.errors import ScenarioError, ScenarioInvalid, path_text
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.schema import Call, Scenario, Step
 from simulator.timings import Timings
@@ -59,6 +60,15 @@ def epoch(scenario: Scenario) -> datetime:
     return start
 
 
+class WorldRefused(Exception):
+    """The platform refused part of the scenario's world (an assistant field the format lets through)."""
+
+    def __init__(self, path: tuple, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
 def build_simulator(scenario: Scenario, seed: int) -> tuple[Simulator, dict[str, str]]:
     """A fresh simulator holding the scenario's world; returns it and the assistant ids by local name."""
     timings = Timings()
@@ -72,8 +82,14 @@ def build_simulator(scenario: Scenario, seed: int) -> tuple[Simulator, dict[str,
     ids = {}
     for name, spec in scenario.assistants.items():
         body = spec.model_dump(exclude={"intents", "fallback_reply"}, exclude_none=True)
-        ids[name] = sim.create_assistant(body, intents=[i.model_dump() for i in spec.intents],
-                                         fallback_reply=spec.fallback_reply)["id"]
+        try:
+            ids[name] = sim.create_assistant(body, intents=[i.model_dump() for i in spec.intents],
+                                             fallback_reply=spec.fallback_reply)["id"]
+        except ApiError as exc:  # the platform's own assistant checks, beyond the format's
+            sim.close()
+            field = str(exc.details.get("field", ""))
+            path = ("assistants", name, *(int(p) if p.isdigit() else p for p in field.split(".") if p))
+            raise WorldRefused(path, exc.message) from None
     if scenario.numbers:
         sim.directory.update(scenario.directory_config(ids), source=f"scenario {scenario.name or ''}".strip())
     for url, rules in scenario.webhooks.items():
@@ -125,7 +141,12 @@ def run_scenario(loaded: LoadedScenario, seed: int | None = None,
     """
     scenario = loaded.model
     seed = scenario.seed if seed is None else seed
-    sim, ids = build_simulator(scenario, seed)
+    try:
+        sim, ids = build_simulator(scenario, seed)
+    except WorldRefused as exc:
+        where = loaded.marks.existing(exc.path)
+        raise ScenarioInvalid([ScenarioError(loaded.marks.value(where), f"{path_text(where)}: {exc.message}")]) \
+            from None
     run = ScenarioRun(loaded, sim, seed)
     if on_built is not None:
         on_built(sim)

@@ -204,3 +204,13 @@ def test_progress_is_a_live_counter_on_a_terminal():
     assert terminal.text.endswith("\r\x1b[K[2/2] running second") and "\n" not in terminal.text
     progress.finish("second", "passed")
     assert terminal.text.endswith("\r\x1b[K")  # the counter is cleared before the table is printed
+
+
+def test_what_the_platform_refuses_in_the_world_is_invalid_input(tmp_path, capsys):
+    path = tmp_path / "allow.scenario.yaml"
+    path.write_text('assistants:\n  alex:\n    name: Alex\n    transfer_allowlist: ["+44*", "abc"]\n'
+                    'calls:\n  - {assistant: alex, to: "+15551234567"}\n')
+    assert main(["run", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert "allow.scenario.yaml:4:34: assistants.alex.transfer_allowlist[1]: The transfer_allowlist.1 field" in err
+    assert "1 invalid" in out and "Traceback" not in err
