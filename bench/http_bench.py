@@ -1,6 +1,6 @@
 """HTTP benchmark: the simulator's server beside Prism, in the same run, loopback only, bounded.
 
-    .venv/bin/python bench/http_bench.py [--seconds 4] [--calls 200] [--clock manual] [--json]
+    .venv/bin/python bench/http_bench.py [--seconds 3] [--repeats 3] [--calls 200] [--clock manual] [--json]
 
 Routes: GET /v1/calls/{id}, POST /v1/calls, GET /v1/calls?limit=20, each with 1 and 32
 connections, loaded by Debian's `wrk` (`apt-get install wrk`) with ../shared/bench/wrk_report.lua
@@ -12,7 +12,8 @@ validation of values. The simulator is stateful, authenticated and validated: it
 The simulator runs `aployee-sim serve --clock manual` by default, so a POST measures the HTTP API
 (validate, create, store in memory) and not the simulation of a whole call; `--clock auto`
 simulates every created call to its end as well. Servers run on CPU 0 and wrk on CPU 1 when
-`taskset` is available (this machine is shared: compare ratios, not absolute figures).
+`taskset` is available. This machine is shared, so each figure is the median of interleaved runs
+of the two servers (alternating which goes first): compare ratios, not absolute figures.
 Target: >= 1.5x Prism's requests/s on each route at 32 connections, with p99 under 20 ms.
 """
 
@@ -129,7 +130,12 @@ def start_prism() -> tuple[subprocess.Popen, str]:
     return proc, root
 
 
-def run(seconds: float, calls: int, clock: str) -> list[dict]:
+def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The run with the median requests/s (its own latencies with it)."""
+    return sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+
+
+def run(seconds: float, calls: int, clock: str, repeats: int) -> list[dict]:
     results = []
     sim, sim_root, headers, sim_body, call_id = start_simulator(clock, calls)
     try:
@@ -142,10 +148,14 @@ def run(seconds: float, calls: int, clock: str) -> list[dict]:
                       ("POST /v1/calls", "POST", "/v1/calls", "/v1/calls", "post")]
             for name, method, sim_path, peer_path, body in routes:
                 for connections in CONNECTIONS:
-                    ours = wrk(sim_root + sim_path, connections, seconds, method=method,
-                               body=sim_body if body else "", headers=headers)
-                    peer = wrk(prism_root + peer_path, connections, seconds, method=method,
-                               body=peer_body if body else "")
+                    runs: dict[str, list[dict[str, float]]] = {"simulator": [], "prism": []}
+                    for repeat in range(repeats):  # interleaved, alternating who goes first
+                        pair = [("simulator", sim_root + sim_path, sim_body if body else "", headers),
+                                ("prism", prism_root + peer_path, peer_body if body else "", {})]
+                        for who, url, payload, extra in pair[::1 if repeat % 2 == 0 else -1]:
+                            runs[who].append(wrk(url, connections, seconds, method=method, body=payload,
+                                                 headers=extra))
+                    ours, peer = median_run(runs["simulator"]), median_run(runs["prism"])
                     results.append({"route": name, "connections": connections, "simulator": ours, "prism": peer,
                                     "ratio": ours["rps"] / peer["rps"] if peer["rps"] else float("inf")})
         finally:
@@ -172,15 +182,17 @@ def report(results: list[dict]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=4.0, help="wrk duration per measurement (default 4)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="wrk duration per run (default 3)")
     parser.add_argument("--calls", type=int, default=200, help="calls created before measuring (default 200)")
     parser.add_argument("--clock", choices=("manual", "auto"), default="manual")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved runs per measurement; the median "
+                                                               "is reported (default 3)")
     parser.add_argument("--json", action="store_true", help="print the raw results as JSON too")
     args = parser.parse_args()
     for tool in ("wrk", "npm"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not installed (apt-get install wrk; npm comes with nodejs)")
-    results = run(args.seconds, args.calls, args.clock)
+    results = run(args.seconds, args.calls, args.clock, args.repeats)
     print(report(results))
     if args.json:
         print(json.dumps(results, indent=2))
