@@ -27,6 +27,7 @@ from simulator.scenario.errors import Mark, Marks, Path, ScenarioError, describe
 INCLUDABLE = ("assistants", "webhooks", "carrier", "transfer_party", "timings", "numbers", "routing", "menus")
 _PHONE_LIKE = re.compile(r"\+[0-9]+")
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 _PLAIN_TAGS = tuple(f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null",
                                                                "timestamp"))
 
@@ -44,6 +45,7 @@ class _Builder:
         self.errors = errors
         self.marks = Marks()
         self._open: set[int] = set()
+        self._explicit: dict[int, set[int]] = {}
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.marks.values[path] = _mark(self.file, node)
@@ -77,21 +79,24 @@ class _Builder:
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        # Keys written here, as opposed to pulled in by a `<<: *anchor` merge (which they override);
+        # remembered per node, since flattening rewrites the node and an alias may visit it again.
+        explicit = self._explicit.setdefault(id(node), {id(k) for k, _ in node.value if k.tag != _MERGE_TAG})
         self.loader.flatten_mapping(node)
         result: dict[str, Any] = {}
-        first_seen: dict[str, Mark] = {}
+        first_seen: dict[str, tuple[Mark, bool]] = {}
         for key_node, value_node in node.value:
             key_mark = _mark(self.file, key_node)
             if not isinstance(key_node, yaml.ScalarNode):
                 self.errors.append(ScenarioError(key_mark, f"{path_text(path)}: a key must be a plain name, found "
                                                            f"{'a list' if isinstance(key_node, yaml.SequenceNode) else 'a mapping'}"))
                 continue
-            key = key_node.value
-            if key in first_seen:
+            key, written = key_node.value, id(key_node) in explicit
+            if key in first_seen and written and first_seen[key][1]:
                 self.errors.append(ScenarioError(key_mark, f"{path_text(path)}: duplicate key {key!r} "
-                                                           f"(first defined at line {first_seen[key].line})"))
+                                                           f"(first defined at line {first_seen[key][0].line})"))
                 continue
-            first_seen[key] = key_mark
+            first_seen[key] = (key_mark, written)
             self.marks.keys[path + (key,)] = key_mark
             result[key] = self.build(value_node, path + (key,))
         return result

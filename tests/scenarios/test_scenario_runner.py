@@ -227,3 +227,22 @@ def test_yaml_values_keep_the_type_they_look_like(tmp_path):
     assert data == {"a": "yes", "b": "09:30", "c": "+15551234567", "d": True, "e": 12, "f": "2024-01-22",
                     "1": "one", "g": "No"}
     assert (marks.key(("b",)).line, marks.value(("b",)).col) == (2, 4)
+
+
+def test_anchors_and_merge_keys_work_and_explicit_keys_override(tmp_path):
+    text = """
+assistants:
+  alex: &base {name: Alex, first_message: Hello from the shared base.}
+  bea:
+    <<: *base
+    name: Bea
+calls:
+  - &call {assistant: alex, to: "+15551234567", caller: [hangup]}
+  - <<: *call
+    assistant: bea
+"""
+    outcome = run_scenario(scenario(tmp_path, text))
+    names = [outcome.sim.assistants[outcome.sim.record(c.call_id).assistant_id].name for c in outcome.calls]
+    assert names == ["Alex", "Bea"]
+    assert outcome.sim.assistants[outcome.sim.record(outcome.calls[1].call_id).assistant_id].first_message == \
+        "Hello from the shared base."
