@@ -83,6 +83,7 @@ def _wrap(ctx: Context, handler: Handler, *, counted: bool) -> Callable[[Request
             ctx.authorize(request)
             if counted:
                 ctx.limiter.check()
+            ctx.driver.sync()
             return await handler(ctx, request)
         except ApiError as error:
             return error_response(error)

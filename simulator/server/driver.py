@@ -43,11 +43,13 @@ class _LockReleasingTransport:
         driver = self.driver
         if threading.get_ident() != driver.engine_thread_id:
             return self.inner(url, request, timeout_ms)
+        driver.in_flight = True
         driver.lock.release()
         try:
             return self.inner(url, request, timeout_ms)
         finally:
             driver.lock.acquire()
+            driver.in_flight = False
             driver.held = True
 
     def __getattr__(self, name: str) -> Any:
@@ -63,7 +65,8 @@ class Driver:
         self.mode = mode
         self.pacer = WallPacer(speed, platform.now_ms)
         self.lock = threading.Lock()
-        self.held = False
+        self.held = False       # a webhook held virtual time: realtime pacing restarts from now
+        self.in_flight = False  # a webhook is in flight right now (the lock is released meanwhile)
         self.engine_thread_id: int | None = None
         self._on_error = on_error
         self._commands: queue.SimpleQueue[tuple[Callable[[], Any], Future]] = queue.SimpleQueue()
@@ -122,6 +125,19 @@ class Driver:
         with self._progress:
             target = self._kicks
             return self._progress.wait_for(lambda: self._settled >= target, timeout)
+
+    def sync(self) -> None:
+        """Realtime: bring the clock up to the wall before a request reads or stamps it.
+
+        Only when nothing is due before that instant (the driver thread runs due timers) and no
+        webhook is holding virtual time."""
+        if self.mode != "realtime":
+            return
+        with self.lock:
+            target = self.pacer.virtual_now_ms()
+            upcoming = self.platform.engine.next_time_ms()
+            if target > self.platform.now_ms and not self.in_flight and (upcoming is None or upcoming > target):
+                self.platform.run(until_ms=target)
 
     def clock_dict(self) -> dict[str, str]:
         return {"now": self.platform.now_iso(), "mode": self.mode}

@@ -110,6 +110,8 @@ def test_realtime_clock_runs_calls_at_scaled_wall_speed():
             time.sleep(0.01)
         else:
             raise AssertionError("the realtime clock did not move")
+        later = make_call(api, make_assistant(api, name="Sam")["id"], "+15005550002")
+        assert later["created_at"] >= before[:19]  # stamped with the wall-paced clock, not a stale one
         jumped = api.post("/_sim/clock/advance", json={"seconds": 3600}).json()
         assert jumped["mode"] == "realtime" and jumped["now"] >= "2024-01-15T11:30"
         srv.raise_errors()
