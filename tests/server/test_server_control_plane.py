@@ -115,3 +115,20 @@ def test_realtime_clock_runs_calls_at_scaled_wall_speed():
         jumped = api.post("/_sim/clock/advance", json={"seconds": 3600}).json()
         assert jumped["mode"] == "realtime" and jumped["now"] >= "2024-01-15T11:30"
         srv.raise_errors()
+
+
+def test_scripted_callee_configured_for_the_number_answers_api_calls():
+    from fakes.callers import ScriptedCaller, expect, hangup, say
+
+    sim = Simulator(seed=6)
+    sim.callees["+15551230001"] = lambda record: ScriptedCaller([expect("help"), say("Where is my order?"), hangup()])
+    with ServerThread(sim=sim, api_key="k") as srv, client_for(srv) as api:
+        scripted = make_call(api, make_assistant(api)["id"], "+15551230001")
+        live = make_call(api, make_assistant(api)["id"], "+15551230002")
+        srv.wait_idle()
+        details = api.get(f"/v1/calls/{scripted['id']}").json()
+        assert {"role": "user", "content": "Where is my order?"} in details["transcript"]
+        assert api.get(f"/v1/calls/{scripted['id']}/timeline").json()["events"][-1]["reason"] == "hangup_user"
+        assert [line["role"] for line in api.get(f"/v1/calls/{live['id']}").json()["transcript"]] == [
+            "assistant", "assistant"]  # the live callee stayed silent: greeting, then the silence prompt
+        srv.raise_errors()
