@@ -127,6 +127,10 @@ class CallProcess(TransferSteps):
     _silence_since: int | None = None
     _silence_reported: bool = False
     _silence_timer: Timer | None = None
+    _max_timer: Timer | None = None
+    _reasoning_timer: Timer | None = None
+    _hold_timer: Timer | None = None
+    _transfer_timer: Timer | None = None
     _acks: int = 0
     _webhook_failures: int = 0
     _transferring: bool = False
@@ -176,7 +180,7 @@ class CallProcess(TransferSteps):
             return
         engine = self.rt.engine
         self.call.change_status(engine.now_ms, IN_PROGRESS)
-        engine.schedule(self.rt.timings.max_duration_ms, self._max_duration)
+        self._max_timer = engine.schedule(self.rt.timings.max_duration_ms, self._max_duration)
         if self.rt.on_started is not None:
             self.rt.on_started(self)
         front = self.front
@@ -382,8 +386,8 @@ class CallProcess(TransferSteps):
                                            delivery.status_code, delivery.body, decision.error))
         hold = latency - timings.hold_music_after_ms
         if hold > 0:
-            rt.engine.schedule(timings.hold_music_after_ms, self._hold_music, hold)
-        rt.engine.schedule(latency, self._reasoning_done, decision)
+            self._hold_timer = rt.engine.schedule(timings.hold_music_after_ms, self._hold_music, hold)
+        self._reasoning_timer = rt.engine.schedule(latency, self._reasoning_done, decision)
 
     def _hold_music(self, duration_ms: int) -> None:
         if self.call.status not in TERMINAL:
@@ -454,10 +458,15 @@ class CallProcess(TransferSteps):
             self._end(COMPLETED, ev.MAX_DURATION)
 
     def _end(self, status: str, reason: str) -> None:
+        # Cancel what this call still has pending, so an idle engine rests at the call's end
+        # instead of at its (never reached) maximum duration.
         self._disarm_silence()
-        if self.speaking is not None:
-            self.speaking.cancel()
-            self.speaking = None
+        for timer in (self.speaking, self._user_timer, self._reply_timer, self._silence_timer, self._max_timer,
+                      self._reasoning_timer, self._hold_timer, self._transfer_timer):
+            if timer is not None:
+                timer.cancel()
+        if self.front is not None:
+            self.front.stop()
         self.call.end(self.rt.engine.now_ms, status, reason)
         self.caller.ended(reason)
         if self.rt.on_ended is not None:

@@ -149,6 +149,10 @@ class FrontDesk:
         self.timer = self.process.rt.engine.schedule(round(menu.timeout_seconds * 1000), self._timed_out)
         self.process.caller.your_turn()
 
+    def stop(self) -> None:
+        """The call ended while the front desk held it: nothing more to wait for."""
+        self._cancel_timer()
+
     def _cancel_timer(self) -> None:
         if self.timer is not None:
             self.timer.cancel()

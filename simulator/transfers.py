@@ -131,7 +131,7 @@ class TransferSteps:
                 timer.cancel()
         self.speaking = self._reply_timer = None
         spoken = self._say(announce) if announce else 0
-        rt.engine.schedule(spoken, self._ring_transfer, (target, context))
+        self._transfer_timer = rt.engine.schedule(spoken, self._ring_transfer, (target, context))
 
     def _ring_transfer(self: CallProcess, handoff: tuple[str, dict[str, Any]]) -> None:
         if self.call.status != IN_PROGRESS:
@@ -144,7 +144,7 @@ class TransferSteps:
         wait = rt.timings.transfer_timeout_ms if answer.result == "no_answer" else answer.ring_ms
         if wait:
             self.call.log(rt.engine.now_ms, ev.HOLD_MUSIC, {"during": "transfer", "duration_ms": wait})
-        rt.engine.schedule(wait, self._transfer_answered, (target, answer))
+        self._transfer_timer = rt.engine.schedule(wait, self._transfer_answered, (target, answer))
 
     def _transfer_answered(self: CallProcess, outcome: tuple[str, TransferAnswer]) -> None:
         if self.call.status != IN_PROGRESS:

@@ -273,3 +273,9 @@ def test_assistant_validation(sim):
     assert info.value.details["field"] == "personality.formality"
     created = sim.create_assistant({"name": "Z", "unknown_field": 1})
     assert "unknown_field" not in created and created["reasoning_mode"] == "builtin"
+
+
+def test_an_idle_engine_rests_at_the_last_call_end(sim, webhook_assistant):
+    call = sim.start_call(webhook_assistant["id"], NUMBER, caller=ScriptedCaller([say("hi"), hangup()]))
+    sim.run()
+    assert sim.now_ms == sim.record(call["id"]).ended_ms
