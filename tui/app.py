@@ -101,7 +101,10 @@ class AployeeTui(App):
     def _begin(self, connect) -> None:
         try:
             connect()
+            notice = self.roleplay.notice()
         except SourceError as exc:
             self.notify(f"cannot start the call: {exc}", severity="error")
             return
+        if notice:
+            self.notify(notice, severity="warning", timeout=10)
         self.push_screen(RolePlayScreen(self.roleplay, tick_seconds=self.tick_seconds))

@@ -52,6 +52,9 @@ class RolePlay(Protocol):
 
     def tick(self) -> LiveView: ...
 
+    def notice(self) -> str | None:
+        """Something the caller should know before talking (e.g. the clock will not wait for them)."""
+
 
 def live_view(live: dict[str, Any], now: str, on_hold: bool = False) -> LiveView:
     """A `GET /v1/calls/{id}/live-state` body as a `LiveView`."""
@@ -116,6 +119,9 @@ class LocalRolePlay:
     def hang_up(self) -> None:
         self._line().hang_up()
 
+    def notice(self) -> str | None:
+        return None
+
     def tick(self) -> LiveView:
         platform = self.platform
         target = self._pacer.virtual_now_ms()
@@ -171,6 +177,15 @@ class RemoteRolePlay:
 
     def hang_up(self) -> None:
         self.client.post(f"/_sim/calls/{self.call_id}/hangup", {})
+
+    def notice(self) -> str | None:
+        mode = self.client.get("/_sim/clock").get("mode")
+        if mode == "auto":
+            return ("the server's clock is in auto mode: it skips idle time, so the call may time out before "
+                    "you type. Start it with `aployee-sim serve --clock realtime` to role-play.")
+        if mode == "manual":
+            return "the server's clock is manual: the call moves only when /_sim/clock/advance is called."
+        return None
 
     def tick(self) -> LiveView:
         live = self.client.get(f"/v1/calls/{self.call_id}/live-state")

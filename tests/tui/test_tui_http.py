@@ -65,6 +65,7 @@ async def test_role_play_a_call_placed_through_the_server(server):
         await wait_for(pilot, lambda: app.screen.query("#to"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, RolePlayScreen))
+        assert any("clock is manual" in n.message for n in app._notifications)
         _advance(server, 12)
         await wait_for(pilot, lambda: "subscription renewal" in _text(app, "#talk-text"))
         _advance(server, 6)

@@ -64,7 +64,7 @@ class CallScreen(Screen):
             self.set_interval(self.poll_seconds, self._poll)
 
     def _poll(self) -> None:
-        if self.data is None or self.data.details.get("ended_at") is None:
+        if self.is_current and (self.data is None or self.data.details.get("ended_at") is None):
             self.reload()
 
     def reload(self) -> None:

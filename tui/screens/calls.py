@@ -69,6 +69,9 @@ class CallsScreen(Screen):
         background(self, fetch, self._loaded, self._failed, threaded=self.threaded, group="calls")
 
     def poll(self) -> None:
+        if not self.is_current:  # another screen is on top: catch up when it is shown again
+            return
+
         def changed():
             return self.source.revision()
 
@@ -77,6 +80,9 @@ class CallsScreen(Screen):
                 self.reload()
 
         background(self, changed, maybe_reload, self._failed, threaded=self.threaded, group="poll")
+
+    def on_screen_resume(self) -> None:
+        self.poll()
 
     def _loaded(self, result: tuple[object, list[CallRow], dict[str, str]]) -> None:
         self._revision, self.all_rows, self.names = result
