@@ -13,6 +13,7 @@ Needs the voice extra, espeak-ng and sox. Not a test: it prints figures.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -122,7 +123,7 @@ def main() -> int:
         figures[f"tts_{isolation}_rtf"] = round(sum(times) / sum(durations), 4)
     figures["tts_audio_s_per_sentence"] = round(statistics.mean(durations), 2)
 
-    hangover_ms = EnergyEndpointer().__class__.__init__.__kwdefaults__["hangover_ms"]
+    hangover_ms = inspect.signature(EnergyEndpointer).parameters["hangover_ms"].default
     figures["end_of_speech_to_reply_ready_ms"] = round(
         hangover_ms + gram_final_ms + float(figures["tts_fd_ms_per_sentence"]), 1
     )
