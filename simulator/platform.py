@@ -378,6 +378,6 @@ def _date_param(name: str, value: Any, clock: VirtualClock, *, end: bool) -> int
             instant = parse_instant(text + ("T23:59:59.999" if end else "T00:00:00"))
         else:
             instant = parse_instant(text)
-    except ValueError:
+    except (ValueError, OverflowError):  # e.g. year 9999 with a negative offset
         raise invalid(name, f"The {name} parameter must be an ISO 8601 date or datetime, got {text!r}") from None
     return clock.ms_at(instant)

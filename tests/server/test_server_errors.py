@@ -89,7 +89,8 @@ def test_validation_errors_name_the_field(api):
                  400, "invalid_request")
     assert_error(api.post("/v1/organizations", json={}), 400, "invalid_request", "name")
     for params, field in [({"limit": 0}, "limit"), ({"limit": "ten"}, "limit"), ({"offset": -1}, "offset"),
-                          ({"status": "done"}, "status"), ({"from_date": "yesterday"}, "from_date")]:
+                          ({"status": "done"}, "status"), ({"from_date": "yesterday"}, "from_date"),
+                          ({"to_date": "9999-12-31T23:59:59-23:59"}, "to_date")]:
         assert_error(api.get("/v1/calls", params=params), 400, "invalid_request", field)
 
 
