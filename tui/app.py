@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App
@@ -10,10 +11,10 @@ from textual.binding import Binding
 from tui.roleplay import RolePlay
 from tui.screens.call import CallScreen
 from tui.screens.calls import CallsScreen
-from tui.screens.common import OpenCall, StartRolePlay
+from tui.screens.common import OpenCall, StartRolePlay, background
 from tui.screens.help import HelpScreen
 from tui.screens.roleplay import CallPlan, RolePlayScreen, RolePlaySetup
-from tui.sources import CallSource, SourceError
+from tui.sources import CallSource
 
 CSS = """
 #filters { height: 1; padding: 0 1; background: $boost; }
@@ -82,29 +83,39 @@ class AployeeTui(App):
         if message.call_id is not None:
             self._begin(lambda: session.attach(message.call_id))
             return
-        try:
-            assistants = session.assistants()
-            numbers = session.inbound_numbers() if session.can_place_inbound() else None
-        except SourceError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        if not assistants:
-            self.notify("there are no assistants to call with", severity="warning")
-            return
-        self.push_screen(RolePlaySetup(assistants, numbers), self._plan_chosen)
+
+        def options() -> tuple[list[tuple[str, str]], list[str] | None]:
+            return session.assistants(), session.inbound_numbers() if session.can_place_inbound() else None
+
+        def choose(found: tuple[list[tuple[str, str]], list[str] | None]) -> None:
+            assistants, numbers = found
+            if not assistants:
+                self.notify("there are no assistants to call with", severity="warning")
+                return
+            self.push_screen(RolePlaySetup(assistants, numbers), self._plan_chosen)
+
+        background(self.screen, options, choose, lambda message: self.notify(message, severity="error"),
+                   threaded=session.blocking, group="roleplay-options")
 
     def _plan_chosen(self, plan: CallPlan | None) -> None:
         if plan is not None:
             session = self.roleplay
             self._begin(lambda: session.start(plan.assistant_id, plan.to, plan.from_, inbound=plan.inbound))
 
-    def _begin(self, connect) -> None:
-        try:
+    def _begin(self, connect: Callable[[], object]) -> None:
+        """Place or attach the call (off the UI thread when it is HTTP), then show the role-play screen."""
+        session = self.roleplay
+
+        def start() -> str | None:
             connect()
-            notice = self.roleplay.notice()
-        except SourceError as exc:
-            self.notify(f"cannot start the call: {exc}", severity="error")
-            return
-        if notice:
-            self.notify(notice, severity="warning", timeout=10)
-        self.push_screen(RolePlayScreen(self.roleplay, tick_seconds=self.tick_seconds))
+            return session.notice()
+
+        def started(notice: str | None) -> None:
+            if notice:
+                self.notify(notice, severity="warning", timeout=10)
+            self.push_screen(RolePlayScreen(session, tick_seconds=self.tick_seconds))
+
+        def failed(message: str) -> None:
+            self.notify(f"cannot start the call: {message}", severity="error")
+
+        background(self.screen, start, started, failed, threaded=session.blocking, group="roleplay-start")
