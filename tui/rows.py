@@ -22,7 +22,7 @@ STATUS_STYLES = {
 }
 STATUSES = tuple(STATUS_STYLES)
 SORT_KEYS = ("created", "status", "assistant", "duration", "turns")
-COLUMNS = ("Status", "Dir", "Assistant", "To", "Started", "Dur", "Turns", "From", "Call")
+COLUMNS = ("Status", "Dir", "Assistant", "To", "Placed", "Dur", "Turns", "From", "Call")
 PAGE_SIZE = 100
 
 
