@@ -49,15 +49,9 @@ class DialogueLine(Resource):
     content: str
 
 
-class CallDetails(Resource):
-    """`GET /v1/calls/{id}`; also the items of the list envelope."""
+class CallDetails(CallCreated):
+    """`GET /v1/calls/{id}` and the list items: the create response's fields, then the later ones."""
 
-    id: str
-    assistant_id: str
-    status: Status
-    to: str
-    from_: str | None = Field(alias="from")
-    created_at: str
     started_at: str | None
     ended_at: str | None
     duration_seconds: int | None
