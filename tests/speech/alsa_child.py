@@ -43,14 +43,17 @@ def main(request: dict) -> dict:
         except VoiceUnavailable as exc:
             return {"problem": exc.problem, "fix": exc.fix}
         return {"problem": None}
-    if mode in ("transcribe", "listen"):
+    if mode == "recognize":  # several jobs, one model load
         recognizer = SpeechRecognizer(request["model"], phrases=request.get("phrases"))
-        with MicrophoneSource(device=request["device"]) as mic:
-            if mode == "transcribe":
-                result = recognizer.transcribe(mic, max_seconds=request["seconds"])
-                return {"text": result.text, "confidence": result.confidence}
-            texts = [r.text for r in recognizer.listen(mic, max_seconds=request["seconds"])]
-            return {"texts": texts}
+        results = []
+        for job in request["jobs"]:
+            with MicrophoneSource(device=job["device"]) as mic:
+                if job["kind"] == "transcribe":
+                    result = recognizer.transcribe(mic, max_seconds=job["seconds"])
+                    results.append({"text": result.text, "confidence": result.confidence})
+                else:
+                    results.append({"texts": [r.text for r in recognizer.listen(mic, max_seconds=job["seconds"])]})
+        return {"results": results}
     raise ValueError(f"unknown mode {mode!r}")
 
 

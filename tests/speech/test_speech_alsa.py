@@ -24,14 +24,14 @@ pytestmark = pytest.mark.voice
 
 CHILD = Path(__file__).with_name("alsa_child.py")
 REPO = Path(__file__).resolve().parents[2]
-MIC, SPEAKER = "aployee_test_mic", "aployee_test_speaker"
+MIC, MIC2, SPEAKER = "aployee_test_mic", "aployee_test_mic_two", "aployee_test_speaker"
 
 
 @pytest.fixture
 def alsa(tmp_path: Path, need_voice):
     """A virtual microphone reading `mic.raw` and a speaker writing `speaker.raw`, and a runner."""
     need_voice("sounddevice", "alsa")
-    mic_raw, speaker_raw = tmp_path / "mic.raw", tmp_path / "speaker.raw"
+    mic_raw, mic2_raw, speaker_raw = tmp_path / "mic.raw", tmp_path / "mic2.raw", tmp_path / "speaker.raw"
     conf = tmp_path / "xdg" / "alsa" / "asoundrc"
     conf.parent.mkdir(parents=True)
     conf.write_text(
@@ -41,6 +41,13 @@ pcm.{MIC} {{
     slave.pcm "null"
     file "/dev/null"
     infile "{mic_raw}"
+    format "raw"
+}}
+pcm.{MIC2} {{
+    type file
+    slave.pcm "null"
+    file "/dev/null"
+    infile "{mic2_raw}"
     format "raw"
 }}
 pcm.{SPEAKER} {{
@@ -61,7 +68,7 @@ pcm.{SPEAKER} {{
         assert done.returncode == 0, f"child failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
         return json.loads(done.stdout.strip().splitlines()[-1])
 
-    return SimpleNamespace(run=run, mic_raw=mic_raw, speaker_raw=speaker_raw, dir=tmp_path)
+    return SimpleNamespace(run=run, mic_raw=mic_raw, mic2_raw=mic2_raw, speaker_raw=speaker_raw, dir=tmp_path)
 
 
 def chirp(seconds: float, rate: int = 16_000) -> AudioClip:
@@ -107,28 +114,25 @@ def test_unknown_input_device_names_the_fix(alsa) -> None:
     assert "python -m sounddevice" in result["fix"]
 
 
-def test_microphone_to_vosk_grammar(alsa, korean_wavs, ko_model_dir) -> None:
-    """Korean speech enters through the virtual microphone and vosk (grammar mode) hears it."""
+def test_microphone_to_vosk_push_to_talk_and_continuous(alsa, korean_wavs, ko_model_dir) -> None:
+    """Korean speech enters through virtual microphones and vosk (grammar mode) hears it.
+
+    Push-to-talk on the first microphone: one phrase. Hands-free on the second: the end-pointer
+    splits the stream into utterances. One child process, so the model is loaded once.
+    """
     phrase = "내일 예약"
-    speech = AudioClip.read_wav(korean_wavs[phrase])
-    heard_part = concat([AudioClip.silence(0.3), speech, AudioClip.silence(0.5)])
-    alsa.mic_raw.write_bytes(heard_part.pcm + AudioClip.silence(2.0).pcm)
-    result = alsa.run(
-        {"mode": "transcribe", "device": MIC, "model": str(ko_model_dir), "phrases": list(korean_wavs),
-         "seconds": heard_part.duration}
-    )
-    assert result["text"] == phrase
-    assert 0.5 <= result["confidence"] <= 1.0
-
-
-def test_microphone_continuous_mode(alsa, korean_wavs, ko_model_dir) -> None:
-    """Hands-free: the end-pointer splits the microphone stream into utterances."""
+    ptt = concat([AudioClip.silence(0.3), AudioClip.read_wav(korean_wavs[phrase]), AudioClip.silence(0.5)])
+    alsa.mic_raw.write_bytes(ptt.pcm + AudioClip.silence(2.0).pcm)
     phrases = ["안녕하세요", "예약 확인", "취소"]
     gap = AudioClip.silence(1.0)
     stream = concat([gap] + [c for p in phrases for c in (AudioClip.read_wav(korean_wavs[p]), gap)])
-    alsa.mic_raw.write_bytes(stream.pcm + AudioClip.silence(2.0).pcm)
-    result = alsa.run(
-        {"mode": "listen", "device": MIC, "model": str(ko_model_dir), "phrases": list(korean_wavs),
-         "seconds": stream.duration}
-    )
-    assert result["texts"] == phrases
+    alsa.mic2_raw.write_bytes(stream.pcm + AudioClip.silence(2.0).pcm)
+    jobs = [
+        {"kind": "transcribe", "device": MIC, "seconds": ptt.duration},
+        {"kind": "listen", "device": MIC2, "seconds": stream.duration},
+    ]
+    result = alsa.run({"mode": "recognize", "model": str(ko_model_dir), "phrases": list(korean_wavs), "jobs": jobs})
+    heard_ptt, heard_stream = result["results"]
+    assert heard_ptt["text"] == phrase
+    assert 0.5 <= heard_ptt["confidence"] <= 1.0
+    assert heard_stream["texts"] == phrases
