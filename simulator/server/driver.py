@@ -74,6 +74,7 @@ class Driver:
         self._progress = threading.Condition()
         self._kicks = 0
         self._settled = 0
+        self._pending = 0  # commands submitted and not finished
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._busy_ticks = 0
@@ -102,17 +103,19 @@ class Driver:
         In manual mode nothing reacts until the clock is advanced, so the thread is not woken."""
         with self._progress:
             self._kicks += 1
-            if self.mode == "manual":
+            if self.mode == "manual" and self._pending == 0:
                 self._settled = self._kicks
+                self._progress.notify_all()
                 return
         self._kick.set()
 
     def submit(self, fn: Callable[[], Any]) -> Future:
         """Run `fn` on the driver thread (between engine batches); its result arrives in the future."""
         future: Future = Future()
-        self._commands.put((fn, future))
         with self._progress:
+            self._pending += 1
             self._kicks += 1
+        self._commands.put((fn, future))
         self._kick.set()
         return future
 
@@ -181,12 +184,15 @@ class Driver:
             except queue.Empty:
                 return ran
             ran = True
-            if not future.set_running_or_notify_cancel():
-                continue
             try:
-                future.set_result(fn())
-            except BaseException as exc:  # handed to the waiting handler
-                future.set_exception(exc)
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(fn())
+                    except BaseException as exc:  # handed to the waiting handler
+                        future.set_exception(exc)
+            finally:
+                with self._progress:
+                    self._pending -= 1
 
     def _tick(self) -> float | None:
         """Run what is due; return seconds to sleep (0: more work now), or None when settled."""
