@@ -16,6 +16,7 @@ synthesis runs either
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import io
@@ -107,7 +108,16 @@ def shared_engine() -> Any:
         _ENGINE_STATE["default_voice"] = engine.getProperty("voice")
         _ENGINE_STATE["voice"] = _ENGINE_STATE["default_voice"]
         _ENGINE = engine
+        atexit.register(_release_engine)
     return _ENGINE
+
+
+def _release_engine() -> None:
+    """Drop the engine while the interpreter is intact (pyttsx3's finaliser fails during teardown)."""
+    global _ENGINE
+    with _IO_LOCK:
+        _ENGINE = None
+        _ENGINE_STATE.clear()
 
 
 class SpeechSynthesizer:
