@@ -35,6 +35,11 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# One decoder (json.loads builds a new one per call when given options); NaN/Infinity refused,
+# since they could never be sent back out as JSON.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 async def read_body(request: Request) -> bytes:
     """The raw body, refusing more than 1 MiB (413) whether or not Content-Length is sent.
 
@@ -80,7 +85,7 @@ async def read_json(request: Request, *, required: bool = True) -> Any:
         raise ApiError(415, f"The request body must be JSON: send Content-Type: application/json, "
                             f"got {media or 'no Content-Type'!r}", field="Content-Type")
     try:
-        value = json.loads(body, parse_constant=_reject_constant)
+        value = _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
         if _SURROGATE_ESCAPE.search(body):
             json.dumps(value, ensure_ascii=False).encode("utf-8")
     except RecursionError:

@@ -143,10 +143,8 @@ list_phone_numbers = _paged("list_phone_numbers")
 get_phone_number = _one("get_phone_number", "phone_number_id")
 
 
+# The hot routes first: Starlette tries routes in order.
 ROUTES: list[tuple[str, str, Any]] = [
-    ("GET", "/v1", service_info),
-    ("GET", "/v1/", service_info),
-    ("GET", "/v1/health", health),
     ("POST", "/v1/calls", create_call),
     ("GET", "/v1/calls", list_calls),
     ("GET", "/v1/calls/{call_id}", get_call),
@@ -154,6 +152,9 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/v1/calls/{call_id}/transcript", get_transcript),
     ("GET", "/v1/calls/{call_id}/timeline", get_timeline),
     ("GET", "/v1/calls/{call_id}/latency", get_latency),
+    ("GET", "/v1", service_info),
+    ("GET", "/v1/", service_info),
+    ("GET", "/v1/health", health),
     ("POST", "/v1/assistants", create_assistant),
     ("GET", "/v1/assistants", list_assistants),
     ("GET", "/v1/assistants/{assistant_id}", get_assistant),

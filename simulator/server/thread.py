@@ -118,7 +118,7 @@ class ServerThread:
         self._port = sock.getsockname()[1]
         self._socket = sock
         config = uvicorn.Config(create_app(self.context), loop="uvloop", http="httptools", lifespan="off",
-                                log_level="warning", access_log=False, server_header=False,
+                                log_level="warning", access_log=False, server_header=False, proxy_headers=False,
                                 timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
         self.driver.start()
