@@ -115,9 +115,12 @@ def shared_engine() -> Any:
 def _release_engine() -> None:
     """Drop the engine while the interpreter is intact (pyttsx3's finaliser fails during teardown)."""
     global _ENGINE
-    with _IO_LOCK:
-        _ENGINE = None
-        _ENGINE_STATE.clear()
+    if _IO_LOCK.acquire(timeout=2.0):  # a thread stuck mid-synthesis must not hang the exit
+        try:
+            _ENGINE = None
+            _ENGINE_STATE.clear()
+        finally:
+            _IO_LOCK.release()
 
 
 class SpeechSynthesizer:
