@@ -1,4 +1,4 @@
-"""docs/integrators.md's example (example_client.py + example_webhook.py) against both fixtures:
+"""The README's integrator example (example_client.py + example_webhook.py) against both fixtures:
 in-process (the Platform API, the webhook app reached through route_webhook) and a real server
 with the webhook app on a real port."""
 
@@ -22,7 +22,7 @@ from simulator.pytest_plugin import far_end
 from simulator.strategies import webhook_requests
 
 HERE = Path(__file__).parent
-DOC = HERE.parents[1] / "docs" / "integrators.md"
+DOC = HERE.parents[1] / "README.md"
 
 
 @pytest.fixture
@@ -111,4 +111,4 @@ def test_the_webhook_logic_answers_every_valid_request(request):
 def test_the_doc_shows_exactly_this_code():
     doc = DOC.read_text()
     for name in ("example_client.py", "example_webhook.py"):
-        assert (HERE / name).read_text() in doc, f"docs/integrators.md is out of date with tests/integrators/{name}"
+        assert (HERE / name).read_text() in doc, f"README.md's integrator example is out of date with tests/integrators/{name}"
