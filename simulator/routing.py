@@ -18,8 +18,9 @@ the wall, as a business's opening hours do. Everything here is pure: no clock, n
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -247,7 +248,22 @@ class Menu(ConfigModel):
 
 def phrase_in(phrase: str, text: str) -> bool:
     """Whole-word, case-insensitive: "sales" is in "Sales, please" but not in "wholesales"."""
-    return re.search(r"(?<![a-z0-9])" + re.escape(phrase.lower().strip()) + r"(?![a-z0-9])", text) is not None
+    return any_phrase_in((phrase,), text)
+
+
+def any_phrase_in(phrases: Iterable[str], text: str) -> bool:
+    """`phrase_in` for any of several phrases, with one compiled pattern per phrase list."""
+    pattern = _phrases_pattern(tuple(phrases))
+    return pattern is not None and pattern.search(text.lower()) is not None
+
+
+@functools.lru_cache(maxsize=512)
+def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    # Phrase lists are configuration, so this runs once per list, not once per utterance.
+    alternatives = [re.escape(p.lower().strip()) for p in phrases if p.strip()]
+    if not alternatives:
+        return None
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
 
 
 def destinations(first: Destination, menus: Mapping[str, Menu]) -> Iterator[Destination]:

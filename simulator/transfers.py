@@ -28,7 +28,7 @@ from simulator.lifecycle import IN_PROGRESS, TRANSFERRED
 from simulator.models import Assistant
 from simulator.ports import TransferAnswer
 from simulator.reasoning import Decision, Delivery
-from simulator.routing import phrase_in
+from simulator.routing import any_phrase_in
 from simulator.summary import summarize
 
 if TYPE_CHECKING:
@@ -68,13 +68,11 @@ class TransferSteps:
         """(target or None, trigger) when the caller's words call for a transfer, else None.
         Phrases match as whole words ("operator" is not in "cooperator"), case-insensitively."""
         lowered = text.lower()
-        words = set(re.findall(r"[a-z0-9']+", lowered))
         assistant = self.assistant
         for rule in assistant.escalation:
-            if (any(phrase_in(p, lowered) for p in rule.phrases if p.strip())
-                    or any(k.lower() in words for k in rule.keywords)):
+            if any_phrase_in(rule.phrases, lowered) or any_phrase_in(rule.keywords, lowered):
                 return rule.target or assistant.transfer_target, "escalation_rule"
-        if any(phrase_in(p, lowered) for p in self.rt.transfer_phrases if p.strip()):
+        if any_phrase_in(self.rt.transfer_phrases, lowered):
             return assistant.transfer_target, "user_request"
         return None
 
