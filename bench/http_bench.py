@@ -40,6 +40,7 @@ PEER_SPEC = SHARED / "calls-openapi.yaml"
 PRISM_DIR = Path(os.environ.get("PRISM_DIR", Path(tempfile.gettempdir()) / "aployee-sim-prism"))
 KEY = "bench-key"
 CONNECTIONS = (1, 32)
+SETTLE_S = 1.0
 
 
 def free_port() -> int:
@@ -153,6 +154,7 @@ def run(seconds: float, calls: int, clock: str, repeats: int) -> list[dict]:
                         pair = [("simulator", sim_root + sim_path, sim_body if body else "", headers),
                                 ("prism", prism_root + peer_path, peer_body if body else "", {})]
                         for who, url, payload, extra in pair[::1 if repeat % 2 == 0 else -1]:
+                            time.sleep(SETTLE_S)  # let the other server's background work (V8 GC) finish
                             runs[who].append(wrk(url, connections, seconds, method=method, body=payload,
                                                  headers=extra))
                     ours, peer = median_run(runs["simulator"]), median_run(runs["prism"])
