@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from simulator.errors import ApiError, invalid
+from simulator.errors import ApiError, invalid, is_e164
 from simulator.lifecycle import IN_PROGRESS, TERMINAL
 from simulator.server.envelope import read_object
 
@@ -60,30 +60,29 @@ def _live_line(ctx: Context, call_id: str, action: str):
     return ctx.platform.line(call_id)
 
 
-async def say(ctx: Context, request: Request) -> Response:
+async def _drive(ctx: Context, request: Request, field: str, valid: Any, expected: str, action: str,
+                 act: Any) -> Response:
+    """Validate one field of the body, act on the live far end under the lock, answer the live state."""
     body = await read_object(request)
-    text = body.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise invalid("text", f"The text field must be a non-empty string, got {text!r}")
+    value = body.get(field)
+    if not valid(value):
+        raise invalid(field, f"The {field} field must be {expected}, got {value!r}")
     call_id = request.path_params["call_id"]
     with ctx.driver.lock:
-        _live_line(ctx, call_id, "speak").say(text)
+        act(_live_line(ctx, call_id, action), value)
         state = ctx.platform.live_state(call_id)
     ctx.driver.kick()
     return JSONResponse(state)
+
+
+async def say(ctx: Context, request: Request) -> Response:
+    return await _drive(ctx, request, "text", lambda v: isinstance(v, str) and v.strip() != "",
+                        "a non-empty string", "speak", lambda line, text: line.say(text))
 
 
 async def digits(ctx: Context, request: Request) -> Response:
-    body = await read_object(request)
-    keys = body.get("digits")
-    if not isinstance(keys, str) or not _DIGITS.fullmatch(keys):
-        raise invalid("digits", f"The digits field must be 1–64 keys from 0-9, *, #, A-D, got {keys!r}")
-    call_id = request.path_params["call_id"]
-    with ctx.driver.lock:
-        _live_line(ctx, call_id, "press keys").press(keys)
-        state = ctx.platform.live_state(call_id)
-    ctx.driver.kick()
-    return JSONResponse(state)
+    return await _drive(ctx, request, "digits", lambda v: isinstance(v, str) and _DIGITS.fullmatch(v) is not None,
+                        "1–64 keys from 0-9, *, #, A-D", "press keys", lambda line, keys: line.press(keys))
 
 
 async def hangup(ctx: Context, request: Request) -> Response:
@@ -107,6 +106,43 @@ async def inbound(ctx: Context, request: Request) -> Response:
     return JSONResponse(created, status_code=201)
 
 
+async def events(ctx: Context, request: Request) -> Response:
+    """The call's whole event log, simulator-only types included, shaped like the timeline."""
+    call_id = request.path_params["call_id"]
+    with ctx.driver.lock:
+        record = ctx.platform.record(call_id)
+        clock = ctx.platform.clock
+        body = {"call_id": call_id,
+                "events": [{"type": kind, "timestamp": clock.iso_millis(t_ms), **data}
+                           for t_ms, kind, data in list(record.events)]}
+    return JSONResponse(body)
+
+
+_OUTCOMES = ("answer", "busy", "no_answer", "error", "default")
+
+
+async def force_carrier(ctx: Context, request: Request) -> Response:
+    """Make every later call to a number end a given way (`default` lifts it)."""
+    body = await read_object(request)
+    number, outcome, ring = body.get("number"), body.get("outcome"), body.get("ring_seconds")
+    if not is_e164(number):
+        raise invalid("number", f"The number field must be an E.164 number like +15551234567, got {number!r}")
+    if outcome not in _OUTCOMES:
+        raise invalid("outcome", f"The outcome field must be one of {', '.join(_OUTCOMES)}, got {outcome!r}")
+    ring_ms = None if ring is None else round(_number(body, "ring_seconds", 0, 3600) * 1000)
+    carrier = getattr(ctx.platform, "carrier", None)
+    if carrier is None or not hasattr(carrier, "force"):
+        raise ApiError(409, "This simulator's carrier cannot be scripted (it is not the fake carrier)")
+    with ctx.driver.lock:
+        if outcome == "default":
+            carrier.forced.pop(number, None)
+        else:
+            carrier.force(number, outcome, ring_ms)
+        forced = {n: {"outcome": f.result, "ring_seconds": None if f.ring_ms is None else f.ring_ms / 1000}
+                  for n, f in carrier.forced.items()}
+    return JSONResponse({"forced": forced})
+
+
 async def webhooks(ctx: Context, request: Request) -> Response:
     with ctx.driver.lock:
         return JSONResponse(ctx.platform.exchanges())
@@ -121,4 +157,6 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/_sim/calls/{call_id}/hangup", hangup),
     ("POST", "/_sim/inbound", inbound),
     ("GET", "/_sim/webhooks", webhooks),
+    ("GET", "/_sim/calls/{call_id}/events", events),
+    ("POST", "/_sim/carrier", force_carrier),
 ]

@@ -124,7 +124,7 @@ class HttpSource:
         exchanges = [x for x in items_of(client.get("/_sim/webhooks")) if x.get("call_id") == call_id]
         created = details["created_at"]
         try:
-            raw = items_of(client.get(f"/_sim/calls/{call_id}/events"))
+            raw = client.get(f"/_sim/calls/{call_id}/events")["events"]
         except SourceError:
             raw = client.get(f"/v1/calls/{call_id}/timeline")["events"] + _state_events(exchanges)
         events = sorted((EventRow(ms_between(created, e["timestamp"]), e["timestamp"], e["type"],
