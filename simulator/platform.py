@@ -257,7 +257,7 @@ class Platform:
 
     def list_organizations(self, *, limit: Any = 20, offset: Any = 0) -> dict[str, Any]:
         items = [organization_resource(o, self.clock) for o in self.directory.organizations.values()]
-        return _page(items, limit, offset)
+        return paged(items, limit, offset)
 
     def get_phone_number(self, number_id: str) -> dict[str, Any]:
         entry = self.directory.number_by_id(number_id)
@@ -266,7 +266,7 @@ class Platform:
         return number_resource(entry, self.assistants)
 
     def list_phone_numbers(self, *, limit: Any = 20, offset: Any = 0) -> dict[str, Any]:
-        return _page([number_resource(n, self.assistants) for n in self.directory.numbers.values()], limit, offset)
+        return paged([number_resource(n, self.assistants) for n in self.directory.numbers.values()], limit, offset)
 
     def _ended(self, record: CallRecord) -> None:
         self.active.discard(record.id)
@@ -317,8 +317,6 @@ class Platform:
     def list_calls(self, *, assistant_id: str | None = None, status: str | None = None, from_date: Any = None,
                    to_date: Any = None, limit: Any = 20, offset: Any = 0) -> dict[str, Any]:
         """`GET /v1/calls`: newest first, filtered, paginated (CONTRACT §2 decisions)."""
-        limit_n = _int_param("limit", limit, 1, 100)
-        offset_n = _int_param("offset", offset, 0, None)
         if status is not None and status not in STATUSES:
             raise invalid("status", f"The status parameter must be one of {', '.join(STATUSES)}, got {status!r}")
         low = _date_param("from_date", from_date, self.clock, end=False)
@@ -328,9 +326,9 @@ class Platform:
                    and (status is None or p.call.status == status)
                    and (low is None or p.call.created_ms >= low) and (high is None or p.call.created_ms <= high)]
         records.sort(key=lambda r: (-r.created_ms, r.id))
-        page = records[offset_n:offset_n + limit_n]
-        return {"data": [projections.call_details(r, self.clock) for r in page], "limit": limit_n,
-                "offset": offset_n, "total": len(records), "has_more": offset_n + len(page) < len(records)}
+        envelope = paged(records, limit, offset)
+        envelope["data"] = [projections.call_details(r, self.clock) for r in envelope["data"]]
+        return envelope
 
     def line(self, call_id: str):
         """The far end's side of a call, to drive it as the other party."""
@@ -350,8 +348,9 @@ def exchange_dict(x: Exchange, record: CallRecord, clock: VirtualClock) -> dict[
     }
 
 
-def _page(items: list[dict[str, Any]], limit: Any, offset: Any) -> dict[str, Any]:
-    """The list envelope of `GET /v1/calls`, for organizations and phone numbers (in configuration order)."""
+def paged(items: list[Any], limit: Any, offset: Any) -> dict[str, Any]:
+    """The list envelope of `GET /v1/calls` (`data`, `limit`, `offset`, `total`, `has_more`), shared by
+    every list route; `limit` (1–100) and `offset` (≥ 0) are validated here, naming the parameter."""
     limit_n, offset_n = _int_param("limit", limit, 1, 100), _int_param("offset", offset, 0, None)
     page = items[offset_n:offset_n + limit_n]
     return {"data": page, "limit": limit_n, "offset": offset_n, "total": len(items),

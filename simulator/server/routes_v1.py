@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 from simulator import __version__
 from simulator.models import Health, ServiceInfo
-from simulator.platform import _page as page_of  # the calls list envelope, shared
+from simulator.platform import paged
 from simulator.server.envelope import read_json, read_object
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ async def list_assistants(ctx: Context, request: Request) -> Response:
     q = request.query_params
     with ctx.driver.lock:
         items = ctx.platform.list_assistants()
-    return JSONResponse(page_of(items, q.get("limit", 20), q.get("offset", 0)))
+    return JSONResponse(paged(items, q.get("limit", 20), q.get("offset", 0)))
 
 
 async def get_assistant(ctx: Context, request: Request) -> Response:

@@ -6,7 +6,7 @@ import socket
 
 import httpx
 import pytest
-from conftest import ServeProcess
+from server_helpers import ServeProcess
 
 from simulator.cli import main
 

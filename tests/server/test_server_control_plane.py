@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import assert_error, client_for, make_assistant, make_call
+from server_helpers import assert_error, client_for, make_assistant, make_call
 
 from simulator.api import Simulator
 from simulator.server.thread import ServerThread

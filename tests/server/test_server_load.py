@@ -7,7 +7,7 @@ import asyncio
 import time
 
 import httpx
-from conftest import ServeProcess
+from server_helpers import ServeProcess
 
 CLIENTS = 200
 SECONDS = 3.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import client_for, make_assistant, make_call
+from server_helpers import client_for, make_assistant, make_call
 
 from simulator import models as m
 

@@ -1,6 +1,6 @@
 """Control-plane extras beyond the CONTRACT §6 table: a call's full event log and forced carrier outcomes."""
 
-from conftest import assert_error, make_assistant, make_call
+from server_helpers import assert_error, make_assistant, make_call
 
 
 def test_events_route_shows_simulator_only_events(manual_api):

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from conftest import assert_error, client_for, make_assistant, make_call
+from server_helpers import assert_error, client_for, make_assistant, make_call
 
 from simulator.api import Simulator
 from simulator.server.thread import ServerError, ServerThread
