@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "simulator.commands.validate",
     "simulator.commands.importcall",
     "simulator.commands.serve",
+    "simulator.commands.call",
 )
 
 

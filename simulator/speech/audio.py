@@ -421,6 +421,10 @@ class SoundDevicePlayer(_MutableSink):
         self.device = device
         self.played = 0
 
+    def check(self) -> dict[str, Any]:
+        """Resolve the output device now, so a front end can fail before a call rather than mid-reply."""
+        return _check_device(import_sounddevice(), self.device, "output")
+
     def play(self, clip: AudioClip) -> None:
         if self._muted or not clip.pcm:
             return
