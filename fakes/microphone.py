@@ -28,7 +28,15 @@ from collections.abc import Callable
 from typing import Any
 
 from simulator.ports import Line
-from simulator.speech import AudioSink, AudioSource, EnergyEndpointer, Recognition, SpeechRecognizer
+from simulator.speech import (
+    BLOCK_FRAMES,
+    SAMPLE_RATE,
+    AudioSink,
+    AudioSource,
+    EnergyEndpointer,
+    Recognition,
+    SpeechRecognizer,
+)
 
 JOIN_SECONDS = 5.0
 """How long `close()` waits for a worker (a microphone read returns within one block)."""
@@ -224,6 +232,11 @@ class MicrophoneCaller:
             if clip is not None and self.on_reply_played is not None:
                 self.on_reply_played(text)
 
+    def wait_listening(self, timeout: float = JOIN_SECONDS) -> None:
+        """Block until the listener has used up a finite source (an array or WAV file: tests), bounded."""
+        if self._listener is not None:
+            self._listener.join(timeout)
+
     def wait_replies(self, timeout: float = JOIN_SECONDS) -> None:
         """Block until every reply queued so far has been played (tests, the end of a CLI call)."""
         if self._speaker is None:
@@ -243,3 +256,56 @@ class MicrophoneCaller:
         if self._listener is not None:
             self._listener.join(JOIN_SECONDS)
         self.source.close()
+
+
+class ScriptedRecognizer:
+    """A `SpeechRecognizer` stand-in without vosk: real end-pointing, scripted words.
+
+    Each utterance the end-pointer finds (or each push-to-talk recording with audio in it) is
+    "heard" as the next of `texts`, word by word through `on_partial`, with `confidence`. For tests
+    and demos of the microphone path on machines without a model.
+    """
+
+    def __init__(self, texts: list[str], *, confidence: float = 0.9, sample_rate: int = SAMPLE_RATE,
+                 on_partial: Callable[[str], None] | None = None) -> None:
+        self.texts = deque(texts)
+        self.confidence = confidence
+        self.sample_rate = sample_rate
+        self.on_partial = on_partial
+
+    def _heard(self, audio_bytes: int) -> Recognition:
+        text = self.texts.popleft() if self.texts else ""
+        words = text.split()
+        for i in range(1, len(words) + 1):
+            if self.on_partial is not None:
+                self.on_partial(" ".join(words[:i]))
+        return Recognition(text, self.confidence if text else 0.0, audio_seconds=audio_bytes / 2 / self.sample_rate)
+
+    def transcribe(self, source: AudioSource, *, stop: threading.Event | None = None, max_seconds: float = 30.0,
+                   block_frames: int = BLOCK_FRAMES) -> Recognition:
+        limit, read = int(max_seconds * self.sample_rate) * 2, 0
+        while read < limit and not (stop is not None and stop.is_set()):
+            pcm = source.read(block_frames)
+            if not pcm:
+                break
+            read += len(pcm)
+        return self._heard(read) if read else Recognition("", 0.0)
+
+    def listen(self, source: AudioSource, *, endpointer: EnergyEndpointer | None = None,
+               stop: threading.Event | None = None, max_seconds: float = 300.0,
+               block_frames: int = BLOCK_FRAMES) -> Any:
+        vad = endpointer or EnergyEndpointer(sample_rate=self.sample_rate)
+        limit, read, speech = int(max_seconds * self.sample_rate) * 2, 0, 0
+        while read < limit and not (stop is not None and stop.is_set()):
+            pcm = source.read(block_frames)
+            if not pcm:
+                break
+            read += len(pcm)
+            for event in vad.feed(pcm):
+                speech += len(event.pcm)
+                if event.kind == "end":
+                    yield self._heard(speech)
+                    speech = 0
+        for event in vad.flush():
+            if event.kind == "end":
+                yield self._heard(speech)
