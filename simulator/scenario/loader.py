@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from simulator.scenario.audio import check_audio
 from simulator.scenario.checks import check
 from simulator.scenario.diagnostics import translate
 from simulator.scenario.errors import Mark, Marks, ScenarioError, ScenarioInvalid
@@ -60,7 +61,7 @@ def load_scenario(path: str | os.PathLike[str], display: str | None = None) -> L
     except ValidationError as exc:
         seen = {error.mark for error in errors}  # a value already reported (a tag, a duplicate) is not repeated
         raise ScenarioInvalid(errors + [e for e in translate(exc, marks) if e.mark not in seen]) from None
-    problems = errors or check(model, marks)
+    problems = errors or check(model, marks) or check_audio(model, marks, path.parent)
     if problems:
         raise ScenarioInvalid(problems)
     return LoadedScenario(path, display, model, marks)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fakes import callers as c
@@ -18,6 +19,7 @@ from simulator.api import Simulator
 from simulator.clock import DEFAULT_EPOCH
 from simulator.errors import ApiError
 from simulator.reasoning import StubRule
+from simulator.scenario.audio import recognize
 from simulator.scenario.errors import ScenarioError, ScenarioInvalid, path_text
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.schema import Call, Scenario, Step
@@ -99,10 +101,14 @@ def build_simulator(scenario: Scenario, seed: int) -> tuple[Simulator, dict[str,
     return sim, ids
 
 
-def _step(step: Step, line: int) -> c.Step:
+def _step(step: Step, line: int, base: Path) -> c.Step:
     kind = step.action
     if kind == "say":
         made = c.say(step.say or "", pause_ms=step.pause, confidence=step.confidence)
+    elif kind == "say_audio":  # recognised now: the caller says what vosk heard (simulator.scenario.audio)
+        heard, seconds = recognize(step, base)
+        made = (c.say(heard.text, pause_ms=step.pause, confidence=heard.confidence) if heard.text
+                else c.silence(round(seconds * 1000)))
     elif kind == "expect":
         made = c.expect(step.expect or "", **({"timeout_ms": step.timeout} if step.timeout is not None else {}))
     elif kind == "wait":
@@ -156,7 +162,8 @@ def run_scenario(loaded: LoadedScenario, seed: int | None = None,
                 sim.run(until_ms=at_ms)
             spec = call.spec
             if spec.caller:
-                steps = [_step(s, loaded.line("calls", call.index, "caller", k)) for k, s in enumerate(spec.caller)]
+                steps = [_step(s, loaded.line("calls", call.index, "caller", k), loaded.path.parent)
+                         for k, s in enumerate(spec.caller)]
                 call.caller = c.ScriptedCaller(steps, think_ms=sim.timings.caller_think_ms)
             try:
                 call.call_id = _place(sim, ids.get(spec.assistant or ""), number, spec, call.caller)

