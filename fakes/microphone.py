@@ -1,11 +1,10 @@
 """A far end driven by audio: a microphone (or a WAV/array standing in for one) and a speaker.
 
-`MicrophoneCaller` implements the `Caller` port. Capture and recognition are slow and block
-(a microphone read waits for the sound card, a vosk decode takes tens of milliseconds), so they
-run on a worker thread that puts what it heard on a thread-safe queue; the engine stays
+`MicrophoneCaller` implements the `Caller` port. Capture and recognition block, so they run on
+`simulator.speech.live.VoiceInput`'s worker thread, which queues what it heard; the engine stays
 single-threaded because only `pump()`, which the driver calls on the engine thread between engine
-runs, touches the `Line`. The assistant's replies are synthesised and played on a second worker
-thread for the same reason (playing blocks until the clip has been heard).
+runs, touches the `Line`. The assistant's replies are synthesised and played by a `ReplySpeaker`
+on a second worker thread (playing blocks until the clip has been heard).
 
 Two ways to talk:
 
@@ -21,7 +20,6 @@ the call once the source is exhausted and every utterance has been said.
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -37,9 +35,7 @@ from simulator.speech import (
     Recognition,
     SpeechRecognizer,
 )
-
-JOIN_SECONDS = 5.0
-"""How long `close()` waits for a worker (a microphone read returns within one block)."""
+from simulator.speech.live import JOIN_SECONDS, ReplySpeaker, VoiceInput
 
 
 class MicrophoneCaller:
@@ -47,15 +43,14 @@ class MicrophoneCaller:
 
     Callbacks run on the engine thread (inside `pump()`): `on_partial(text)` while an utterance is
     being recognised, `on_heard(recognition)` when it is final, `on_listening(bool)` when push-to-talk
-    recording starts/stops. `on_reply_played(text)` runs on the speaker thread after a reply was played.
-    Worker errors (a `VoiceUnavailable` from a device) are kept in `errors` and reported by `pump()`
-    through `on_error`.
+    recording starts/stops, `on_error(exc)` when a device, the recogniser or the synthesiser failed
+    (also kept in `errors`). `on_reply_played(text)` runs on the speaker thread after a reply was played.
     """
 
     def __init__(
         self,
         source: AudioSource,
-        recognizer: SpeechRecognizer,
+        recognizer: SpeechRecognizer | Any,
         *,
         push_to_talk: bool = False,
         synthesizer: Any = None,
@@ -70,50 +65,36 @@ class MicrophoneCaller:
         on_reply_played: Callable[[str], None] | None = None,
         on_listening: Callable[[bool], None] | None = None,
     ) -> None:
-        self.source = source
-        self.recognizer = recognizer
+        self.voice_input = VoiceInput(source, recognizer, endpointer=endpointer, max_utterance_s=max_utterance_s)
+        self.speaker = (ReplySpeaker(synthesizer, sink, on_played=on_reply_played)
+                        if synthesizer is not None and sink is not None else None)
         self.push_to_talk = push_to_talk
-        self.synthesizer = synthesizer
-        self.sink = sink
-        self.endpointer = endpointer
         self.hold_until_turn = hold_until_turn
         self.hang_up_when_done = hang_up_when_done
-        self.max_utterance_s = max_utterance_s
         self.on_partial = on_partial
         self.on_heard = on_heard
         self.on_error = on_error
-        self.on_reply_played = on_reply_played
         self.on_listening = on_listening
         self.line: Line | None = None
         self.heard: list[str] = []
         self.said: list[Recognition] = []
         self.errors: list[BaseException] = []
         self.ended_reason: str | None = None
-        self._inbox: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._held: deque[Recognition] = deque()
         self._my_turn = False
         self._source_done = False
-        self._stop = threading.Event()
-        self._talk_stop: threading.Event | None = None
-        self._listener: threading.Thread | None = None
-        self._replies: queue.Queue[str | None] = queue.Queue()
-        self._speaker: threading.Thread | None = None
-        recognizer.on_partial = lambda text: self._inbox.put(("partial", text))
 
     # --- the Caller port (engine thread) -------------------------------------------------------
     def connected(self, line: Line) -> None:
         self.line = line
         if not self.push_to_talk:
-            self._start_listener(self._listen_continuously)
+            self.voice_input.start_continuous()
 
     def assistant_started(self, text: str, duration_ms: int) -> None:
         self.heard.append(text)
         self._my_turn = False
-        if self.synthesizer is not None and self.sink is not None:
-            if self._speaker is None:
-                self._speaker = threading.Thread(target=self._speak_replies, name="mic-caller-speaker", daemon=True)
-                self._speaker.start()
-            self._replies.put(text)
+        if self.speaker is not None:
+            self.speaker.say(text)
 
     def your_turn(self) -> None:
         self._my_turn = True
@@ -121,49 +102,36 @@ class MicrophoneCaller:
 
     def ended(self, reason: str) -> None:
         self.ended_reason = reason
-        self._stop.set()
-        if self._talk_stop is not None:
-            self._talk_stop.set()
+        self.voice_input.stop_talking()
 
     # --- push-to-talk (any thread) ---------------------------------------------------------------
     @property
     def listening(self) -> bool:
-        return self._listener is not None and self._listener.is_alive()
+        return self.voice_input.listening
 
     def start_talking(self) -> bool:
         """Start recording one utterance; False when already recording or the call is over."""
-        if self.listening or self._stop.is_set():
-            return False
-        self._talk_stop = threading.Event()
-        self._inbox.put(("listening", True))
-        self._start_listener(self._record_once, self._talk_stop)
-        return True
+        return self.ended_reason is None and self.voice_input.start_talking()
 
     def stop_talking(self) -> None:
         """Stop recording; the utterance is recognised and said at the next `pump()`."""
-        if self._talk_stop is not None:
-            self._talk_stop.set()
+        self.voice_input.stop_talking()
 
     # --- the driver's side (engine thread) -------------------------------------------------------
     def pump(self) -> int:
         """Deliver what the workers produced: partials, final utterances, errors. Returns how many items."""
-        handled = 0
-        while True:
-            try:
-                kind, value = self._inbox.get_nowait()
-            except queue.Empty:
-                break
-            handled += 1
-            if kind == "partial":
-                if self.on_partial is not None:
-                    self.on_partial(value)
+        items = self.voice_input.drain()
+        if self.speaker is not None:
+            items += [("error", exc) for exc in self.speaker.errors()]
+        for kind, value in items:
+            if kind == "partial" and self.on_partial is not None:
+                self.on_partial(value)
             elif kind == "final":
                 if self.on_heard is not None:
                     self.on_heard(value)
                 self._held.append(value)
-            elif kind == "listening":
-                if self.on_listening is not None:
-                    self.on_listening(value)
+            elif kind == "listening" and self.on_listening is not None:
+                self.on_listening(value)
             elif kind == "error":
                 self.errors.append(value)
                 if self.on_error is not None:
@@ -171,12 +139,12 @@ class MicrophoneCaller:
             elif kind == "done":
                 self._source_done = True
         self._release_held()
-        return handled
+        return len(items)
 
     @property
     def finished(self) -> bool:
         """The source is exhausted and every utterance was said (or the call is over)."""
-        return self.ended_reason is not None or (self._source_done and not self._held and self._inbox.empty())
+        return self.ended_reason is not None or (self._source_done and not self._held)
 
     def _release_held(self) -> None:
         line = self.line
@@ -194,68 +162,21 @@ class MicrophoneCaller:
                 and not line.assistant_speaking):
             line.hang_up()
 
-    # --- workers -------------------------------------------------------------------------------
-    def _start_listener(self, target: Callable[..., None], *args: Any) -> None:
-        self._listener = threading.Thread(target=self._guarded, args=(target, *args), name="mic-caller-listener",
-                                          daemon=True)
-        self._listener.start()
-
-    def _guarded(self, target: Callable[..., None], *args: Any) -> None:
-        try:
-            target(*args)
-        except Exception as exc:  # a device failing mid-call: reported on the engine thread
-            self._inbox.put(("error", exc))
-
-    def _listen_continuously(self) -> None:
-        for recognition in self.recognizer.listen(self.source, endpointer=self.endpointer, stop=self._stop):
-            self._inbox.put(("final", recognition))
-        self._inbox.put(("done", None))
-
-    def _record_once(self, talk_stop: threading.Event) -> None:
-        try:
-            recognition = self.recognizer.transcribe(self.source, stop=talk_stop, max_seconds=self.max_utterance_s)
-        finally:
-            self._inbox.put(("listening", False))
-        if recognition.text:
-            self._inbox.put(("final", recognition))
-
-    def _speak_replies(self) -> None:
-        while True:
-            text = self._replies.get()
-            if text is None:
-                return
-            try:
-                clip = self.synthesizer.speak(text, self.sink)
-            except Exception as exc:
-                self._inbox.put(("error", exc))
-                continue
-            if clip is not None and self.on_reply_played is not None:
-                self.on_reply_played(text)
-
+    # --- waiting and closing ---------------------------------------------------------------------
     def wait_listening(self, timeout: float = JOIN_SECONDS) -> None:
         """Block until the listener has used up a finite source (an array or WAV file: tests), bounded."""
-        if self._listener is not None:
-            self._listener.join(timeout)
+        self.voice_input.wait(timeout)
 
     def wait_replies(self, timeout: float = JOIN_SECONDS) -> None:
         """Block until every reply queued so far has been played (tests, the end of a CLI call)."""
-        if self._speaker is None:
-            return
-        self._replies.put(None)
-        self._speaker.join(timeout)
-        self._speaker = None
+        if self.speaker is not None:
+            self.speaker.wait(timeout)
 
     def close(self) -> None:
         """Stop the workers and wait for them (bounded); the source is closed too."""
-        self._stop.set()
-        if self._talk_stop is not None:
-            self._talk_stop.set()
-        if self.sink is not None:
-            self.sink.stop()
-        self.wait_replies()
-        if self._listener is not None:
-            self._listener.join(JOIN_SECONDS)
-        self.source.close()
+        if self.speaker is not None:
+            self.speaker.close()
+        self.voice_input.close()
 
 
 class ScriptedRecognizer:
