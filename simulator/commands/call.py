@@ -51,37 +51,19 @@ def create_assistant(sim: Any, args: argparse.Namespace) -> str:
 
 
 def open_voice(args: argparse.Namespace, out: Callable[[str], None]) -> Any:
-    """Source, recogniser, synthesiser and sink as a `MicrophoneCaller`; raises `VoiceUnavailable`."""
+    """The microphone caller for these options; raises `VoiceUnavailable` naming the fix."""
     from fakes.microphone import MicrophoneCaller
-    from simulator.speech import (
-        MicrophoneSource,
-        SoundDevicePlayer,
-        SpeechRecognizer,
-        SpeechSynthesizer,
-        WavFileSource,
-        load_model,
-    )
+    from simulator.speech.live import open_voice_kit
 
-    model = load_model(args.vosk_model, lang=args.vosk_lang)
     try:
-        recognizer = SpeechRecognizer(model, phrases=args.phrases or None)
-    except ValueError as exc:
-        raise UsageError(f"--phrases: {exc}") from None
-    sink = SoundDevicePlayer(device=args.output_device, muted=args.mute)
-    synthesizer = SpeechSynthesizer(voice=args.voice)
-    if not args.mute:
-        sink.check()
-        synthesizer.synthesize("Ready.")  # fails now, with the fix, if eSpeak is missing; warms the engine
-    if args.input_wav:
-        try:
-            source: Any = WavFileSource(args.input_wav)
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"--input-wav: {exc}") from None
-    else:
-        source = MicrophoneSource(device=args.device).open()
+        kit = open_voice_kit(model_dir=args.vosk_model, lang=args.vosk_lang, phrases=args.phrases,
+                             device=args.device, input_wav=args.input_wav, output_device=args.output_device,
+                             voice=args.voice, muted=args.mute)
+    except ValueError as exc:  # a phrase the model does not know, a file that is not a WAV
+        raise UsageError(f"--phrases: {exc}" if "vocabulary" in str(exc) else f"--input-wav: {exc}") from None
     return MicrophoneCaller(
-        source, recognizer, push_to_talk=args.push_to_talk and not args.input_wav,
-        synthesizer=synthesizer, sink=sink,
+        kit.source, kit.recognizer, push_to_talk=args.push_to_talk and not args.input_wav,
+        synthesizer=kit.synthesizer, sink=kit.sink,
         hold_until_turn=bool(args.input_wav), hang_up_when_done=bool(args.input_wav),
         on_partial=lambda text: print(f"  … {text}", file=sys.stderr, flush=True) if text else None,
         on_error=lambda exc: out(f"! voice: {exc}"),

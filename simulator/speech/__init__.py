@@ -22,6 +22,7 @@ from simulator.speech.audio import (
     resample_pcm,
     rms_dbfs,
 )
+from simulator.speech.live import ReplySpeaker, VoiceInput, VoiceKit, open_voice_kit
 from simulator.speech.recognizer import (
     MODEL_ENV,
     ModelChoice,
@@ -48,10 +49,13 @@ __all__ = [
     "MicrophoneSource",
     "ModelChoice",
     "Recognition",
+    "ReplySpeaker",
     "SoundDevicePlayer",
     "SpeechRecognizer",
     "SpeechSynthesizer",
     "VadEvent",
+    "VoiceInput",
+    "VoiceKit",
     "VoiceUnavailable",
     "WavFileSource",
     "Word",
@@ -60,6 +64,7 @@ __all__ = [
     "concat",
     "list_devices",
     "load_model",
+    "open_voice_kit",
     "packaged_model_dir",
     "rms_dbfs",
     "resample_pcm",

@@ -5,17 +5,22 @@ playing a reply blocks until it has been heard, so none of it may run on the thr
 the call (the engine's, or a UI's). `VoiceInput` reads and recognises on a worker thread and puts
 what it found on a thread-safe queue that its owner drains with `drain()` whenever it likes (once
 per engine run or UI tick); `ReplySpeaker` synthesises and plays lines on a second worker.
-Both are used by the microphone caller (`fakes.microphone`) and the TUI's voice mode.
+Both are used by the microphone caller (`fakes.microphone`) and the TUI's voice mode, which
+get their parts from `open_voice_kit` (one place that turns front-end options into devices).
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
-from simulator.speech.audio import AudioSink, AudioSource
+from simulator.speech.audio import AudioSink, AudioSource, MicrophoneSource, SoundDevicePlayer, WavFileSource
+from simulator.speech.recognizer import SpeechRecognizer, load_model
+from simulator.speech.synthesizer import Isolation, SpeechSynthesizer
 from simulator.speech.vad import EnergyEndpointer
 
 JOIN_SECONDS = 5.0
@@ -173,3 +178,34 @@ class ReplySpeaker:
                 continue
             if clip is not None and self.on_played is not None:
                 self.on_played(text)
+
+
+@dataclass
+class VoiceKit:
+    """Everything a front end needs to talk and listen: where speech comes from and where replies go."""
+
+    source: AudioSource
+    recognizer: SpeechRecognizer
+    synthesizer: SpeechSynthesizer
+    sink: AudioSink
+
+
+def open_voice_kit(*, model_dir: str | None = None, lang: str | None = None, phrases: Sequence[str] | None = None,
+                   device: int | str | None = None, input_wav: str | Path | None = None,
+                   output_device: int | str | None = None, voice: str | None = None, muted: bool = False,
+                   isolation: Isolation = "fd") -> VoiceKit:
+    """Load the model, open the microphone (or `input_wav`) and check the speaker and eSpeak up front.
+
+    Everything that can be missing is tried now, so a front end fails before the call with one
+    `VoiceUnavailable` (or `ValueError`: a phrase outside the vocabulary, a file that is no WAV),
+    never mid-reply. With `muted`, the speaker and eSpeak are not needed. The microphone is opened
+    last, so nothing is left open when an earlier piece fails.
+    """
+    recognizer = SpeechRecognizer(load_model(model_dir, lang=lang), phrases=phrases or None)
+    sink = SoundDevicePlayer(device=output_device, muted=muted)
+    synthesizer = SpeechSynthesizer(voice=voice, isolation=isolation)
+    if not muted:
+        sink.check()
+        synthesizer.synthesize("Ready.")  # fails now, with the fix, if eSpeak is missing; warms the engine
+    source: AudioSource = WavFileSource(input_wav) if input_wav else MicrophoneSource(device=device).open()
+    return VoiceKit(source, recognizer, synthesizer, sink)
