@@ -29,6 +29,7 @@ from simulator.ports import Line
 from simulator.speech import (
     BLOCK_FRAMES,
     SAMPLE_RATE,
+    AudioClip,
     AudioSink,
     AudioSource,
     EnergyEndpointer,
@@ -205,11 +206,15 @@ class ScriptedRecognizer:
     def transcribe(self, source: AudioSource, *, stop: threading.Event | None = None, max_seconds: float = 30.0,
                    block_frames: int = BLOCK_FRAMES) -> Recognition:
         limit, read = int(max_seconds * self.sample_rate) * 2, 0
+        words = self.texts[0].split() if self.texts else []
         while read < limit and not (stop is not None and stop.is_set()):
             pcm = source.read(block_frames)
             if not pcm:
                 break
             read += len(pcm)
+            shown = min(len(words), read // (2 * block_frames))  # one more word per block, like a live decode
+            if shown and self.on_partial is not None:
+                self.on_partial(" ".join(words[:shown]))
         return self._heard(read) if read else Recognition("", 0.0)
 
     def listen(self, source: AudioSource, *, endpointer: EnergyEndpointer | None = None,
@@ -230,3 +235,22 @@ class ScriptedRecognizer:
         for event in vad.flush():
             if event.kind == "end":
                 yield self._heard(speech)
+
+
+class SilentSynthesizer:
+    """A `SpeechSynthesizer` stand-in without eSpeak: each reply is a short silent clip, and is logged.
+
+    For tests of the reply path (what was spoken, mute) on machines without a voice.
+    """
+
+    def __init__(self, seconds: float = 0.05) -> None:
+        self.seconds = seconds
+        self.spoken: list[str] = []
+
+    def speak(self, text: str, sink: AudioSink) -> AudioClip | None:
+        if sink.muted:
+            return None
+        self.spoken.append(text)
+        clip = AudioClip.silence(self.seconds)
+        sink.play(clip)
+        return clip

@@ -15,6 +15,7 @@ from tui.screens.common import OpenCall, StartRolePlay, background
 from tui.screens.help import HelpScreen
 from tui.screens.roleplay import CallPlan, RolePlayScreen, RolePlaySetup
 from tui.sources import CallSource
+from tui.voice import Opener, VoiceControl
 
 CSS = """
 #filters { height: 1; padding: 0 1; background: $boost; }
@@ -51,8 +52,12 @@ class AployeeTui(App):
 
     def __init__(self, source: CallSource, *, roleplay: RolePlay | None = None, threaded: bool = False,
                  poll_seconds: float | None = 1.0, export_dir: Path | str = ".", tick_seconds: float = 0.1,
-                 start_roleplay: bool = False, attach: str | None = None) -> None:
+                 start_roleplay: bool = False, attach: str | None = None, voice: Opener | None = None,
+                 voice_muted: bool = False) -> None:
+        """`voice` opens the microphone, recogniser and speaker for role-play's voice mode (tui.voice)."""
         super().__init__()
+        self.voice = voice
+        self.voice_muted = voice_muted
         self.source = source
         self.roleplay = roleplay
         self.threaded = threaded
@@ -113,7 +118,8 @@ class AployeeTui(App):
         def started(notice: str | None) -> None:
             if notice:
                 self.notify(notice, severity="warning", timeout=10)
-            self.push_screen(RolePlayScreen(session, tick_seconds=self.tick_seconds))
+            voice = VoiceControl(self.voice, muted=self.voice_muted) if self.voice is not None else None
+            self.push_screen(RolePlayScreen(session, tick_seconds=self.tick_seconds, voice=voice))
 
         def failed(message: str) -> None:
             self.notify(f"cannot start the call: {message}", severity="error")

@@ -44,7 +44,8 @@ class RolePlay(Protocol):
 
     def attach(self, call_id: str) -> None: ...
 
-    def say(self, text: str) -> None: ...
+    def say(self, text: str, *, confidence: float | None = None) -> None:
+        """Speak `text`; `confidence` is the recogniser's (voice mode), None for typed lines."""
 
     def press(self, digits: str) -> None: ...
 
@@ -110,8 +111,8 @@ class LocalRolePlay:
             raise SourceError("no call: start one first")
         return self.platform.line(self.call_id)
 
-    def say(self, text: str) -> None:
-        self._line().say(text)
+    def say(self, text: str, *, confidence: float | None = None) -> None:
+        self._line().say(text, confidence=confidence)
 
     def press(self, digits: str) -> None:
         self._line().press(digits)
@@ -169,7 +170,8 @@ class RemoteRolePlay:
         self.client.get(f"/v1/calls/{call_id}")
         self.call_id = call_id
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, *, confidence: float | None = None) -> None:
+        """The server's say route takes the text only: a spoken line's ASR confidence is not carried."""
         self.client.post(f"/_sim/calls/{self.call_id}/say", {"text": text})
 
     def press(self, digits: str) -> None:

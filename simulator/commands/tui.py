@@ -35,7 +35,7 @@ def build_app(args: argparse.Namespace):
     from tui.sources import SourceError
 
     common = {"export_dir": Path(args.export_dir), "poll_seconds": args.poll, "start_roleplay": args.roleplay,
-              "attach": args.attach}
+              "attach": args.attach, "voice": _voice_opener(args), "voice_muted": args.mute}
     try:
         if args.url:
             from tui.roleplay import RemoteRolePlay
@@ -63,6 +63,18 @@ def build_app(args: argparse.Namespace):
         after_run = _recorder(sim, Path(args.record))
     return AployeeTui(PlatformSource(sim, label=f"playground (seed {args.seed})"),
                       roleplay=LocalRolePlay(sim, speed=args.speed, after_run=after_run), **common)
+
+
+def _voice_opener(args: argparse.Namespace):
+    """Role-play's voice mode, opened on the first ctrl+r (a missing piece then shows its fix in the UI).
+
+    Synthesis runs in a child process: the in-process mode briefly redirects the terminal, which
+    would swallow a screen redraw."""
+    from simulator.speech.live import open_voice_kit
+
+    return lambda: open_voice_kit(model_dir=args.vosk_model, lang=args.vosk_lang, device=args.device,
+                                  output_device=args.output_device, voice=args.voice, muted=args.mute,
+                                  isolation="process")
 
 
 def _recorder(sim, path: Path):
@@ -112,6 +124,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="playground: also write every call, role-play sessions included, to this store file "
                            "(open it later with --db FILE)")
     play.add_argument("--seed", type=int, default=7, help="playground: seed of the random source (default 7)")
+    voice = parser.add_argument_group("role-play voice mode (ctrl+r talk, ctrl+n mute; see docs/voice.md)")
+    voice.add_argument("--vosk-model", metavar="DIR", help="vosk model directory (default $APLOYEE_SIM_VOSK_MODEL)")
+    voice.add_argument("--vosk-lang", metavar="CODE", help="language code: vosk finds or downloads a small model")
+    voice.add_argument("--device", help="microphone (name or number, see `python -m sounddevice`)")
+    voice.add_argument("--output-device", help="speaker for the replies (name or number)")
+    voice.add_argument("--voice", help="eSpeak voice for the replies (e.g. en-us)")
+    voice.add_argument("--mute", action="store_true", help="start with spoken replies muted")
     parser.add_argument("--export-dir", default=".", metavar="DIR", help="where exports are written (default .)")
     parser.add_argument("--poll", type=_positive, default=1.0, metavar="SECONDS",
                         help="how often live data is re-read (default 1)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import threading
 
-from fakes.microphone import MicrophoneCaller, ScriptedRecognizer
+from fakes.microphone import MicrophoneCaller, ScriptedRecognizer, SilentSynthesizer
 from simulator.api import Simulator
 from simulator.speech import ArraySource, AudioClip, CollectingSink, concat
 
@@ -21,21 +21,6 @@ def tone(seconds: float, hz: float = 440.0) -> AudioClip:
 
 def two_utterances() -> AudioClip:
     return concat([AudioClip.silence(0.5), tone(0.6), AudioClip.silence(1.0), tone(0.6), AudioClip.silence(1.0)])
-
-
-class FakeSynth:
-    """Records what it was asked to say and plays a short clip (the real one is tested in test_mic_caller_real)."""
-
-    def __init__(self) -> None:
-        self.spoken: list[str] = []
-
-    def speak(self, text: str, sink) -> AudioClip | None:
-        if sink.muted:
-            return None
-        self.spoken.append(text)
-        clip = AudioClip.silence(0.01)
-        sink.play(clip)
-        return clip
 
 
 def support_desk(sim: Simulator) -> str:
@@ -60,7 +45,7 @@ def drive(sim: Simulator, call_id: str, caller: MicrophoneCaller, steps: int = 2
 def test_each_utterance_is_said_at_the_callers_turn_with_its_confidence() -> None:
     sim = Simulator(seed=3)
     partials: list[str] = []
-    sink, synth = CollectingSink(), FakeSynth()
+    sink, synth = CollectingSink(), SilentSynthesizer()
     caller = MicrophoneCaller(ArraySource(two_utterances()), ScriptedRecognizer(["I want a refund", "bye then"],
                                                                                confidence=0.71),
                               synthesizer=synth, sink=sink, hold_until_turn=True, hang_up_when_done=True,
@@ -86,7 +71,7 @@ def test_hangs_up_when_the_source_is_used_up_and_mute_plays_nothing() -> None:
     sim = Simulator(seed=3)
     sink = CollectingSink(muted=True)
     caller = MicrophoneCaller(ArraySource(concat([tone(0.5), AudioClip.silence(1.0)])),
-                              ScriptedRecognizer(["hello there"]), synthesizer=FakeSynth(), sink=sink,
+                              ScriptedRecognizer(["hello there"]), synthesizer=SilentSynthesizer(), sink=sink,
                               hold_until_turn=True, hang_up_when_done=True)
     call_id = sim.start_call(support_desk(sim), "+15551234567", caller=caller)["id"]
     drive(sim, call_id, caller)

@@ -35,6 +35,8 @@ HELP = """\
   enter       say the typed line
   ctrl+t      press the typed keys as DTMF digits (or type /d 1#)
   ctrl+g      hang up (or type /hangup)
+  ctrl+r      voice: start talking, press again to send (push-to-talk)
+  ctrl+n      voice: mute / unmute the spoken replies
   ctrl+o      open the call in the call view
   esc         leave (hangs up a live call)
 """

@@ -14,6 +14,7 @@ from tui import live_text
 from tui.model import LiveView
 from tui.roleplay import DEFAULT_TO, RolePlay
 from tui.screens.common import OpenCall, background
+from tui.voice import VoiceControl
 
 
 @dataclass(frozen=True)
@@ -84,11 +85,15 @@ class RolePlayScreen(Screen):
         Binding("ctrl+t", "digits", "Digits"),
         Binding("ctrl+g", "hangup", "Hang up"),
         Binding("ctrl+o", "inspect", "Inspect"),
+        Binding("ctrl+r", "record", "Talk"),
+        Binding("ctrl+n", "mute", "Mute"),
     ]
 
-    def __init__(self, session: RolePlay, *, tick_seconds: float) -> None:
+    def __init__(self, session: RolePlay, *, tick_seconds: float, voice: VoiceControl | None = None) -> None:
+        """`voice`: push-to-talk and spoken replies (tui.voice); None when this session has no voice mode."""
         super().__init__()
         self.session = session
+        self.voice = voice
         self.call_id = session.call_id
         self.tick_seconds = tick_seconds
         self.view: LiveView | None = None
@@ -103,6 +108,7 @@ class RolePlayScreen(Screen):
                 yield Static(id="talk-text")
             with VerticalScroll(id="side"):
                 yield Static(id="state-text")
+        yield Static(id="voice-status")
         yield Input(placeholder="say something (enter) · /d 1# digits · /hangup", id="say")
         yield Footer()
 
@@ -112,12 +118,18 @@ class RolePlayScreen(Screen):
         self.query_one("#say", Input).focus()
         self.tick()
         self.set_interval(self.tick_seconds, self.tick)
+        self._show_voice()
+
+    def on_unmount(self) -> None:
+        if self.voice is not None:
+            self.voice.close()
 
     # --- the clock and the view ---------------------------------------------------------------
     def tick(self) -> None:
         background(self, self.session.tick, self.show, self._failed, threaded=self.session.blocking, group="tick")
 
     def show(self, view: LiveView) -> None:
+        self._poll_voice(view)
         if view == self.view:  # nothing new this tick: leave the widgets alone
             return
         self.view = view
@@ -159,6 +171,53 @@ class RolePlayScreen(Screen):
     def action_hangup(self) -> None:
         if self.view is None or not self.view.ended:
             self._act(self.session.hang_up)
+
+    # --- voice mode (tui.voice holds the logic) -----------------------------------------------
+    def _show_voice(self) -> None:
+        text = self.voice.status() if self.voice is not None else "[dim]no voice mode in this session[/]"
+        self.query_one("#voice-status", Static).update(text)
+
+    def _poll_voice(self, view: LiveView) -> None:
+        if self.voice is None:
+            return
+        update = self.voice.poll(view.transcript)
+        for heard in update.utterances:
+            self._act(lambda heard=heard: self.session.say(heard.text, confidence=heard.confidence))
+        for problem in update.problems:
+            self.notify(f"voice: {problem}", severity="warning", markup=False)
+        if update.changed:
+            self._show_voice()
+
+    def action_record(self) -> None:
+        voice = self.voice
+        if voice is None or voice.unavailable:
+            self.notify(voice.unavailable if voice else "no voice mode in this session: type instead",
+                        severity="warning", markup=False)
+            return
+        if voice.ready:
+            voice.toggle_recording()
+            self._show_voice()
+            return
+        if voice.opening:
+            return
+
+        def opened(problem: str | None) -> None:
+            if problem:
+                self.notify(f"voice unavailable, type instead: {problem}", severity="warning", timeout=10,
+                            markup=False)
+                self.query_one("#say", Input).focus()
+            else:
+                voice.toggle_recording()
+            self._show_voice()
+
+        voice.opening = True
+        self._show_voice()
+        background(self, voice.open, opened, self._failed, threaded=True, group="voice-open")
+
+    def action_mute(self) -> None:
+        if self.voice is not None:
+            self.voice.toggle_mute()
+            self._show_voice()
 
     def action_inspect(self) -> None:
         if self.call_id:
