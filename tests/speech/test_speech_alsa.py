@@ -136,3 +136,24 @@ def test_microphone_to_vosk_push_to_talk_and_continuous(alsa, korean_wavs, ko_mo
     assert heard_ptt["text"] == phrase
     assert 0.5 <= heard_ptt["confidence"] <= 1.0
     assert heard_stream["texts"] == phrases
+
+
+def test_call_command_with_the_virtual_microphone_and_speaker(alsa, ko_model_dir, korean_wavs, need_voice) -> None:
+    """`aployee-sim call --mic` through the real sounddevice code: speech in from the virtual
+    microphone, the assistant's replies synthesised by pyttsx3 and written to the virtual speaker."""
+    need_voice("pyttsx3", "libespeak")
+    said = concat([AudioClip.silence(0.5), AudioClip.read_wav(korean_wavs["취소"]), AudioClip.silence(3.0)])
+    alsa.mic_raw.write_bytes(said.pcm)
+    env = {**os.environ, "XDG_CONFIG_HOME": str(alsa.dir / "xdg")}
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from simulator.cli import main; sys.exit(main())", "call", "--mic",
+         "--device", MIC, "--output-device", SPEAKER, "--vosk-model", str(ko_model_dir), "--phrases", "취소",
+         "안녕하세요", "--intent", "취소=Your booking is cancelled. Goodbye.", "--speed", "10", "--max-seconds", "20"],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "user: 취소  [asr " in done.stdout
+    assert "assistant: Your booking is cancelled. Goodbye." in done.stdout
+    assert '"status": "completed"' in done.stdout.splitlines()[-1]
+    played = AudioClip(alsa.speaker_raw.read_bytes())
+    assert played.duration > 0.5 and played.rms_dbfs() > -40  # spoken replies, not silence
