@@ -118,3 +118,17 @@ def test_a_failing_source_is_reported_on_the_engine_thread() -> None:
     caller.pump()
     caller.close()
     assert seen == [("device unplugged", True)]
+
+
+def test_live_driver_hangs_up_at_the_time_limit() -> None:
+    """`call --max-seconds`: the real-time loop is bounded; a call still running then is hung up."""
+    from simulator.commands.call import drive_live
+
+    sim = Simulator(seed=3)
+    caller = MicrophoneCaller(ArraySource(AudioClip.silence(1.0)), ScriptedRecognizer([]))
+    call_id = sim.start_call(support_desk(sim), "+15551234567", caller=caller)["id"]
+    drive_live(sim, call_id, caller, max_seconds=0.2, speed=50)  # 10 virtual seconds: answered, greeted
+    caller.close()
+    record = sim.record(call_id)
+    assert record.status == "completed" and record.end_reason == "hangup_user"
+    assert sim.now_ms == 10_000  # capped at the limit, whatever the wall clock did
