@@ -122,12 +122,15 @@ def _push_to_talk_keys(caller: Any, stop: threading.Event) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from simulator.api import Simulator
+    from simulator.errors import ApiError
     from simulator.speech import VoiceUnavailable
 
     if not (args.mic or args.input_wav):
         raise UsageError("say where the caller's voice comes from: --mic (the microphone) or --input-wav FILE")
     if args.input_wav and not Path(args.input_wav).is_file():
         raise UsageError(f"--input-wav: no such file: {args.input_wav}")
+    if args.webhook_url and not args.webhook_url.startswith(("http://", "https://")):
+        raise UsageError(f"--webhook-url must be an http:// or https:// URL, got {args.webhook_url!r}")
     if args.max_seconds <= 0 or args.speed <= 0:
         raise UsageError("--max-seconds and --speed must be positive")
 
@@ -143,9 +146,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             assistant_id = create_assistant(sim, args)
             call_id = sim.start_call(assistant_id, args.to, caller=caller)["id"]
-        except Exception as exc:
+        except ApiError as exc:  # e.g. a malformed --webhook-url or --to, in the API's own words
             caller.close()
-            raise UsageError(str(exc)) from None
+            raise UsageError(f"{exc.message}") from None
         out(f"# call {call_id} to {args.to}: " + ("Enter to start/stop talking" if caller.push_to_talk else
                                                   "speak after the assistant" if not args.input_wav
                                                   else f"playing {args.input_wav}") + "; Ctrl+C hangs up")

@@ -93,3 +93,44 @@ def test_call_command_errors_are_one_line(ko_model_dir, korean_wavs, extra, mess
     assert done.returncode == 2
     assert done.stderr.startswith("aployee-sim: error: " + message)
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_call_command_with_your_own_webhook(ko_model_dir, korean_wavs, tmp_path) -> None:
+    """`--webhook-url`: the recognised line reaches a real HTTP webhook (loopback) and its reply is the assistant's."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[dict] = []
+
+    class Webhook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append(request)
+            body = json.dumps({"reply": f"You said {request['utterance']}. Goodbye.", "state": request["state"]})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        wav = padded_wav(korean_wavs["취소"], tmp_path / "cancel.wav")
+        done = subprocess.run(
+            [*CLI, "call", "--input-wav", str(wav), "--vosk-model", str(ko_model_dir), "--phrases", *PHRASES,
+             "--webhook-url", f"http://127.0.0.1:{server.server_port}/reason", "--mute", "--speed", "20",
+             "--max-seconds", "20"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    assert done.returncode == 0, done.stderr
+    assert [r["utterance"] for r in received] == ["취소"]
+    assert "assistant: You said 취소. Goodbye." in done.stdout.splitlines()
