@@ -65,6 +65,19 @@ class VoiceControl:
         self.speaker.set_muted(self.muted)
         return None
 
+    def press_record(self) -> str:
+        """The record key: `unavailable` (show why), `open` (run `open()` in a worker, then record),
+        `busy` (still opening) or `toggled` (recording started or stopped)."""
+        if self.unavailable:
+            return "unavailable"
+        if self.opening:
+            return "busy"
+        if self.input is None:
+            self.opening = True
+            return "open"
+        self.toggle_recording()
+        return "toggled"
+
     def toggle_recording(self) -> bool:
         """Start or stop an utterance; True when recording now."""
         if self.input is None:

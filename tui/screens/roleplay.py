@@ -190,29 +190,21 @@ class RolePlayScreen(Screen):
 
     def action_record(self) -> None:
         voice = self.voice
-        if voice is None or voice.unavailable:
+        outcome = voice.press_record() if voice is not None else "unavailable"
+        if outcome == "unavailable":
             self.notify(voice.unavailable if voice else "no voice mode in this session: type instead",
                         severity="warning", markup=False)
-            return
-        if voice.ready:
-            voice.toggle_recording()
-            self._show_voice()
-            return
-        if voice.opening:
-            return
-
-        def opened(problem: str | None) -> None:
-            if problem:
-                self.notify(f"voice unavailable, type instead: {problem}", severity="warning", timeout=10,
-                            markup=False)
-                self.query_one("#say", Input).focus()
-            else:
-                voice.toggle_recording()
-            self._show_voice()
-
-        voice.opening = True
+        elif outcome == "open":
+            background(self, voice.open, self._voice_opened, self._failed, threaded=True, group="voice-open")
         self._show_voice()
-        background(self, voice.open, opened, self._failed, threaded=True, group="voice-open")
+
+    def _voice_opened(self, problem: str | None) -> None:
+        if problem:
+            self.notify(f"voice unavailable, type instead: {problem}", severity="warning", timeout=10, markup=False)
+            self.query_one("#say", Input).focus()
+        else:
+            self.voice.toggle_recording()
+        self._show_voice()
 
     def action_mute(self) -> None:
         if self.voice is not None:
