@@ -58,4 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m simulator.cli`: run the importable module, so the commands' `UsageError` is this one.
+    from simulator.cli import main as importable_main
+
+    sys.exit(importable_main())

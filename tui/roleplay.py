@@ -171,8 +171,9 @@ class RemoteRolePlay:
         self.call_id = call_id
 
     def say(self, text: str, *, confidence: float | None = None) -> None:
-        """The server's say route takes the text only: a spoken line's ASR confidence is not carried."""
-        self.client.post(f"/_sim/calls/{self.call_id}/say", {"text": text})
+        """A spoken line's ASR confidence travels with it (the say route's optional `confidence`)."""
+        body: dict[str, Any] = {"text": text} if confidence is None else {"text": text, "confidence": confidence}
+        self.client.post(f"/_sim/calls/{self.call_id}/say", body)
 
     def press(self, digits: str) -> None:
         self.client.post(f"/_sim/calls/{self.call_id}/digits", {"digits": digits})

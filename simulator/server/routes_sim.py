@@ -60,10 +60,9 @@ def _live_line(ctx: Context, call_id: str, action: str):
     return ctx.platform.line(call_id)
 
 
-async def _drive(ctx: Context, request: Request, field: str, valid: Any, expected: str, action: str,
-                 act: Any) -> Response:
+def _drive(ctx: Context, request: Request, body: dict[str, Any], field: str, valid: Any, expected: str,
+           action: str, act: Any) -> Response:
     """Validate one field of the body, act on the live far end under the lock, answer the live state."""
-    body = await read_object(request)
     value = body.get(field)
     if not valid(value):
         raise invalid(field, f"The {field} field must be {expected}, got {value!r}")
@@ -76,13 +75,17 @@ async def _drive(ctx: Context, request: Request, field: str, valid: Any, expecte
 
 
 async def say(ctx: Context, request: Request) -> Response:
-    return await _drive(ctx, request, "text", lambda v: isinstance(v, str) and v.strip() != "",
-                        "a non-empty string", "speak", lambda line, text: line.say(text))
+    """The far end speaks; an optional `confidence` (0–1) is the ASR confidence of what was heard."""
+    body = await read_object(request)
+    confidence = None if body.get("confidence") is None else _number(body, "confidence", 0, 1)
+    return _drive(ctx, request, body, "text", lambda v: isinstance(v, str) and v.strip() != "",
+                  "a non-empty string", "speak", lambda line, text: line.say(text, confidence=confidence))
 
 
 async def digits(ctx: Context, request: Request) -> Response:
-    return await _drive(ctx, request, "digits", lambda v: isinstance(v, str) and _DIGITS.fullmatch(v) is not None,
-                        "1–64 keys from 0-9, *, #, A-D", "press keys", lambda line, keys: line.press(keys))
+    return _drive(ctx, request, await read_object(request), "digits",
+                  lambda v: isinstance(v, str) and _DIGITS.fullmatch(v) is not None,
+                  "1–64 keys from 0-9, *, #, A-D", "press keys", lambda line, keys: line.press(keys))
 
 
 async def hangup(ctx: Context, request: Request) -> Response:

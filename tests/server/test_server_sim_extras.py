@@ -38,3 +38,16 @@ def test_forced_carrier_errors_name_the_field(manual_api):
                  "invalid_request", "outcome")
     assert_error(manual_api.post("/_sim/carrier", json={"number": "+15551112222", "outcome": "answer",
                                                         "ring_seconds": -1}), 400, "invalid_request", "ring_seconds")
+
+
+def test_say_carries_an_optional_asr_confidence(manual_api):
+    assistant = make_assistant(manual_api)
+    call = make_call(manual_api, assistant["id"], to="+15005550006")
+    manual_api.post("/_sim/clock/advance", json={"seconds": 5})
+    said = manual_api.post(f"/_sim/calls/{call['id']}/say", json={"text": "hello there", "confidence": 0.42})
+    assert said.status_code == 200, said.text
+    manual_api.post("/_sim/clock/advance", json={"seconds": 2})
+    lines = manual_api.get(f"/v1/calls/{call['id']}/transcript").json()["transcript"]
+    assert [(t["content"], t["confidence"]) for t in lines if t["role"] == "user"] == [("hello there", 0.42)]
+    assert_error(manual_api.post(f"/_sim/calls/{call['id']}/say", json={"text": "x", "confidence": 2}), 400,
+                 "invalid_request", "confidence")
