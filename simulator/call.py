@@ -95,7 +95,7 @@ class CallRecord:
         self.change_status(t_ms, target)
         self.append((t_ms, ev.CALL_ENDED, {"status": target, "reason": reason}))
 
-    def speech(self, t_ms: int, role: str, content: str, data: dict[str, Any]) -> None:
+    def speech(self, t_ms: int, role: str, data: dict[str, Any]) -> None:
         """Someone starts speaking; `data` carries at least `content` and `duration_ms`."""
         self.append((t_ms, ev.USER_SPEECH if role == "user" else ev.ASSISTANT_SPEECH, data))
 

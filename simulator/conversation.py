@@ -210,7 +210,7 @@ class CallProcess(TransferSteps):
         data: dict[str, Any] = {"content": text, "duration_ms": duration, "tts_ms": rt.rng.jitter_ms(*timings.tts_ms)}
         if agent_ms is not None:
             data["agent_ms"] = agent_ms
-        self.call.speech(now, "assistant", text, data)
+        self.call.speech(now, "assistant", data)
         self.speaking = rt.engine.schedule(duration, self._assistant_done, text)
         self.caller.assistant_started(text, duration)
         return duration
@@ -222,7 +222,7 @@ class CallProcess(TransferSteps):
         timings, now = self.rt.timings, self.rt.engine.now_ms
         duration = speech_ms(text, timings.assistant_words_per_minute, timings.min_speech_ms)
         self.call.log(now, ev.PLATFORM_PROMPT, {"content": text, "duration_ms": duration, **data})
-        self.call.speech(now, "assistant", text, {"content": text, "duration_ms": duration, "source": "ivr"})
+        self.call.speech(now, "assistant", {"content": text, "duration_ms": duration, "source": "ivr"})
         self.speaking = self.rt.engine.schedule(duration, self._platform_said, done)
         self.caller.assistant_started(text, duration)
         return duration
@@ -297,7 +297,7 @@ class CallProcess(TransferSteps):
         self._disarm_silence()
         timings = rt.timings
         duration = speech_ms(text, timings.caller_words_per_minute, timings.min_speech_ms)
-        self.call.speech(now, "user", text, {
+        self.call.speech(now, "user", {
             "content": text, "duration_ms": duration,
             "confidence": 1.0 if confidence is None else confidence,
             "asr_ms": rt.rng.jitter_ms(*timings.asr_ms),
