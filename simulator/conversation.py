@@ -21,11 +21,11 @@ from simulator.lifecycle import COMPLETED, FAILED, IN_PROGRESS, RINGING, TERMINA
 from simulator.models import Assistant
 from simulator.ports import Caller, Carrier, DialPlan, TransferParty
 from simulator.randomness import SeededRandom
-from simulator.reasoning import BuiltinBrain, Decision, ReasoningBackend, interpret, timed_out
+from simulator.reasoning import BuiltinBrain, ReasoningBackend
+from simulator.reasoning_turns import Exchange, ReasoningSteps, Utterance
 from simulator.timings import Timings, speech_ms
 from simulator.transfers import DEFAULT_TRANSFER_PHRASES, TransferSteps
 
-ACKNOWLEDGEMENTS = ("Okay.", "Got it.", "I see.", "Alright.")
 SILENCE_PROMPT = "Are you still there?"
 
 
@@ -46,23 +46,6 @@ class Runtime:
     transfer_phrases: tuple[str, ...] = DEFAULT_TRANSFER_PHRASES
     on_ended: Callable[[CallRecord], None] | None = None
     on_started: Callable[[CallProcess], None] | None = None
-
-
-@dataclass(slots=True)
-class Exchange:
-    """One webhook round trip, compact: the request is rebuilt from these references on demand."""
-
-    call_id: str
-    url: str
-    sent_ms: int
-    utterance: str
-    state: dict[str, Any]
-    context_start: int
-    context_end: int
-    latency_ms: int
-    status_code: int | None
-    response: Any
-    error: str | None
 
 
 def _invoke(fn: Callable[[], None]) -> None:
@@ -103,14 +86,8 @@ class CallLine:
         return self._process.rt.engine.schedule(delay_ms, _invoke, fn)
 
 
-@dataclass(slots=True)
-class _Utterance:
-    text: str
-    dialogue_index: int
-
-
 @dataclass(eq=False)
-class CallProcess(TransferSteps):
+class CallProcess(ReasoningSteps, TransferSteps):
     rt: Runtime
     call: CallRecord
     assistant: Assistant
@@ -121,7 +98,7 @@ class CallProcess(TransferSteps):
     _user_timer: Timer | None = None
     _user_backlog: deque[tuple[str, float | None]] = field(default_factory=deque)
     _reasoning_since: int | None = None
-    _reasoning_queue: deque[_Utterance] = field(default_factory=deque)
+    _reasoning_queue: deque[Utterance] = field(default_factory=deque)
     _replies: deque[str] = field(default_factory=deque)
     _reply_timer: Timer | None = None
     _silence_since: int | None = None
@@ -302,13 +279,13 @@ class CallProcess(TransferSteps):
             "confidence": 1.0 if confidence is None else confidence,
             "asr_ms": rt.rng.jitter_ms(*timings.asr_ms),
         })
-        utterance = _Utterance(text, len(self.call.dialogue) - 1)
+        utterance = Utterance(text, len(self.call.dialogue) - 1)
         # Words begun while the front desk (IVR) holds the line are its input, even if it has moved on.
         done = self._user_done if self.front is None else self._front_heard
         self._user_timer = rt.engine.schedule(duration, done, utterance)
         return duration
 
-    def _user_done(self, utterance: _Utterance) -> None:
+    def _user_done(self, utterance: Utterance) -> None:
         self._user_timer = None
         if self.call.status in TERMINAL:
             return
@@ -324,7 +301,7 @@ class CallProcess(TransferSteps):
         else:
             self._after_turn()
 
-    def _front_heard(self, utterance: _Utterance) -> None:
+    def _front_heard(self, utterance: Utterance) -> None:
         self._user_timer = None
         if self.call.status in TERMINAL:
             return
@@ -346,81 +323,6 @@ class CallProcess(TransferSteps):
             self._end(COMPLETED, ev.HANGUP_USER)
         elif status not in TERMINAL:
             self._end(FAILED, ev.HANGUP_USER)
-
-    # --- reasoning -------------------------------------------------------------------------
-    def _start_reasoning(self, utterance: _Utterance) -> None:
-        rt, call, assistant = self.rt, self.call, self.assistant
-        timings = rt.timings
-        now = rt.engine.now_ms
-        self._reasoning_since = now
-        mode = assistant.reasoning_mode
-        call.log(now, ev.REASONING_STARTED, {"mode": mode})
-        end = utterance.dialogue_index + 1
-        start = max(0, end - timings.context_turns)
-        request = {
-            "call_id": call.id,
-            "assistant_id": call.assistant_id,
-            "utterance": utterance.text,
-            "state": call.state,
-            "context": call.context(start, end),
-            "timestamp": rt.engine.clock.iso_seconds(now),
-        }
-        timeout = timings.webhook_timeout_ms
-        webhook = mode == "webhook"
-        url = assistant.webhook_url or ""
-        delivery = rt.reasoning(url, request, timeout) if webhook else self.brain("", request, timeout)
-        if delivery.latency_ms is None:
-            delivery.latency_ms = rt.rng.jitter_ms(*(timings.webhook_latency_ms if webhook
-                                                     else timings.builtin_reasoning_ms))
-        delivery = timed_out(delivery, timeout)
-        decision = self._vet_transfer(delivery, interpret(delivery))
-        latency = delivery.latency_ms or 0
-        if webhook:
-            data: dict[str, Any] = {"url": url, "duration_ms": latency}
-            if decision.error is not None:
-                data["error"] = decision.error
-            if delivery.status_code is not None:
-                data["status_code"] = delivery.status_code
-            call.log(now, ev.WEBHOOK_CALLED, data)
-            self.exchanges.append(Exchange(call.id, url, now, utterance.text, call.state, start, end, latency,
-                                           delivery.status_code, delivery.body, decision.error))
-        hold = latency - timings.hold_music_after_ms
-        if hold > 0:
-            self._hold_timer = rt.engine.schedule(timings.hold_music_after_ms, self._hold_music, hold)
-        self._reasoning_timer = rt.engine.schedule(latency, self._reasoning_done, decision)
-
-    def _hold_music(self, duration_ms: int) -> None:
-        if self.call.status not in TERMINAL:
-            self.call.log(self.rt.engine.now_ms, ev.HOLD_MUSIC, {"during": "reasoning", "duration_ms": duration_ms})
-
-    def _reasoning_done(self, decision: Decision) -> None:
-        call = self.call
-        if call.status in TERMINAL:
-            return
-        now = self.rt.engine.now_ms
-        call.log(now, ev.REASONING_COMPLETED, {"duration_ms": now - (self._reasoning_since or now)})
-        self._reasoning_since = None
-        if decision.state is not None:
-            call.replace_state(now, decision.state)
-        if decision.transfer_target is not None and self._try_transfer(decision.transfer_target, "webhook",
-                                                                       decision.reply):
-            return
-        if decision.error is not None and self.assistant.reasoning_mode == "webhook":
-            self._webhook_failures += 1
-            escalation = self._escalation_after_failures()
-            if escalation is not None and self._try_transfer(*escalation):
-                return
-        elif decision.error is None:
-            self._webhook_failures = 0
-        self._replies.append(decision.reply or self._acknowledgement())
-        if self._reasoning_queue:
-            self._start_reasoning(self._reasoning_queue.popleft())
-        self._after_turn()
-
-    def _acknowledgement(self) -> str:
-        text = ACKNOWLEDGEMENTS[self._acks % len(ACKNOWLEDGEMENTS)]
-        self._acks += 1
-        return text
 
     # --- silence and endings -----------------------------------------------------------------
     def _arm_silence(self) -> None:

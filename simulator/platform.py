@@ -18,7 +18,7 @@ from simulator import events as ev
 from simulator import projections
 from simulator.call import OUTBOUND, CallRecord
 from simulator.clock import VirtualClock, parse_instant
-from simulator.conversation import CallProcess, Exchange, Runtime
+from simulator.conversation import CallProcess, Runtime
 from simulator.directory import Directory, OrganizationEntry, number_resource, organization_resource
 from simulator.engine import Engine
 from simulator.errors import ApiError, invalid, is_e164, not_found, require_e164
@@ -36,6 +36,7 @@ from simulator.reasoning import (
     StubBackend,
     StubRule,
 )
+from simulator.reasoning_turns import Exchange
 from simulator.timings import Timings
 from simulator.transfers import DEFAULT_TRANSFER_PHRASES, allowlist_entry_ok
 
