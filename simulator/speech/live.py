@@ -73,12 +73,7 @@ class VoiceInput:
             self._talk_stop.set()
 
     def drain(self) -> list[tuple[ItemKind, Any]]:
-        items = []
-        while True:
-            try:
-                items.append(self._items.get_nowait())
-            except queue.Empty:
-                return items
+        return _drain(self._items)
 
     def wait(self, timeout: float = JOIN_SECONDS) -> None:
         """Block until the worker is done with a finite source (an array or WAV file: tests), bounded."""
@@ -145,12 +140,7 @@ class ReplySpeaker:
         self._lines.put(text)
 
     def errors(self) -> list[BaseException]:
-        found = []
-        while True:
-            try:
-                found.append(self._errors.get_nowait())
-            except queue.Empty:
-                return found
+        return _drain(self._errors)
 
     def wait(self, timeout: float = JOIN_SECONDS) -> None:
         """Block until every line queued so far has been played (bounded); later `say` starts a new worker."""
@@ -209,3 +199,13 @@ def open_voice_kit(*, model_dir: str | None = None, lang: str | None = None, phr
         synthesizer.synthesize("Ready.")  # fails now, with the fix, if eSpeak is missing; warms the engine
     source: AudioSource = WavFileSource(input_wav) if input_wav else MicrophoneSource(device=device).open()
     return VoiceKit(source, recognizer, synthesizer, sink)
+
+
+def _drain(items: queue.Queue) -> list[Any]:
+    """Everything queued right now, without waiting."""
+    found = []
+    while True:
+        try:
+            found.append(items.get_nowait())
+        except queue.Empty:
+            return found
