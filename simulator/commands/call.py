@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -50,7 +51,32 @@ def create_assistant(sim: Any, args: argparse.Namespace) -> str:
     return sim.create_assistant(**fields, intents=intents, fallback_reply="Could you tell me a bit more?")["id"]
 
 
-def open_voice(args: argparse.Namespace, out: Callable[[str], None]) -> Any:
+class Console:
+    """Our own handles on the terminal's stdout and stderr (duplicated file descriptors).
+
+    The reply synthesiser briefly redirects file descriptors 1 and 2 process-wide to keep
+    pyttsx3's chatter off the screen; a transcript line printed from this thread in that moment
+    would vanish. Writing through duplicates of the original descriptors is immune to that.
+    """
+
+    def __init__(self) -> None:
+        self._out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
+        self._err = os.fdopen(os.dup(sys.stderr.fileno()), "w", encoding="utf-8", buffering=1)
+
+    def out(self, line: str) -> None:
+        self._out.write(line + "\n")
+        self._out.flush()
+
+    def err(self, line: str) -> None:
+        self._err.write(line + "\n")
+        self._err.flush()
+
+    def close(self) -> None:
+        self._out.close()
+        self._err.close()
+
+
+def open_voice(args: argparse.Namespace, console: Console) -> Any:
     """The microphone caller for these options; raises `VoiceUnavailable` naming the fix."""
     from fakes.microphone import MicrophoneCaller
     from simulator.speech.live import open_voice_kit
@@ -65,10 +91,9 @@ def open_voice(args: argparse.Namespace, out: Callable[[str], None]) -> Any:
         kit.source, kit.recognizer, push_to_talk=args.push_to_talk and not args.input_wav,
         synthesizer=kit.synthesizer, sink=kit.sink,
         hold_until_turn=bool(args.input_wav), hang_up_when_done=bool(args.input_wav),
-        on_partial=lambda text: print(f"  … {text}", file=sys.stderr, flush=True) if text else None,
-        on_error=lambda exc: out(f"! voice: {exc}"),
-        on_listening=lambda on: print("  [recording — press Enter to stop]" if on else "  [stopped]",
-                                      file=sys.stderr, flush=True),
+        on_partial=lambda text: console.err(f"  … {text}") if text else None,
+        on_error=lambda exc: console.out(f"! voice: {exc}"),
+        on_listening=lambda on: console.err("  [recording — press Enter to stop]" if on else "  [stopped]"),
     )
 
 
@@ -121,10 +146,6 @@ def _push_to_talk_keys(caller: Any, stop: threading.Event) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simulator.api import Simulator
-    from simulator.errors import ApiError
-    from simulator.speech import VoiceUnavailable
-
     if not (args.mic or args.input_wav):
         raise UsageError("say where the caller's voice comes from: --mic (the microphone) or --input-wav FILE")
     if args.input_wav and not Path(args.input_wav).is_file():
@@ -134,11 +155,21 @@ def run(args: argparse.Namespace) -> int:
     if args.max_seconds <= 0 or args.speed <= 0:
         raise UsageError("--max-seconds and --speed must be positive")
 
-    def out(line: str) -> None:
-        print(line, flush=True)
-
+    console = Console()
     try:
-        caller = open_voice(args, out)
+        return _call(args, console)
+    finally:
+        console.close()
+
+
+def _call(args: argparse.Namespace, console: Console) -> int:
+    from simulator.api import Simulator
+    from simulator.errors import ApiError
+    from simulator.speech import VoiceUnavailable
+
+    out = console.out
+    try:
+        caller = open_voice(args, console)
     except VoiceUnavailable as exc:
         raise UsageError(str(exc)) from None
     stop_keys = threading.Event()
@@ -166,8 +197,8 @@ def run(args: argparse.Namespace) -> int:
             caller.wait_replies(timeout=10.0 if not args.mute else 0.1)
             caller.close()
         details = sim.call_details(call_id)
-        out("# " + json.dumps({k: details.get(k) for k in ("status", "duration_seconds", "final_state")
-                               if k in details}))
+        summary = {k: details.get(k) for k in ("status", "duration_seconds", "final_state") if k in details}
+        out("# " + json.dumps({**summary, "reason": sim.record(call_id).end_reason}))
     return 0
 
 
