@@ -1,28 +1,55 @@
 """A call's record: identity, the append-only event log, and the few values folded from it.
 
-Every event goes through `append`, which folds it into the cached status, state, times and
-dialogue (`_fold`). Rebuilding a record from stored events (`CallRecord.rebuilt`) runs the same
+Every event goes through `_add`, which folds it into the cached status, state, times and
+dialogue. Rebuilding a record from stored events (`CallRecord.rebuilt`) runs the same
 fold, so a record can never disagree with its log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, overload
 
 from simulator import events as ev
 from simulator.lifecycle import IN_PROGRESS, INITIATED, TERMINAL, check_transition
-
-_FOLDED = frozenset({ev.USER_SPEECH, ev.ASSISTANT_SPEECH, ev.STATE_CHANGED, ev.STATUS_CHANGED, ev.CALL_STARTED,
-                     ev.CALL_ENDED})
 
 OUTBOUND = "outbound"
 INBOUND = "inbound"
 
 
+class EventLog(Sequence[ev.Event]):
+    """A call's events, read as `(t_ms, type, data)`; stored as `events.pack` entries (compact)."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: list[ev.Entry]) -> None:
+        self.entries = entries
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @overload
+    def __getitem__(self, index: int) -> ev.Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ev.Event]: ...
+    def __getitem__(self, index: int | slice) -> ev.Event | list[ev.Event]:
+        if isinstance(index, slice):
+            return [ev.unpack(entry) for entry in self.entries[index]]
+        return ev.unpack(self.entries[index])
+
+    def __iter__(self) -> Iterator[ev.Event]:
+        return map(ev.unpack, self.entries)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"EventLog({list(self)!r})"
+
+
 class CallRecord:
     __slots__ = ("id", "assistant_id", "to", "from_", "direction", "created_ms", "initial_state",
-                 "events", "status", "state", "started_ms", "ended_ms", "end_reason", "dialogue", "_lines")
+                 "entries", "status", "state", "started_ms", "ended_ms", "end_reason", "dialogue")
 
     def __init__(self, call_id: str, assistant_id: str, to: str, from_: str | None, created_ms: int,
                  initial_state: dict[str, Any] | None, direction: str = OUTBOUND) -> None:
@@ -33,15 +60,15 @@ class CallRecord:
         self.direction = direction
         self.created_ms = created_ms
         self.initial_state: dict[str, Any] = dict(initial_state or {})
-        self.events: list[ev.Event] = []
+        self.entries: list[ev.Entry] = []  # the log as stored (see `events.pack`); read it as `events`
         self.status = INITIATED
         self.state: dict[str, Any] = self.initial_state
         self.started_ms: int | None = None
         self.ended_ms: int | None = None
         self.end_reason: str | None = None
-        # The speech events in order (shared with `events`, not copied): the conversation.
-        self.dialogue: list[ev.Event] = []
-        self._lines: list[dict[str, str]] = []  # `{role, content}` per dialogue event, built on demand
+        # The speech entries in order (shared with `entries`, not copied): the conversation.
+        # Flat: `(t_ms, type, content, duration_ms, …)` per `events.LAYOUTS`.
+        self.dialogue: list[ev.Entry] = []
 
     @classmethod
     def rebuilt(cls, call_id: str, assistant_id: str, to: str, from_: str | None, created_ms: int,
@@ -59,56 +86,63 @@ class CallRecord:
     def ended(self) -> bool:
         return self.status in TERMINAL
 
+    @property
+    def events(self) -> EventLog:
+        return EventLog(self.entries)
+
     # --- appending -----------------------------------------------------------------------------
     def append(self, event: ev.Event) -> None:
-        self.events.append(event)
-        if event[1] in _FOLDED:
-            self._fold(event)
-
-    def _fold(self, event: ev.Event) -> None:
-        t_ms, kind, data = event
-        if kind == ev.USER_SPEECH or kind == ev.ASSISTANT_SPEECH:
-            self.dialogue.append(event)
-        elif kind == ev.STATE_CHANGED:
-            self.state = data["state"]
-        elif kind == ev.STATUS_CHANGED:
-            self.status = data["to"]
-        elif kind == ev.CALL_STARTED:
-            self.started_ms = t_ms
-        elif kind == ev.CALL_ENDED:
-            self.ended_ms = t_ms
-            self.end_reason = data["reason"]
+        self.log(*event)
 
     def log(self, t_ms: int, kind: str, data: dict[str, Any]) -> None:
-        event = (t_ms, kind, data)
-        self.events.append(event)
-        if kind in _FOLDED:
-            self._fold(event)
+        self._add(ev.pack(t_ms, kind, data))
+
+    def add(self, t_ms: int, kind: str, *values: Any) -> None:
+        """Log an event of a type in `events.LAYOUTS`, its values given in layout order (the fast
+        path: no payload dict is built)."""
+        if len(values) != len(ev.LAYOUTS[kind]):
+            raise ValueError(f"{kind} takes {len(ev.LAYOUTS[kind])} values {ev.LAYOUTS[kind]}, got {len(values)}")
+        self._add((t_ms, kind, *values))
+
+    def _add(self, entry: ev.Entry) -> None:
+        """Append, folding the types that change the record into the cached fields."""
+        self.entries.append(entry)
+        kind = entry[1]
+        if kind == ev.USER_SPEECH or kind == ev.ASSISTANT_SPEECH:
+            self.dialogue.append(entry)
+        elif kind == ev.STATE_CHANGED:
+            self.state = entry[2]
+        elif kind == ev.STATUS_CHANGED:
+            self.status = entry[3]
+        elif kind == ev.CALL_STARTED:
+            self.started_ms = entry[0]
+        elif kind == ev.CALL_ENDED:
+            self.ended_ms = entry[0]
+            self.end_reason = entry[3]
 
     def change_status(self, t_ms: int, target: str) -> None:
         check_transition(self.status, target)
-        self.append((t_ms, ev.STATUS_CHANGED, {"from": self.status, "to": target}))
+        self._add((t_ms, ev.STATUS_CHANGED, self.status, target))
         if target == IN_PROGRESS:
-            self.append((t_ms, ev.CALL_STARTED, {}))
+            self._add((t_ms, ev.CALL_STARTED))
 
     def end(self, t_ms: int, target: str, reason: str) -> None:
         self.change_status(t_ms, target)
-        self.append((t_ms, ev.CALL_ENDED, {"status": target, "reason": reason}))
+        self._add((t_ms, ev.CALL_ENDED, target, reason))
 
     def speech(self, t_ms: int, role: str, data: dict[str, Any]) -> None:
         """Someone starts speaking; `data` carries at least `content` and `duration_ms`."""
-        self.append((t_ms, ev.USER_SPEECH if role == "user" else ev.ASSISTANT_SPEECH, data))
+        self.log(t_ms, ev.USER_SPEECH if role == "user" else ev.ASSISTANT_SPEECH, data)
 
     def replace_state(self, t_ms: int, state: dict[str, Any]) -> None:
-        self.append((t_ms, ev.STATE_CHANGED, {"state": state}))
+        self._add((t_ms, ev.STATE_CHANGED, state))
 
     # --- reading -------------------------------------------------------------------------------
     def context(self, start: int = 0, end: int | None = None) -> list[dict[str, str]]:
         """Dialogue lines `start:end` as `{role, content}` (the webhook `context`, the transcript)."""
-        lines, dialogue = self._lines, self.dialogue
-        for event in dialogue[len(lines):len(dialogue) if end is None else end]:
-            lines.append({"role": "user" if event[1] == ev.USER_SPEECH else "assistant", "content": event[2]["content"]})
-        return lines[start:end]
+        user = ev.USER_SPEECH
+        return [{"role": "user" if entry[1] == user else "assistant", "content": entry[2]}
+                for entry in self.dialogue[start:end]]
 
     def duration_seconds(self, now_ms: int) -> int:
         """Connected time in whole seconds: `ended_at − started_at`, or so far while live."""
@@ -119,4 +153,4 @@ class CallRecord:
         return max(0, end // 1000 - self.started_ms // 1000)
 
     def of_type(self, kind: str) -> list[ev.Event]:
-        return [e for e in self.events if e[1] == kind]
+        return [ev.unpack(entry) for entry in self.entries if entry[1] == kind]

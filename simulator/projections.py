@@ -42,7 +42,7 @@ def call_details(call: CallRecord, clock: VirtualClock) -> dict[str, Any]:
 
 
 def _speech_events(call: CallRecord) -> list[tuple[str, ev.Event]]:
-    return [("user" if e[1] == ev.USER_SPEECH else "assistant", e) for e in call.dialogue]
+    return [("user" if e[1] == ev.USER_SPEECH else "assistant", ev.unpack(e)) for e in call.dialogue]
 
 
 def reasoning_started_ms(call: CallRecord) -> int | None:
@@ -51,7 +51,8 @@ def reasoning_started_ms(call: CallRecord) -> int | None:
         return None
     open_since: int | None = None
     pending = 0
-    for t_ms, kind, _ in call.events:
+    for entry in call.entries:
+        t_ms, kind = entry[0], entry[1]
         if kind == ev.REASONING_STARTED:
             pending += 1
             if pending == 1:

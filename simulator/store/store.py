@@ -47,7 +47,7 @@ class StoredCall:
 
     @property
     def events(self) -> list[ev.Event]:
-        return self.record.events
+        return list(self.record.events)
 
     def details(self) -> dict[str, Any]:
         return projections.call_details(self.record, self.clock)
