@@ -9,7 +9,6 @@ ends the call after a timeout; end-call phrases, a maximum duration and transfer
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,10 +95,11 @@ class CallProcess(ReasoningSteps, TransferSteps):
     speaking: Timer | None = None
     exchanges: list[Exchange] = field(default_factory=list)
     _user_timer: Timer | None = None
-    _user_backlog: deque[tuple[str, float | None]] = field(default_factory=deque)
+    # Short queues (rarely over one item) as lists: an empty deque costs 760 bytes, a list 56.
+    _user_backlog: list[tuple[str, float | None]] = field(default_factory=list)
     _reasoning_since: int | None = None
-    _reasoning_queue: deque[Utterance] = field(default_factory=deque)
-    _replies: deque[str] = field(default_factory=deque)
+    _reasoning_queue: list[Utterance] = field(default_factory=list)
+    _replies: list[str] = field(default_factory=list)
     _reply_timer: Timer | None = None
     _silence_since: int | None = None
     _silence_reported: bool = False
@@ -245,7 +245,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         self._reply_timer = None
         if self.call.status in TERMINAL or self.speaking is not None or self._user_timer is not None:
             return
-        self._say(self._replies.popleft(), agent_ms=gap)
+        self._say(self._replies.pop(0), agent_ms=gap)
 
     def _yield_floor(self) -> None:
         self._arm_silence()
@@ -291,7 +291,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         else:
             self._reasoning_queue.append(utterance)
         if self._user_backlog:
-            self.user_says(*self._user_backlog.popleft())
+            self.user_says(*self._user_backlog.pop(0))
         else:
             self._after_turn()
 
@@ -302,7 +302,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         if self.front is not None:
             self.front.heard(utterance.text)
         if self._user_backlog:
-            self.user_says(*self._user_backlog.popleft())
+            self.user_says(*self._user_backlog.pop(0))
 
     def user_presses(self, digits: str) -> None:
         if self.call.status == IN_PROGRESS:
@@ -361,6 +361,9 @@ class CallProcess(ReasoningSteps, TransferSteps):
                       self._reasoning_timer, self._hold_timer, self._transfer_timer):
             if timer is not None:
                 timer.cancel()
+        # Forget them too: a finished call keeps only its record (a timer holds a bound method).
+        self.speaking = self._user_timer = self._reply_timer = self._silence_timer = self._max_timer = None
+        self._reasoning_timer = self._hold_timer = self._transfer_timer = None
         if self.front is not None:
             self.front.stop()
         self.call.end(self.rt.engine.now_ms, status, reason)

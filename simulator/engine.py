@@ -1,36 +1,41 @@
 """A tiny discrete-event kernel on integer virtual milliseconds.
 
-The heap is ordered by (time, priority, sequence): equal times run by priority, then in the
-order they were scheduled, so ties are deterministic. Cancellation is lazy (a cancelled entry
-is skipped when popped), which keeps `schedule` and `cancel` O(log n) and O(1).
+Timers run in (time, priority, sequence) order: equal times by priority, then in the order
+they were scheduled, so ties are deterministic. Cancellation is lazy: a cancelled timer is
+skipped when its turn comes, which keeps `cancel` O(1).
+
+Timers due at the same (time, priority) share one bucket, a list run front to back, and only
+the buckets' keys sit in a heap of plain ints. A busy simulation has several timers per virtual
+millisecond, so this pays one heap operation per bucket instead of one per timer; on a
+10,000-call run heap operations on tuples were a third of the whole run.
 """
 
 from __future__ import annotations
 
 import gc
 import heapq
-import itertools
 from collections.abc import Callable
 from typing import Any
 
 from simulator.clock import VirtualClock
 
 GC_FREEZE_EVERY = 10_000  # timers between moves of live objects out of the collector's sight
+PRIORITIES = range(-8, 8)  # the priorities a timer may have (0 unless said otherwise)
+_SLOTS = len(PRIORITIES)  # a bucket key is at_ms * _SLOTS + (priority - PRIORITIES.start)
 
 
 class Timer:
     """A scheduled callback; `cancel()` makes the engine skip it."""
 
-    __slots__ = ("at_ms", "fn", "arg", "cancelled")
+    __slots__ = ("fn", "arg")
 
-    def __init__(self, at_ms: int, fn: Callable[[Any], None], arg: Any) -> None:
-        self.at_ms = at_ms
-        self.fn = fn
+    def __init__(self, fn: Callable[[Any], None] | None, arg: Any) -> None:
+        self.fn = fn  # None once cancelled
         self.arg = arg
-        self.cancelled = False
 
     def cancel(self) -> None:
-        self.cancelled = True
+        self.fn = None
+        self.arg = None  # let go of what it would have run with
 
 
 class Engine:
@@ -38,38 +43,52 @@ class Engine:
 
     def __init__(self, clock: VirtualClock | None = None) -> None:
         self.clock = clock or VirtualClock()
-        self._heap: list[tuple[int, int, int, Timer]] = []
-        self._seq = itertools.count()
+        self._keys: list[int] = []  # heap of bucket keys
+        self._buckets: dict[int, list[Timer]] = {}
 
     @property
     def now_ms(self) -> int:
         return self.clock.now_ms
 
     def schedule(self, delay_ms: int, fn: Callable[[Any], None], arg: Any = None, priority: int = 0) -> Timer:
-        """Run `fn(arg)` `delay_ms` from now (never in the past)."""
+        """Run `fn(arg)` `delay_ms` from now (never in the past); lower priorities run first."""
         if delay_ms < 0:
             raise ValueError(f"cannot schedule {delay_ms} ms in the past")
-        timer = Timer(self.clock.now_ms + delay_ms, fn, arg)
-        heapq.heappush(self._heap, (timer.at_ms, priority, next(self._seq), timer))
+        if priority not in PRIORITIES:
+            raise ValueError(f"priority must be in {PRIORITIES.start}..{PRIORITIES.stop - 1}, got {priority}")
+        timer = Timer(fn, arg)
+        key = (self.clock.now_ms + delay_ms) * _SLOTS + priority - PRIORITIES.start
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            self._buckets[key] = [timer]
+            heapq.heappush(self._keys, key)
+        else:
+            bucket.append(timer)
         return timer
 
     def next_time_ms(self) -> int | None:
         """When the next live timer is due, or None when idle."""
-        heap = self._heap
-        while heap and heap[0][3].cancelled:
-            heapq.heappop(heap)
-        return heap[0][0] if heap else None
+        keys, buckets = self._keys, self._buckets
+        while keys:
+            if any(timer.fn is not None for timer in buckets[keys[0]]):
+                return keys[0] // _SLOTS
+            del buckets[heapq.heappop(keys)]
+        return None
 
     def step(self) -> bool:
         """Run the next live timer; False when there is none."""
-        heap = self._heap
-        while heap:
-            at_ms, _, _, timer = heapq.heappop(heap)
-            if timer.cancelled:
-                continue
-            self.clock.now_ms = at_ms
-            timer.fn(timer.arg)
-            return True
+        keys, buckets = self._keys, self._buckets
+        while keys:
+            key = keys[0]
+            bucket = buckets[key]
+            timer = bucket.pop(0)
+            if not bucket:
+                del buckets[heapq.heappop(keys)]
+            fn = timer.fn
+            if fn is not None:
+                self.clock.now_ms = key // _SLOTS
+                fn(timer.arg)
+                return True
         return False
 
     def run(self, until_ms: int | None = None) -> int:
@@ -77,31 +96,42 @@ class Engine:
 
         Returns the number of timers run.
         """
-        heap = self._heap
-        pop = heapq.heappop
-        clock = self.clock
+        keys, buckets, pop, clock = self._keys, self._buckets, heapq.heappop, self.clock
+        last_key = (until_ms + 1) * _SLOTS - 1 if until_ms is not None else None
         count = 0
         until_freeze = GC_FREEZE_EVERY
         frozen = False
         try:
-            while heap:
-                entry = heap[0]
-                if until_ms is not None and entry[0] > until_ms:
+            while keys:
+                key = keys[0]
+                if last_key is not None and key > last_key:
                     break
-                pop(heap)
-                timer = entry[3]
-                if timer.cancelled:
-                    continue
-                clock.now_ms = entry[0]
-                timer.fn(timer.arg)
-                count += 1
-                until_freeze -= 1
-                if not until_freeze:
-                    until_freeze = GC_FREEZE_EVERY
-                    # A big run keeps every call's log alive; without this the cyclic GC rescans
-                    # that growing heap of live objects again and again (2-3x the run time).
-                    gc.freeze()
-                    frozen = True
+                at_ms = key // _SLOTS
+                bucket = buckets[key]
+                done = 0
+                try:
+                    # Timers scheduled for this very bucket while it runs are appended and run too.
+                    for timer in bucket:
+                        done += 1
+                        fn = timer.fn
+                        if fn is None:
+                            continue
+                        clock.now_ms = at_ms  # (a bucket of cancelled timers leaves the clock alone)
+                        fn(timer.arg)
+                        count += 1
+                        until_freeze -= 1
+                        if not until_freeze:
+                            until_freeze = GC_FREEZE_EVERY
+                            # A big run keeps every call's log alive; without this the cyclic GC
+                            # rescans that growing heap of live objects again and again (2-3x).
+                            gc.freeze()
+                            frozen = True
+                finally:
+                    if done < len(bucket):  # a callback raised: keep what has not run yet
+                        del bucket[:done]
+                    else:
+                        pop(keys)
+                        del buckets[key]
         finally:
             if frozen:
                 gc.unfreeze()
@@ -110,4 +140,4 @@ class Engine:
         return count
 
     def __len__(self) -> int:
-        return sum(1 for entry in self._heap if not entry[3].cancelled)
+        return sum(timer.fn is not None for bucket in self._buckets.values() for timer in bucket)

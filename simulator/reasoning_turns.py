@@ -112,7 +112,7 @@ class ReasoningSteps:
             self._webhook_failures = 0
         self._replies.append(decision.reply or self._acknowledgement())
         if self._reasoning_queue:
-            self._start_reasoning(self._reasoning_queue.popleft())
+            self._start_reasoning(self._reasoning_queue.pop(0))
         self._after_turn()
 
     def _acknowledgement(self: CallProcess) -> str:

@@ -157,7 +157,7 @@ class TransferSteps:
         if fallback is not None:
             fallback()
             return
-        self._replies.appendleft(TRANSFER_FAILED_REPLY)
+        self._replies.insert(0, TRANSFER_FAILED_REPLY)
         if self._reasoning_since is None and self._reasoning_queue:
-            self._start_reasoning(self._reasoning_queue.popleft())
+            self._start_reasoning(self._reasoning_queue.pop(0))
         self._after_turn()

@@ -51,3 +51,38 @@ def test_step_runs_one_timer_and_reports_idle():
 def test_scheduling_into_the_past_is_refused():
     with pytest.raises(ValueError, match="past"):
         Engine().schedule(-1, print)
+
+
+def test_a_timer_scheduled_for_now_runs_in_the_same_pass_after_those_already_due():
+    engine = Engine()
+    seen = []
+    engine.schedule(5, lambda _: (seen.append("a"), engine.schedule(0, seen.append, "c")))
+    engine.schedule(5, seen.append, "b")
+    engine.run()
+    assert seen == ["a", "b", "c"] and engine.now_ms == 5
+
+
+def test_a_raising_timer_leaves_the_others_due_at_that_time_pending():
+    engine = Engine()
+    seen = []
+
+    def boom(_):
+        raise RuntimeError("boom")
+
+    engine.schedule(5, seen.append, "a")
+    engine.schedule(5, boom)
+    engine.schedule(5, seen.append, "b")
+    with pytest.raises(RuntimeError):
+        engine.run()
+    assert seen == ["a"] and len(engine) == 1
+    engine.run()
+    assert seen == ["a", "b"]
+
+
+def test_priorities_are_bounded_and_cancelled_timers_do_not_move_the_clock():
+    engine = Engine()
+    with pytest.raises(ValueError, match="priority must be in -8..7"):
+        engine.schedule(1, print, priority=8)
+    engine.schedule(5, print).cancel()
+    assert engine.next_time_ms() is None
+    assert engine.run() == 0 and engine.now_ms == 0
