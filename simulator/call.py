@@ -95,17 +95,11 @@ class CallRecord:
         self.log(*event)
 
     def log(self, t_ms: int, kind: str, data: dict[str, Any]) -> None:
-        self._add(ev.pack(t_ms, kind, data))
+        self.add(ev.pack(t_ms, kind, data))
 
-    def add(self, t_ms: int, kind: str, *values: Any) -> None:
-        """Log an event of a type in `events.LAYOUTS`, its values given in layout order (the fast
-        path: no payload dict is built)."""
-        if len(values) != len(ev.LAYOUTS[kind]):
-            raise ValueError(f"{kind} takes {len(ev.LAYOUTS[kind])} values {ev.LAYOUTS[kind]}, got {len(values)}")
-        self._add((t_ms, kind, *values))
-
-    def _add(self, entry: ev.Entry) -> None:
-        """Append, folding the types that change the record into the cached fields."""
+    def add(self, entry: ev.Entry) -> None:
+        """Append an entry in its stored form (`events.pack`: the fast path, no payload dict), folding
+        the types that change the record into the cached fields."""
         self.entries.append(entry)
         kind = entry[1]
         if kind == ev.USER_SPEECH or kind == ev.ASSISTANT_SPEECH:
@@ -122,20 +116,20 @@ class CallRecord:
 
     def change_status(self, t_ms: int, target: str) -> None:
         check_transition(self.status, target)
-        self._add((t_ms, ev.STATUS_CHANGED, self.status, target))
+        self.add((t_ms, ev.STATUS_CHANGED, self.status, target))
         if target == IN_PROGRESS:
-            self._add((t_ms, ev.CALL_STARTED))
+            self.add((t_ms, ev.CALL_STARTED))
 
     def end(self, t_ms: int, target: str, reason: str) -> None:
         self.change_status(t_ms, target)
-        self._add((t_ms, ev.CALL_ENDED, target, reason))
+        self.add((t_ms, ev.CALL_ENDED, target, reason))
 
     def speech(self, t_ms: int, role: str, data: dict[str, Any]) -> None:
         """Someone starts speaking; `data` carries at least `content` and `duration_ms`."""
         self.log(t_ms, ev.USER_SPEECH if role == "user" else ev.ASSISTANT_SPEECH, data)
 
     def replace_state(self, t_ms: int, state: dict[str, Any]) -> None:
-        self._add((t_ms, ev.STATE_CHANGED, state))
+        self.add((t_ms, ev.STATE_CHANGED, state))
 
     # --- reading -------------------------------------------------------------------------------
     def context(self, start: int = 0, end: int | None = None) -> list[dict[str, str]]:

@@ -145,7 +145,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         else:
             ring_ms, then, arg = plan.ring_ms, self._connect, None
         if ring_ms and self.call.direction == OUTBOUND:  # an inbound caller hears ringback, not music
-            self.call.add(now, ev.HOLD_MUSIC, "ringing", ring_ms)
+            self.call.add((now, ev.HOLD_MUSIC, "ringing", ring_ms))
         self.rt.engine.schedule(ring_ms, then, arg)
 
     def _fail(self, reason: str) -> None:
@@ -184,7 +184,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         now = rt.engine.now_ms
         timings = rt.timings
         duration = speech_ms(text, timings.assistant_words_per_minute, timings.min_speech_ms)
-        self.call.add(now, ev.ASSISTANT_SPEECH, text, duration, rt.rng.jitter_ms(*timings.tts_ms), agent_ms, None)
+        self.call.add((now, ev.ASSISTANT_SPEECH, text, duration, rt.rng.jitter_ms(*timings.tts_ms), agent_ms, None))
         self.speaking = rt.engine.schedule(duration, self._assistant_done, text)
         self.caller.assistant_started(text, duration)
         return duration
@@ -196,7 +196,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         timings, now = self.rt.timings, self.rt.engine.now_ms
         duration = speech_ms(text, timings.assistant_words_per_minute, timings.min_speech_ms)
         self.call.log(now, ev.PLATFORM_PROMPT, {"content": text, "duration_ms": duration, **data})
-        self.call.add(now, ev.ASSISTANT_SPEECH, text, duration, None, None, "ivr")
+        self.call.add((now, ev.ASSISTANT_SPEECH, text, duration, None, None, "ivr"))
         self.speaking = self.rt.engine.schedule(duration, self._platform_said, done)
         self.caller.assistant_started(text, duration)
         return duration
@@ -224,8 +224,8 @@ class CallProcess(ReasoningSteps, TransferSteps):
         if self.call.status in TERMINAL:
             return
         self.speaking = None
-        lowered = text.lower()
-        if any(phrase.lower() in lowered for phrase in self.assistant.end_call_phrases):
+        phrases = self.assistant.end_call_phrases
+        if phrases and any(phrase.lower() in text.lower() for phrase in phrases):
             self._end(COMPLETED, ev.HANGUP_ASSISTANT)
             return
         self._after_turn()
@@ -264,15 +264,15 @@ class CallProcess(ReasoningSteps, TransferSteps):
         if self.speaking is not None:
             self.speaking.cancel()
             self.speaking = None
-            self.call.add(now, ev.BARGE_IN, text)
+            self.call.add((now, ev.BARGE_IN, text))
         if self._reply_timer is not None:
             self._reply_timer.cancel()
             self._reply_timer = None
         self._disarm_silence()
         timings = rt.timings
         duration = speech_ms(text, timings.caller_words_per_minute, timings.min_speech_ms)
-        self.call.add(now, ev.USER_SPEECH, text, duration, 1.0 if confidence is None else confidence,
-                      rt.rng.jitter_ms(*timings.asr_ms))
+        self.call.add((now, ev.USER_SPEECH, text, duration, 1.0 if confidence is None else confidence,
+                      rt.rng.jitter_ms(*timings.asr_ms)))
         utterance = Utterance(text, len(self.call.dialogue) - 1)
         # Words begun while the front desk (IVR) holds the line are its input, even if it has moved on.
         done = self._user_done if self.front is None else self._front_heard
@@ -343,7 +343,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
             return
         if not self._silence_reported and now >= since + timings.silence_detect_ms:
             self._silence_reported = True
-            self.call.add(now, ev.SILENCE_DETECTED, now - since)
+            self.call.add((now, ev.SILENCE_DETECTED, now - since))
             if self.speaking is None and self._user_timer is None:
                 self._say(SILENCE_PROMPT)
         deadline = since + (timings.silence_timeout_ms if self._silence_reported else timings.silence_detect_ms)

@@ -54,7 +54,7 @@ class Engine:
         """Run `fn(arg)` `delay_ms` from now (never in the past); lower priorities run first."""
         if delay_ms < 0:
             raise ValueError(f"cannot schedule {delay_ms} ms in the past")
-        if priority not in PRIORITIES:
+        if priority and priority not in PRIORITIES:
             raise ValueError(f"priority must be in {PRIORITIES.start}..{PRIORITIES.stop - 1}, got {priority}")
         timer = Timer(fn, arg)
         key = (self.clock.now_ms + delay_ms) * _SLOTS + priority - PRIORITIES.start

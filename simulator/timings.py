@@ -6,6 +6,7 @@ drawn from the seeded random source, so they vary per call but never between run
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -48,6 +49,7 @@ class Timings:
         return replace(self, **values)
 
 
+@functools.lru_cache(maxsize=4096)  # scripts and replies repeat their lines across calls and turns
 def speech_ms(text: str, words_per_minute: int, minimum_ms: int) -> int:
     """How long saying `text` takes at a speaking rate: words × (60 000 / wpm), at least the minimum."""
     words = len(text.split())
