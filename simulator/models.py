@@ -1,7 +1,9 @@
 """Pydantic models of every production resource and webhook payload (CONTRACT.md).
 
-These are the only definitions of field names and order. Projections build them, the HTTP
-layer returns them, and `fixtures/schemas/` is generated from them. Documented resources carry
+These are the only definitions of field names and order. Projections build plain dicts in this
+shape for speed (tests/core/test_projection_models.py checks each one round-trips through its
+model unchanged), the HTTP layer validates requests with them, and `fixtures/schemas/` and the
+OpenAPI document are generated from them. Documented resources carry
 exactly the documented (and decided) fields and nothing else.
 """
 

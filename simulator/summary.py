@@ -24,8 +24,19 @@ _REASONS = {
 }
 
 
+def _caller_lines(call: CallRecord) -> list[str]:
+    """What the caller said, in order: read from the dialogue, not the whole event log (a summary
+    is built for every finished call's record, so this stays a scan of the speech alone)."""
+    return [ev.unpack(e)[2]["content"] for e in call.dialogue if e[1] == ev.USER_SPEECH]
+
+
+def _transfer_target(call: CallRecord) -> str | None:
+    """The target of the last transfer attempt (searched from the end, where it is)."""
+    return next((e[2]["target"] for e in reversed(call.events) if e[1] == ev.TRANSFER_INITIATED), None)
+
+
 def summarize(call: CallRecord) -> str:
-    user_lines = [e[2]["content"] for e in call.events if e[1] == ev.USER_SPEECH]
+    user_lines = _caller_lines(call)
     turns = len(user_lines)
     ending = _ENDINGS.get(call.status, call.status)
     sentence = f"{call.direction.capitalize()} call to {call.to} {ending}"
@@ -33,7 +44,7 @@ def summarize(call: CallRecord) -> str:
         sentence += f": {_REASONS[call.end_reason]}"
     else:
         if call.status == "transferred":
-            target = next((e[2]["target"] for e in reversed(call.events) if e[1] == ev.TRANSFER_INITIATED), None)
+            target = _transfer_target(call)
             sentence += f" to {target}" if target else ""
         sentence += f" after {turns} caller turn{'s' if turns != 1 else ''}"
     parts = [sentence + "."]

@@ -11,6 +11,16 @@ def test_timestamps_are_utc_with_z_seconds_and_millis():
     assert clock.iso_seconds(337_000 + 5_000) == "2024-01-15T10:35:42Z"
 
 
+def test_timestamps_before_the_epoch_and_beyond_the_cached_seconds():
+    clock = VirtualClock("2024-01-15T10:30:00Z")
+    assert clock.iso_millis(-1) == "2024-01-15T10:29:59.999Z"
+    assert clock.iso_seconds(-1) == "2024-01-15T10:29:59Z"
+    texts = [clock.iso_seconds(s * 1000) for s in range(10_000)]  # more seconds than the cache keeps
+    assert texts[0] == clock.iso_seconds(0) == "2024-01-15T10:30:00Z"
+    assert texts[-1] == "2024-01-15T13:16:39Z"
+    assert clock.iso_millis(86_400_007) == "2024-01-16T10:30:00.007Z"
+
+
 def test_naive_and_offset_epochs_are_taken_as_utc():
     assert VirtualClock("2024-01-15T12:30:00+02:00").iso_seconds(0) == "2024-01-15T10:30:00Z"
     assert VirtualClock("2024-01-15T10:30:00").iso_seconds(0) == "2024-01-15T10:30:00Z"
