@@ -103,7 +103,7 @@ def call_details(call: CallRecord, clock: VirtualClock) -> dict[str, Any]:
     details["started_at"] = iso(call.started_ms) if call.started_ms is not None else None
     details["ended_at"] = iso(call.ended_ms) if call.ended_ms is not None else None
     details["duration_seconds"] = call.duration_seconds(call.ended_ms) if ended else None
-    details["transcript"] = [{"role": line["role"], "content": line["content"]} for line in call.context()]
+    details["transcript"] = call.context()  # fresh line dicts
     details["summary"] = summarize(call) if ended else None
     details["final_state"] = json_copy(call.state) if ended else None
     return details

@@ -27,7 +27,7 @@ _REASONS = {
 def _caller_lines(call: CallRecord) -> list[str]:
     """What the caller said, in order: read from the dialogue, not the whole event log (a summary
     is built for every finished call's record, so this stays a scan of the speech alone)."""
-    return [ev.unpack(e)[2]["content"] for e in call.dialogue if e[1] == ev.USER_SPEECH]
+    return [e[2] for e in call.dialogue if e[1] == ev.USER_SPEECH]  # a speech entry's content is e[2]
 
 
 def _transfer_target(call: CallRecord) -> str | None:
