@@ -138,7 +138,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
     def _ring(self, plan: DialPlan) -> None:
         if self.call.status in TERMINAL:
             return
-        now = self.rt.engine.now_ms
+        now = self.rt.engine.clock.now_ms
         self.call.change_status(now, RINGING)
         if plan.result == "no_answer":
             ring_ms, then, arg = self.rt.timings.ring_timeout_ms, self._fail, ev.NO_ANSWER
@@ -156,7 +156,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         if self.call.status in TERMINAL:
             return
         engine = self.rt.engine
-        self.call.change_status(engine.now_ms, IN_PROGRESS)
+        self.call.change_status(engine.clock.now_ms, IN_PROGRESS)
         self._max_timer = engine.schedule(self.rt.timings.max_duration_ms, self._max_duration)
         if self.rt.on_started is not None:
             self.rt.on_started(self)
@@ -181,7 +181,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
     def _say(self, text: str, agent_ms: int | None = None) -> int:
         """Speak now; returns how long the speech lasts."""
         rt = self.rt
-        now = rt.engine.now_ms
+        now = rt.engine.clock.now_ms
         timings = rt.timings
         duration = speech_ms(text, timings.assistant_words_per_minute, timings.min_speech_ms)
         self.call.add((now, ev.ASSISTANT_SPEECH, text, duration, rt.rng.jitter_ms(*timings.tts_ms), agent_ms, None))
@@ -193,7 +193,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
     def platform_say(self, text: str, done: Callable[[], None], data: dict[str, Any]) -> int:
         """The platform speaks (an IVR prompt): `assistant_speech` with `source: "ivr"` on the
         timeline and transcript, `platform_prompt` internally; `done()` runs when it has been said."""
-        timings, now = self.rt.timings, self.rt.engine.now_ms
+        timings, now = self.rt.timings, self.rt.engine.clock.now_ms
         duration = speech_ms(text, timings.assistant_words_per_minute, timings.min_speech_ms)
         self.call.log(now, ev.PLATFORM_PROMPT, {"content": text, "duration_ms": duration, **data})
         self.call.add((now, ev.ASSISTANT_SPEECH, text, duration, None, None, "ivr"))
@@ -212,7 +212,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         self.assistant, self.brain = assistant, brain
         if self.call.assistant_id != assistant.id:
             self.call.assistant_id = assistant.id
-            self.call.log(self.rt.engine.now_ms, ev.ROUTED, {"assistant_id": assistant.id})
+            self.call.log(self.rt.engine.clock.now_ms, ev.ROUTED, {"assistant_id": assistant.id})
         self._greet()
 
     def forward(self, target: str, fallback: Callable[[], None]) -> None:
@@ -260,7 +260,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
             self._user_backlog.append((text, confidence))
             return 0
         rt = self.rt
-        now = rt.engine.now_ms
+        now = rt.engine.clock.now_ms
         if self.speaking is not None:
             self.speaking.cancel()
             self.speaking = None
@@ -307,7 +307,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
     def user_presses(self, digits: str) -> None:
         if self.call.status == IN_PROGRESS:
             self._disarm_silence()
-            self.call.log(self.rt.engine.now_ms, ev.DIGITS, {"digits": digits})
+            self.call.log(self.rt.engine.clock.now_ms, ev.DIGITS, {"digits": digits})
             if self.front is not None:
                 self.front.pressed(digits)
 
@@ -324,7 +324,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         so a turn costs no timer churn: speaking just resets `_silence_since`."""
         if self._silence_since is not None:
             return
-        self._silence_since = self.rt.engine.now_ms
+        self._silence_since = self.rt.engine.clock.now_ms
         self._silence_reported = False
         if self._silence_timer is None:
             self._silence_timer = self.rt.engine.schedule(self.rt.timings.silence_detect_ms, self._silence_check)
@@ -337,7 +337,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         since = self._silence_since
         if since is None or self.call.status != IN_PROGRESS or self._transferring:
             return
-        timings, now = self.rt.timings, self.rt.engine.now_ms
+        timings, now = self.rt.timings, self.rt.engine.clock.now_ms
         if now >= since + timings.silence_timeout_ms:
             self._end(COMPLETED, ev.SILENCE_TIMEOUT)
             return
@@ -366,7 +366,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         self._reasoning_timer = self._hold_timer = self._transfer_timer = None
         if self.front is not None:
             self.front.stop()
-        self.call.end(self.rt.engine.now_ms, status, reason)
+        self.call.end(self.rt.engine.clock.now_ms, status, reason)
         self.caller.ended(reason)
         if self.rt.on_ended is not None:
             self.rt.on_ended(self.call)

@@ -25,17 +25,18 @@ _SLOTS = len(PRIORITIES)  # a bucket key is at_ms * _SLOTS + (priority - PRIORIT
 
 
 class Timer:
-    """A scheduled callback; `cancel()` makes the engine skip it."""
+    """A scheduled callback `fn(arg)`; `cancel()` makes the engine skip it (`fn` is None then)."""
 
     __slots__ = ("fn", "arg")
-
-    def __init__(self, fn: Callable[[Any], None] | None, arg: Any) -> None:
-        self.fn = fn  # None once cancelled
-        self.arg = arg
+    fn: Callable[[Any], None] | None
+    arg: Any
 
     def cancel(self) -> None:
         self.fn = None
         self.arg = None  # let go of what it would have run with
+
+
+_new = object.__new__
 
 
 class Engine:
@@ -56,7 +57,9 @@ class Engine:
             raise ValueError(f"cannot schedule {delay_ms} ms in the past")
         if priority and priority not in PRIORITIES:
             raise ValueError(f"priority must be in {PRIORITIES.start}..{PRIORITIES.stop - 1}, got {priority}")
-        timer = Timer(fn, arg)
+        timer = _new(Timer)  # (without an __init__ frame: this runs several times per call turn)
+        timer.fn = fn
+        timer.arg = arg
         key = (self.clock.now_ms + delay_ms) * _SLOTS + priority - PRIORITIES.start
         bucket = self._buckets.get(key)
         if bucket is None:

@@ -54,7 +54,7 @@ class ReasoningSteps:
     def _start_reasoning(self: CallProcess, utterance: Utterance) -> None:
         rt, call, assistant = self.rt, self.call, self.assistant
         timings = rt.timings
-        now = rt.engine.now_ms
+        now = rt.engine.clock.now_ms
         self._reasoning_since = now
         mode = assistant.reasoning_mode
         call.add((now, ev.REASONING_STARTED, mode))
@@ -89,13 +89,13 @@ class ReasoningSteps:
 
     def _hold_music(self: CallProcess, duration_ms: int) -> None:
         if self.call.status not in TERMINAL:
-            self.call.add((self.rt.engine.now_ms, ev.HOLD_MUSIC, "reasoning", duration_ms))
+            self.call.add((self.rt.engine.clock.now_ms, ev.HOLD_MUSIC, "reasoning", duration_ms))
 
     def _reasoning_done(self: CallProcess, decision: Decision) -> None:
         call = self.call
         if call.status in TERMINAL:
             return
-        now = self.rt.engine.now_ms
+        now = self.rt.engine.clock.now_ms
         call.add((now, ev.REASONING_COMPLETED, now - (self._reasoning_since or now)))
         self._reasoning_since = None
         if decision.state is not None:
