@@ -17,6 +17,11 @@ OUTBOUND = "outbound"
 INBOUND = "inbound"
 
 
+# The event types that change the record's cached fields (the rest are only appended).
+_FOLDED = frozenset({ev.USER_SPEECH, ev.ASSISTANT_SPEECH, ev.STATE_CHANGED, ev.STATUS_CHANGED, ev.CALL_STARTED,
+                     ev.CALL_ENDED})
+
+
 class EventLog(Sequence[ev.Event]):
     """A call's events, read as `(t_ms, type, data)`; stored as `events.pack` entries (compact)."""
 
@@ -102,6 +107,8 @@ class CallRecord:
         the types that change the record into the cached fields."""
         self.entries.append(entry)
         kind = entry[1]
+        if kind not in _FOLDED:
+            return
         if kind == ev.USER_SPEECH or kind == ev.ASSISTANT_SPEECH:
             self.dialogue.append(entry)
         elif kind == ev.STATE_CHANGED:

@@ -36,6 +36,7 @@ class Timer:
         self.arg = None  # let go of what it would have run with
 
 
+_NEVER = 1 << 80  # a bucket key past any virtual time
 _new = object.__new__
 
 
@@ -100,43 +101,39 @@ class Engine:
         Returns the number of timers run.
         """
         keys, buckets, pop, clock = self._keys, self._buckets, heapq.heappop, self.clock
-        last_key = (until_ms + 1) * _SLOTS - 1 if until_ms is not None else None
+        last_key = (until_ms + 1) * _SLOTS - 1 if until_ms is not None else _NEVER
         count = 0
-        until_freeze = GC_FREEZE_EVERY
-        frozen = False
+        next_freeze = GC_FREEZE_EVERY
         try:
             while keys:
                 key = keys[0]
-                if last_key is not None and key > last_key:
+                if key > last_key:
                     break
                 at_ms = key // _SLOTS
                 bucket = buckets[key]
-                done = 0
                 try:
                     # Timers scheduled for this very bucket while it runs are appended and run too.
                     for timer in bucket:
-                        done += 1
                         fn = timer.fn
-                        if fn is None:
-                            continue
-                        clock.now_ms = at_ms  # (a bucket of cancelled timers leaves the clock alone)
-                        fn(timer.arg)
-                        count += 1
-                        until_freeze -= 1
-                        if not until_freeze:
-                            until_freeze = GC_FREEZE_EVERY
-                            # A big run keeps every call's log alive; without this the cyclic GC
-                            # rescans that growing heap of live objects again and again (2-3x).
-                            gc.freeze()
-                            frozen = True
-                finally:
-                    if done < len(bucket):  # a callback raised: keep what has not run yet
-                        del bucket[:done]
-                    else:
+                        if fn is not None:
+                            clock.now_ms = at_ms  # (a bucket of cancelled timers leaves the clock alone)
+                            fn(timer.arg)
+                            count += 1
+                except BaseException:  # a callback raised: keep what has not run yet
+                    del bucket[:bucket.index(timer) + 1]
+                    if not bucket:
                         pop(keys)
                         del buckets[key]
+                    raise
+                pop(keys)
+                del buckets[key]
+                if count >= next_freeze:
+                    next_freeze = count + GC_FREEZE_EVERY
+                    # A big run keeps every call's log alive; without this the cyclic GC rescans
+                    # that growing heap of live objects again and again (2-3x the run time).
+                    gc.freeze()
         finally:
-            if frozen:
+            if next_freeze > GC_FREEZE_EVERY:
                 gc.unfreeze()
         if until_ms is not None and until_ms > clock.now_ms:
             clock.now_ms = until_ms
