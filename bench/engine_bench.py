@@ -7,8 +7,8 @@ by the assistant, then the caller hangs up; every call's full record (call detai
 The peers (the bare heapq floor in both modes, and SimPy if installed) run the same N in the
 same session, each in its own process, so ratios are meaningful even though absolute times drift.
 
-    python bench/engine_bench.py                 # N = 1,000 / 10,000 / 100,000
-    python bench/engine_bench.py --n 10000 --repeat 3
+    python bench/engine_bench.py                 # N = 1,000 / 10,000 / 100,000, both workloads
+    python bench/engine_bench.py --n 10000 --repeat 3 --workload shape
 Prints one JSON line per run and a table of ratios. Not a test: nothing here asserts a time.
 """
 
@@ -27,7 +27,16 @@ PEERS = ROOT.parent / "shared" / "bench"
 TURNS = 10
 
 
-def run_simulator(n: int, seed: int) -> dict:
+# Two workloads. "shape" is the peers' workload of ../shared/bench/README.md: the caller speaks at
+# once, the webhook answers at once and the reply is spoken at once; only ringing and speech take
+# time (caller lines of 6 words, about 2.4 s; replies of 10 words, about 3.6 s, close to the
+# peers' uniform(1, 4) s and uniform(1.5, 6) s). "default" keeps the simulator's documented
+# timings (simulator/timings.py): a greeting, the caller's think pause, a modelled webhook round
+# trip and the conversation agent's response gap, so each turn costs three more timers.
+WORKLOADS = ("shape", "default")
+
+
+def run_simulator(n: int, seed: int, workload: str = "shape") -> dict:
     """One measured run in this process (called in a child process by `main`)."""
     import gc
     import random
@@ -35,20 +44,24 @@ def run_simulator(n: int, seed: int) -> dict:
     from fakes.callers import ScriptedCaller, hangup, say
     from simulator.api import Simulator
     from simulator.reasoning import CallableBackend
+    from simulator.timings import Timings
 
+    shape = workload == "shape"
     baseline_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    sim = Simulator(seed=seed)
+    sim = Simulator(seed=seed, timings=Timings(dial_ms=0, response_gap_ms=(0, 0)) if shape else None)
     hook = "https://bench.test/hook"
+    reply = "Thanks, I have noted that and will update your booking now." if shape else "ok"
 
     def webhook(request: dict) -> dict:
         state = request["state"]
         turn = state.get("turns", 0)
-        return {"reply": "ok " + str(turn), "state": {"turns": turn + 1, "last": request["utterance"]}}
+        return {"reply": f"{reply} {turn}", "state": {"turns": turn + 1, "last": request["utterance"]}}
 
-    sim.router.route(hook, CallableBackend(webhook))
+    sim.router.route(hook, CallableBackend(webhook, latency_ms=0 if shape else None))
     assistant = sim.create_assistant(name="Bench", reasoning_mode="webhook", webhook_url=hook,
-                                     first_message="Hello, this is the bench assistant.")["id"]
-    script = [say(f"caller utterance number {i} here") for i in range(TURNS)] + [hangup()]
+                                     first_message="" if shape else "Hello, this is the bench assistant.")["id"]
+    script = [say(f"this is caller utterance number {i}", pause_ms=0 if shape else None) for i in range(TURNS)]
+    script.append(hangup())
     stagger = random.Random(seed)
 
     def place(_: object) -> None:
@@ -69,7 +82,7 @@ def run_simulator(n: int, seed: int) -> dict:
     gc.collect()
     wall = t2 - t0
     return {
-        "engine": "aployee-sim", "n_calls": n, "run_s": round(t1 - t0, 4), "records_s": round(t2 - t1, 4),
+        "engine": f"aployee-sim {workload}", "n_calls": n, "run_s": round(t1 - t0, 4), "records_s": round(t2 - t1, 4),
         "wall_s": round(wall, 4), "calls_per_s": round(n / wall, 1), "engine_timers": timers,
         "timers_per_s": round(timers / wall), "log_events": events, "log_events_per_s": round(events / wall),
         "virtual_s_per_wall_s": round(sim.now_ms / 1000 / wall, 1), "completed": completed, "webhooks": webhooks,
@@ -101,17 +114,24 @@ def main() -> int:
     parser.add_argument("--n", type=int, action="append", help="number of calls (repeatable)")
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--repeat", type=int, default=1, help="runs per engine; the median is reported")
+    parser.add_argument("--workload", choices=(*WORKLOADS, "both"), default="both",
+                        help="shape: the peers' workload (the ratio); default: the simulator's own timings")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = args.n or [1_000, 10_000, 100_000]
+    workloads = WORKLOADS if args.workload == "both" else (args.workload,)
     if args.child:
-        print(json.dumps(run_simulator(sizes[0], args.seed)))
+        print(json.dumps(run_simulator(sizes[0], args.seed, workloads[0])))
         return 0
+    ours = [f"aployee-sim {w}" for w in workloads]
     rows = []
     for n in sizes:
-        runs: dict[str, list[dict]] = {"aployee-sim": [], "heapq-gen": [], "heapq-cb": [], "simpy": []}
-        for _ in range(args.repeat):
-            runs["aployee-sim"].append(child([__file__, "--child", "--n", str(n), "--seed", str(args.seed)]))
+        runs: dict[str, list[dict]] = {name: [] for name in (*ours, "heapq-gen", "heapq-cb", "simpy")}
+        for attempt in range(args.repeat):
+            print(f"# N={n:,} run {attempt + 1}/{args.repeat}", file=sys.stderr, flush=True)
+            for workload, name in zip(workloads, ours, strict=True):
+                runs[name].append(child([__file__, "--child", "--n", str(n), "--seed", str(args.seed),
+                                         "--workload", workload]))
             for name, script, extra in (("heapq-gen", "floor_heapq_calls.py", ("--mode", "gen")),
                                         ("heapq-cb", "floor_heapq_calls.py", ("--mode", "cb")),
                                         ("simpy", "peer_simpy_calls.py", ())):
@@ -126,19 +146,21 @@ def main() -> int:
                 print(json.dumps(medians[name]))
         rows.append((n, medians))
     print()
-    print(f"{'N':>8} {'aployee-sim calls/s':>20} {'heapq-gen':>10} {'heapq-cb':>10} {'simpy':>10}"
-          f" {'floor/ours':>11} {'simpy/ours':>11} {'KiB/call':>9} {'peak MiB':>9}")
+    print(f"{'N':>8} {'workload':>8} {'calls/s':>8} {'heapq-gen':>10} {'heapq-cb':>10} {'simpy':>8}"
+          f" {'floor/ours':>11} {'simpy/ours':>11} {'timers/call':>12} {'KiB/call':>9} {'peak MiB':>9}")
     for n, med in rows:
-        ours = med["aployee-sim"]["calls_per_s"]
-
         def cps(name: str, med: dict = med) -> str:
-            return f"{med[name]['calls_per_s']:>10.0f}" if name in med else f"{'-':>10}"
+            return f"{med[name]['calls_per_s']:.0f}" if name in med else "-"
 
-        floor = med.get("heapq-gen", {}).get("calls_per_s")
-        simpy = med.get("simpy", {}).get("calls_per_s")
-        print(f"{n:>8} {ours:>20.0f} {cps('heapq-gen')} {cps('heapq-cb')} {cps('simpy')}"
-              f" {(f'{floor / ours:.2f}x' if floor else '-'):>11} {(f'{simpy / ours:.2f}x' if simpy else '-'):>11}"
-              f" {med['aployee-sim']['kib_per_call']:>9} {med['aployee-sim']['peak_mib']:>9}")
+        def ratio(name: str, mine: float, med: dict = med) -> str:
+            return f"{med[name]['calls_per_s'] / mine:.2f}x" if name in med else "-"
+
+        for workload, name in zip(workloads, ours, strict=True):
+            mine = med[name]
+            print(f"{n:>8} {workload:>8} {mine['calls_per_s']:>8.0f} {cps('heapq-gen'):>10} {cps('heapq-cb'):>10}"
+                  f" {cps('simpy'):>8} {ratio('heapq-gen', mine['calls_per_s']):>11}"
+                  f" {ratio('simpy', mine['calls_per_s']):>11} {mine['engine_timers'] / n:>12.1f}"
+                  f" {mine['kib_per_call']:>9} {mine['peak_mib']:>9}")
     return 0
 
 

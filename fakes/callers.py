@@ -180,7 +180,11 @@ class ScriptedCaller:
     def _speak_soon(self) -> None:
         step = self.steps[self._index]
         self._waiting = "timer"
-        self._timer = self._line.after(self.think_ms if step.ms < 0 else step.ms, self._speak)
+        pause = self.think_ms if step.ms < 0 else step.ms
+        if pause:
+            self._timer = self._line.after(pause, self._speak)
+        else:
+            self._speak()  # no pause: the words start now
 
     def _speak(self) -> None:
         """Say the step's words, then go on once they have been said."""

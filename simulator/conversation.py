@@ -232,12 +232,16 @@ class CallProcess(ReasoningSteps, TransferSteps):
 
     def _after_turn(self) -> None:
         """Whoever holds nothing back gets the floor: a pending reply, else the caller."""
-        if self.speaking is not None or self._user_timer is not None or self._transferring:
+        if (self.speaking is not None or self._user_timer is not None or self._transferring
+                or self.call.status in TERMINAL):
             return
         if self._replies:
             if self._reply_timer is None:
                 gap = self.rt.rng.jitter_ms(*self.rt.timings.response_gap_ms)
-                self._reply_timer = self.rt.engine.schedule(gap, self._speak_reply, gap)
+                if gap:
+                    self._reply_timer = self.rt.engine.schedule(gap, self._speak_reply, gap)
+                else:
+                    self._speak_reply(0)  # no gap, no timer: the reply starts now
         elif self._reasoning_since is None:
             self._yield_floor()
 
@@ -248,8 +252,10 @@ class CallProcess(ReasoningSteps, TransferSteps):
         self._say(self._replies.pop(0), agent_ms=gap)
 
     def _yield_floor(self) -> None:
-        self._arm_silence()
         self.caller.your_turn()
+        # Silence counts from now, unless the caller answered at once (then there is none to count).
+        if self._user_timer is None and self.call.status == IN_PROGRESS:
+            self._arm_silence()
 
     # --- the caller ------------------------------------------------------------------------
     def user_says(self, text: str, confidence: float | None = None) -> int:

@@ -85,7 +85,10 @@ class ReasoningSteps:
         hold = latency - timings.hold_music_after_ms
         if hold > 0:
             self._hold_timer = rt.engine.schedule(timings.hold_music_after_ms, self._hold_music, hold)
-        self._reasoning_timer = rt.engine.schedule(latency, self._reasoning_done, decision)
+        if latency:
+            self._reasoning_timer = rt.engine.schedule(latency, self._reasoning_done, decision)
+        else:
+            self._reasoning_done(decision)  # an instant answer needs no timer
 
     def _hold_music(self: CallProcess, duration_ms: int) -> None:
         if self.call.status not in TERMINAL:
