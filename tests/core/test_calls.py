@@ -3,8 +3,10 @@
 import pytest
 
 from fakes.callers import ScriptedCaller, barge_in, digits, expect, hangup, say, silence
+from simulator.api import Simulator
 from simulator.errors import ApiError
 from simulator.reasoning import CallableBackend
+from simulator.timings import Timings
 
 from .conftest import HOOK, kinds, reason
 
@@ -279,3 +281,24 @@ def test_an_idle_engine_rests_at_the_last_call_end(sim, webhook_assistant):
     call = sim.start_call(webhook_assistant["id"], NUMBER, caller=ScriptedCaller([say("hi"), hangup()]))
     sim.run()
     assert sim.now_ms == sim.record(call["id"]).ended_ms
+
+
+def test_zero_waits_run_at_once_without_timers_and_keep_the_turn_in_order():
+    """No caller pause, an instant webhook and no response gap: each turn costs the two speech
+    timers only, and everything between happens at the instant the caller stops speaking."""
+    sim = Simulator(seed=3, timings=Timings(dial_ms=0, response_gap_ms=(0, 0)))
+    sim.router.route(HOOK, CallableBackend(lambda r: {"reply": "Sure thing.", "state": {"n": 1}}, latency_ms=0))
+    assistant = sim.create_assistant(name="Zed", reasoning_mode="webhook", webhook_url=HOOK, first_message="")
+    call = sim.start_call(assistant["id"], "+15551234567", caller=ScriptedCaller(
+        [say("hello there", pause_ms=0), say("bye now", pause_ms=0), hangup()]))
+    # ringing, answer, then per turn the end of the caller's and the assistant's speech; the hang-up
+    assert sim.run() == 2 + 2 + 2
+    events = sim.events(call["id"])
+    connected = next(t for t, kind, _ in events if kind == "call_started")
+    first = [(t, kind) for t, kind, _ in events if kind != "hold_music"][2:10]
+    spoke = connected + 800  # "hello there": 2 words at 150 wpm
+    assert first == [(connected, "call_started"), (connected, "user_speech"), (spoke, "reasoning_started"),
+                     (spoke, "webhook_called"), (spoke, "reasoning_completed"), (spoke, "state_changed"),
+                     (spoke, "assistant_speech"), (spoke + 727, "user_speech")]
+    assert sim.call_details(call["id"])["status"] == "completed"
+    assert not any(kind == "silence_detected" for _, kind, _ in events)
