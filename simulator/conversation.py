@@ -145,7 +145,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         else:
             ring_ms, then, arg = plan.ring_ms, self._connect, None
         if ring_ms and self.call.direction == OUTBOUND:  # an inbound caller hears ringback, not music
-            self.call.add((now, ev.HOLD_MUSIC, "ringing", ring_ms))
+            self.call.note((now, ev.HOLD_MUSIC, "ringing", ring_ms))
         self.rt.engine.schedule(ring_ms, then, arg)
 
     def _fail(self, reason: str) -> None:
@@ -270,7 +270,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         if self.speaking is not None:
             self.speaking.cancel()
             self.speaking = None
-            self.call.add((now, ev.BARGE_IN, text))
+            self.call.note((now, ev.BARGE_IN, text))
         if self._reply_timer is not None:
             self._reply_timer.cancel()
             self._reply_timer = None
@@ -349,7 +349,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
             return
         if not self._silence_reported and now >= since + timings.silence_detect_ms:
             self._silence_reported = True
-            self.call.add((now, ev.SILENCE_DETECTED, now - since))
+            self.call.note((now, ev.SILENCE_DETECTED, now - since))
             if self.speaking is None and self._user_timer is None:
                 self._say(SILENCE_PROMPT)
         deadline = since + (timings.silence_timeout_ms if self._silence_reported else timings.silence_detect_ms)

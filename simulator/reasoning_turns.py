@@ -57,7 +57,7 @@ class ReasoningSteps:
         now = rt.engine.clock.now_ms
         self._reasoning_since = now
         mode = assistant.reasoning_mode
-        call.add((now, ev.REASONING_STARTED, mode))
+        call.note((now, ev.REASONING_STARTED, mode))
         end = utterance.dialogue_index + 1
         start = max(0, end - timings.context_turns)
         request = {
@@ -79,7 +79,7 @@ class ReasoningSteps:
         decision = self._vet_transfer(delivery, interpret(delivery))
         latency = delivery.latency_ms or 0
         if webhook:
-            call.add((now, ev.WEBHOOK_CALLED, url, latency, decision.error, delivery.status_code))
+            call.note((now, ev.WEBHOOK_CALLED, url, latency, decision.error, delivery.status_code))
             self.exchanges.append(Exchange(call.id, url, now, utterance.text, call.state, start, end, latency,
                                            delivery.status_code, delivery.body, decision.error))
         hold = latency - timings.hold_music_after_ms
@@ -92,14 +92,14 @@ class ReasoningSteps:
 
     def _hold_music(self: CallProcess, duration_ms: int) -> None:
         if self.call.status not in TERMINAL:
-            self.call.add((self.rt.engine.clock.now_ms, ev.HOLD_MUSIC, "reasoning", duration_ms))
+            self.call.note((self.rt.engine.clock.now_ms, ev.HOLD_MUSIC, "reasoning", duration_ms))
 
     def _reasoning_done(self: CallProcess, decision: Decision) -> None:
         call = self.call
         if call.status in TERMINAL:
             return
         now = self.rt.engine.clock.now_ms
-        call.add((now, ev.REASONING_COMPLETED, now - (self._reasoning_since or now)))
+        call.note((now, ev.REASONING_COMPLETED, now - (self._reasoning_since or now)))
         self._reasoning_since = None
         if decision.state is not None:
             call.replace_state(now, decision.state)
