@@ -86,3 +86,16 @@ def test_priorities_are_bounded_and_cancelled_timers_do_not_move_the_clock():
     engine.schedule(5, print).cancel()
     assert engine.next_time_ms() is None
     assert engine.run() == 0 and engine.now_ms == 0
+
+
+def test_run_restores_the_collector_settings_even_when_a_timer_raises():
+    import gc
+
+    before = gc.get_threshold()
+    engine = Engine()
+    seen = []
+    engine.schedule(1, lambda _: seen.append(gc.get_threshold()[0]))
+    engine.schedule(2, lambda _: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        engine.run()
+    assert seen[0] >= 50_000 and gc.get_threshold() == before
