@@ -76,7 +76,9 @@ class ReasoningSteps:
             delivery.latency_ms = rt.rng.jitter_ms(*(timings.webhook_latency_ms if webhook
                                                      else timings.builtin_reasoning_ms))
         delivery = timed_out(delivery, timeout)
-        decision = self._vet_transfer(delivery, interpret(delivery))
+        decision = interpret(delivery)
+        if decision.transfer_target is not None or decision.error is not None:
+            decision = self._vet_transfer(delivery, decision)
         latency = delivery.latency_ms or 0
         if webhook:
             call.note((now, ev.WEBHOOK_CALLED, url, latency, decision.error, delivery.status_code))

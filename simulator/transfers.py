@@ -67,12 +67,11 @@ class TransferSteps:
     def _transfer_requested(self: CallProcess, text: str) -> tuple[str | None, str] | None:
         """(target or None, trigger) when the caller's words call for a transfer, else None.
         Phrases match as whole words ("operator" is not in "cooperator"), case-insensitively."""
-        lowered = text.lower()
         assistant = self.assistant
         for rule in assistant.escalation:
-            if any_phrase_in(rule.phrases, lowered) or any_phrase_in(rule.keywords, lowered):
+            if any_phrase_in(rule.phrases, text) or any_phrase_in(rule.keywords, text):
                 return rule.target or assistant.transfer_target, "escalation_rule"
-        if any_phrase_in(self.rt.transfer_phrases, lowered):
+        if any_phrase_in(self.rt.transfer_phrases, text):
             return assistant.transfer_target, "user_request"
         return None
 
