@@ -1,7 +1,7 @@
 """A call's record: identity, the append-only event log, and the few values folded from it.
 
-Every event goes through `_add`, which folds it into the cached status, state, times and
-dialogue. Rebuilding a record from stored events (`CallRecord.rebuilt`) runs the same
+Every event goes through `add` (or `note`, for the types that change nothing cached), which folds
+it into the cached status, state, times and dialogue. Rebuilding a record from stored events (`CallRecord.rebuilt`) runs the same
 fold, so a record can never disagree with its log.
 """
 
