@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Engine benchmark: N concurrent outbound calls through the whole simulator, beside its peers.
 
-The workload has the shape of ../shared/bench/README.md: calls start at uniform(0, 60) s, ring
-2–6 s, then 10 caller turns, each sent to an in-process webhook stub (reply + state) and answered
-by the assistant, then the caller hangs up; every call's full record (call details) is built.
+Calls start at uniform(0, 60) s and ring 2–6 s, then 10 caller turns, each sent to an in-process
+webhook stub (reply + state) and answered by the assistant, then the caller hangs up; every call's
+full record (call details) is built and dropped. Two workloads (see WORKLOADS below): "shape", the
+peers' workload of ../shared/bench/README.md, gives the like-for-like ratio; "default" keeps the
+simulator's documented timings.
 The peers (the bare heapq floor in both modes, and SimPy if installed) run the same N in the
 same session, each in its own process, so ratios are meaningful even though absolute times drift.
 
