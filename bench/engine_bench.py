@@ -33,7 +33,7 @@ TURNS = 10
 # once, the webhook answers at once and the reply is spoken at once; only ringing and speech take
 # time (caller lines of 6 words, about 2.4 s; replies of 10 words, about 3.6 s, close to the
 # peers' uniform(1, 4) s and uniform(1.5, 6) s). "default" keeps the simulator's documented
-# timings (simulator/timings.py): a greeting, the caller's think pause, a modelled webhook round
+# timings (simulator/core/timings.py): a greeting, the caller's think pause, a modelled webhook round
 # trip and the conversation agent's response gap, so each turn costs three more timers.
 WORKLOADS = ("shape", "default")
 
@@ -43,10 +43,10 @@ def run_simulator(n: int, seed: int, workload: str = "shape") -> dict:
     import gc
     import random
 
-    from fakes.callers import ScriptedCaller, hangup, say
-    from simulator.api import Simulator
-    from simulator.reasoning import CallableBackend
-    from simulator.timings import Timings
+    from aployee_sim.api import Simulator
+    from aployee_sim.core.reasoning import CallableBackend
+    from aployee_sim.core.timings import Timings
+    from aployee_sim.fakes.callers import ScriptedCaller, hangup, say
 
     shape = workload == "shape"
     baseline_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

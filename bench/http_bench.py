@@ -107,7 +107,7 @@ def wrk(url: str, connections: int, seconds: float, *, method: str = "GET", body
 def start_simulator(clock: str, calls: int) -> tuple[subprocess.Popen, str, dict[str, str], str, str]:
     port = free_port()
     env = {**os.environ, "APLOYEE_KEY": KEY}
-    proc = subprocess.Popen(pinned(0, [sys.executable, "-m", "simulator.cli", "serve", "--port", str(port),
+    proc = subprocess.Popen(pinned(0, [sys.executable, "-m", "aployee_sim.cli", "serve", "--port", str(port),
                                        "--clock", clock]), env=env, stdout=subprocess.DEVNULL)
     root = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {KEY}"}

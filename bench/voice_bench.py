@@ -28,10 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fakes.microphone import MicrophoneCaller  # noqa: E402
-from simulator.api import Simulator  # noqa: E402
-from simulator.commands.call import drive_live  # noqa: E402
-from simulator.speech import (  # noqa: E402
+from aployee_sim.adapters.speech import (  # noqa: E402
     MODEL_ENV,
     AudioClip,
     CollectingSink,
@@ -43,7 +40,10 @@ from simulator.speech import (  # noqa: E402
     packaged_model_dir,
     rms_dbfs,
 )
-from simulator.timings import Timings  # noqa: E402
+from aployee_sim.api import Simulator  # noqa: E402
+from aployee_sim.commands.call import drive_live  # noqa: E402
+from aployee_sim.core.timings import Timings  # noqa: E402
+from aployee_sim.fakes.microphone import MicrophoneCaller  # noqa: E402
 
 KOREAN = ["안녕하세요", "감사합니다", "예약 확인", "취소", "내일 예약"]
 REPLIES = [

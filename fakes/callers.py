@@ -1,6 +1,6 @@
 """Far ends of a call: a scripted caller, a live caller driven from outside, and machines.
 
-Each implements the `Caller` port of `simulator.ports`: the core tells it what happens
+Each implements the `Caller` port of `aployee_sim.core.ports`: the core tells it what happens
 (connected, the assistant started speaking, it's your turn, the call ended) and it acts through
 the `Line` it was given.
 """
@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.ports import Line
+from aployee_sim.core.ports import Line
 
 
 class LiveCaller:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fakes.callers import AnsweringMachine, HangsUpAfterGreeting
-from simulator.ports import DialPlan, DialResult
-from simulator.randomness import SeededRandom
-from simulator.timings import Timings
+from aployee_sim.core.ports import DialPlan, DialResult
+from aployee_sim.core.randomness import SeededRandom
+from aployee_sim.core.timings import Timings
+from aployee_sim.fakes.callers import AnsweringMachine, HangsUpAfterGreeting
 
 CARRIER_ERROR = "+15005550001"
 BUSY = "+15005550002"

@@ -1,7 +1,7 @@
 """A far end driven by audio: a microphone (or a WAV/array standing in for one) and a speaker.
 
 `MicrophoneCaller` implements the `Caller` port. Capture and recognition block, so they run on
-`simulator.speech.live.VoiceInput`'s worker thread, which queues what it heard; the engine stays
+`aployee_sim.adapters.speech.live.VoiceInput`'s worker thread, which queues what it heard; the engine stays
 single-threaded because only `pump()`, which the driver calls on the engine thread between engine
 runs, touches the `Line`. The assistant's replies are synthesised and played by a `ReplySpeaker`
 on a second worker thread (playing blocks until the clip has been heard).
@@ -25,8 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from simulator.ports import Line
-from simulator.speech import (
+from aployee_sim.adapters.speech import (
     BLOCK_FRAMES,
     SAMPLE_RATE,
     AudioClip,
@@ -36,7 +35,8 @@ from simulator.speech import (
     Recognition,
     SpeechRecognizer,
 )
-from simulator.speech.live import JOIN_SECONDS, ReplySpeaker, VoiceInput
+from aployee_sim.adapters.speech.live import JOIN_SECONDS, ReplySpeaker, VoiceInput
+from aployee_sim.core.ports import Line
 
 
 class MicrophoneCaller:

@@ -6,7 +6,7 @@ that target; the last repeats), so "declines first, then accepts" is one line:
 
     sim.transfer_party.script("+15550001111", ["decline", "accept"], ring_ms=1000)
 
-A declined or unanswered transfer returns the caller to the assistant (simulator.transfers).
+A declined or unanswered transfer returns the caller to the assistant (aployee_sim.core.transfers).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from simulator.ports import TransferAnswer
-from simulator.randomness import SeededRandom
-from simulator.timings import Timings
+from aployee_sim.core.ports import TransferAnswer
+from aployee_sim.core.randomness import SeededRandom
+from aployee_sim.core.timings import Timings
 
 Behaviour = Literal["accept", "decline", "no_answer"]
 BEHAVIOURS: tuple[str, ...] = get_args(Behaviour)

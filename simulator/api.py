@@ -18,13 +18,13 @@ import os
 from datetime import datetime
 from typing import Any
 
-from fakes.callers import LiveCaller
-from fakes.carrier import FakeCarrier
-from fakes.transfer import FakeTransferParty
-from simulator.platform import Platform
-from simulator.timings import Timings
-from simulator.transfers import DEFAULT_TRANSFER_PHRASES
-from simulator.webhook_http import HttpWebhookTransport
+from aployee_sim.adapters.webhook_http import HttpWebhookTransport
+from aployee_sim.core.timings import Timings
+from aployee_sim.core.transfers import DEFAULT_TRANSFER_PHRASES
+from aployee_sim.fakes.callers import LiveCaller
+from aployee_sim.fakes.carrier import FakeCarrier
+from aployee_sim.fakes.transfer import FakeTransferParty
+from aployee_sim.platform.platform import Platform
 
 
 class Simulator(Platform):
@@ -32,7 +32,7 @@ class Simulator(Platform):
                  carrier: Any = None, transfer_party: Any = None, webhook_transport: Any = None,
                  transfer_phrases: Any = DEFAULT_TRANSFER_PHRASES, directory: Any = None) -> None:
         """`directory`: organizations, phone numbers and routing (a YAML path or a mapping of the
-        same shape, see simulator.directory); more can be added later through `self.directory`."""
+        same shape, see aployee_sim.platform.directory); more can be added later through `self.directory`."""
         timings = timings or Timings()
         self.carrier = carrier or FakeCarrier(timings)
         self.transfer_party = transfer_party or FakeTransferParty(timings)

@@ -1,4 +1,4 @@
-"""`aployee-sim`: one entry point, one module per sub-command under `simulator.commands`.
+"""`aployee-sim`: one entry point, one module per sub-command under `aployee_sim.commands`.
 
 Each command module defines `register(subparsers)`, which adds its parser and sets `run`
 (a function `args -> exit code`). User mistakes raise `UsageError` and print one clear line,
@@ -13,13 +13,13 @@ import sys
 from collections.abc import Sequence
 
 COMMAND_MODULES = (
-    "simulator.commands.demo",
-    "simulator.commands.tui",
-    "simulator.commands.run",
-    "simulator.commands.validate",
-    "simulator.commands.importcall",
-    "simulator.commands.serve",
-    "simulator.commands.call",
+    "aployee_sim.commands.demo",
+    "aployee_sim.commands.tui",
+    "aployee_sim.commands.run",
+    "aployee_sim.commands.validate",
+    "aployee_sim.commands.importcall",
+    "aployee_sim.commands.serve",
+    "aployee_sim.commands.call",
 )
 
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="The Aployee voice-assistant platform on your laptop: run call flows on a deterministic "
                     "virtual clock, serve a fake Aployee API, inspect calls.",
     )
-    from simulator import __version__
+    from aployee_sim import __version__
     parser.add_argument("--version", action="version", version=f"aployee-sim {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # `python -m simulator.cli`: run the importable module, so the commands' `UsageError` is this one.
-    from simulator.cli import main as importable_main
+    # `python -m aployee_sim.cli`: run the importable module, so the commands' `UsageError` is this one.
+    from aployee_sim.cli import main as importable_main
 
     sys.exit(importable_main())

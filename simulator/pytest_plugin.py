@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from simulator.testing import AployeeServer, far_end
+from aployee_sim.testing import AployeeServer, far_end
 
 __all__ = ["far_end"]
 
@@ -72,8 +72,8 @@ def _settings(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 @pytest.fixture
 def aployee_sim(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh in-process `simulator.api.Simulator` for this test."""
-    from simulator.api import Simulator
+    """A fresh in-process `aployee_sim.api.Simulator` for this test."""
+    from aployee_sim.api import Simulator
 
     settings = _settings(request)
     with Simulator(seed=settings["seed"], start=settings["start"]) as sim:
@@ -99,8 +99,8 @@ def aployee_server(request: pytest.FixtureRequest) -> Iterator[AployeeServer]:
 
 
 def _start_server(settings: dict[str, Any]) -> Any:
-    from simulator.api import Simulator
-    from simulator.server.thread import ServerThread
+    from aployee_sim.api import Simulator
+    from aployee_sim.server.thread import ServerThread
 
     thread = ServerThread(sim=Simulator(seed=settings["seed"], start=settings["start"]), clock=settings["clock"])
     return thread.start()

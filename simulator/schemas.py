@@ -1,10 +1,10 @@
 """JSON Schemas of every resource, the webhook request and response and the error envelope.
 
-Generated from `simulator.models` (the one definition of field names), written to
+Generated from `aployee_sim.contract.models` (the one definition of field names), written to
 `fixtures/schemas/<name>.json` for integrators' own contract tests:
 
-    python -m simulator.schemas            # regenerate fixtures/schemas/
-    python -m simulator.schemas --check    # exit 1 and name the stale files (CI uses the test instead)
+    python -m aployee_sim.schemas            # regenerate fixtures/schemas/
+    python -m aployee_sim.schemas --check    # exit 1 and name the stale files (CI uses the test instead)
 
 Payloads the simulator sends (resources, webhook requests) are described as serialised, so
 every field it always writes is required; payloads it receives (the create-call body, the
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from simulator import models as m
+from aployee_sim.contract import models as m
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "schemas"
@@ -96,14 +96,14 @@ def write(directory: Path = DEFAULT_DIR) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m simulator.schemas", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m aployee_sim.schemas", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_DIR, help=f"directory (default {DEFAULT_DIR})")
     parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
     args = parser.parse_args(argv)
     if args.check:
         files = stale(args.out)
         if files:
-            print(f"stale schemas in {args.out}: {', '.join(files)}; run `python -m simulator.schemas`",
+            print(f"stale schemas in {args.out}: {', '.join(files)}; run `python -m aployee_sim.schemas`",
                   file=sys.stderr)
             return 1
         print(f"{len(SCHEMAS)} schemas in {args.out} are up to date")

@@ -5,7 +5,7 @@ your own test dependencies); the simulator itself never imports it, so it stays 
 dependency.
 
     from hypothesis import given
-    from simulator.strategies import webhook_requests, call_details, status_paths
+    from aployee_sim.strategies import webhook_requests, call_details, status_paths
 
     @given(webhook_requests())
     def test_my_webhook_never_crashes(request):
@@ -13,8 +13,8 @@ dependency.
         assert response.status_code == 200
 
 Every value is what the simulator could really send or serve: call records are built through
-`simulator.call.CallRecord` (which enforces `simulator.lifecycle.TRANSITIONS`) and projected with
-`simulator.projections`, so a generated call details resource has `started_at` exactly when the
+`aployee_sim.core.record.CallRecord` (which enforces `aployee_sim.contract.lifecycle.TRANSITIONS`) and projected with
+`aployee_sim.platform.projections`, so a generated call details resource has `started_at` exactly when the
 call connected, `ended_at`, `duration_seconds`, `summary` and `final_state` exactly when it is
 terminal, and a transcript only when it was in progress.
 """
@@ -26,12 +26,20 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from simulator import events as ev
-from simulator import projections
-from simulator.call import INBOUND, OUTBOUND, CallRecord
-from simulator.clock import VirtualClock
-from simulator.lifecycle import COMPLETED, FAILED, IN_PROGRESS, INITIATED, RINGING, TERMINAL, TRANSITIONS
-from simulator.randomness import ID_LENGTH
+from aployee_sim.contract import events as ev
+from aployee_sim.contract.lifecycle import (
+    COMPLETED,
+    FAILED,
+    IN_PROGRESS,
+    INITIATED,
+    RINGING,
+    TERMINAL,
+    TRANSITIONS,
+)
+from aployee_sim.core.clock import VirtualClock
+from aployee_sim.core.randomness import ID_LENGTH
+from aployee_sim.core.record import INBOUND, OUTBOUND, CallRecord
+from aployee_sim.platform import projections
 
 __all__ = ["ids", "phone_numbers", "json_values", "states", "status_paths", "status_changes", "call_records",
            "call_details", "webhook_requests", "END_REASONS"]

@@ -1,7 +1,7 @@
 """Test helpers for integrators: drive a call as the far end, and talk to a simulator server.
 
 The same three moves work in-process and over HTTP, so a test reads the same against both
-fixtures of `simulator.pytest_plugin`:
+fixtures of `aployee_sim.pytest_plugin`:
 
     far_end(aployee_sim, call_id).say("I need to check my order status")     # Simulator
     far_end(aployee_server, call_id).say("I need to check my order status")  # AployeeServer
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
-    from simulator.platform import Platform
+    from aployee_sim.platform.platform import Platform
 
 
 class AployeeServerError(AssertionError):
@@ -39,7 +39,7 @@ class SimFarEnd:
 
     def _live(self, action: str):
         """The line, or the same 409 the `/_sim/calls/{id}/...` routes answer when the call is not live."""
-        from simulator.errors import ApiError
+        from aployee_sim.contract.errors import ApiError
 
         status = self._sim.record(self.call_id).status
         if status != "in_progress":
@@ -54,8 +54,8 @@ class SimFarEnd:
         self._live("press keys").press(digits)
 
     def hangup(self) -> None:
-        from simulator.errors import ApiError
-        from simulator.lifecycle import TERMINAL
+        from aployee_sim.contract.errors import ApiError
+        from aployee_sim.contract.lifecycle import TERMINAL
 
         status = self._sim.record(self.call_id).status
         if status in TERMINAL:
@@ -124,7 +124,7 @@ class AployeeServer:
     # --- requests --------------------------------------------------------------------------
     def request(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
         """`path` from the server root; returns the JSON body. A 4xx raises `ApiError` (the envelope)."""
-        from simulator.errors import ApiError
+        from aployee_sim.contract.errors import ApiError
 
         response = self.client.request(method, path, json=body, params=params or None)
         if response.status_code >= 500:

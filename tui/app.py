@@ -8,14 +8,14 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from tui.roleplay import RolePlay
-from tui.screens.call import CallScreen
-from tui.screens.calls import CallsScreen
-from tui.screens.common import OpenCall, StartRolePlay, background
-from tui.screens.help import HelpScreen
-from tui.screens.roleplay import CallPlan, RolePlayScreen, RolePlaySetup
-from tui.sources import CallSource
-from tui.voice import Opener, VoiceControl
+from aployee_sim.tui.roleplay import RolePlay
+from aployee_sim.tui.screens.call import CallScreen
+from aployee_sim.tui.screens.calls import CallsScreen
+from aployee_sim.tui.screens.common import OpenCall, StartRolePlay, background
+from aployee_sim.tui.screens.help import HelpScreen
+from aployee_sim.tui.screens.roleplay import CallPlan, RolePlayScreen, RolePlaySetup
+from aployee_sim.tui.sources import CallSource
+from aployee_sim.tui.voice import Opener, VoiceControl
 
 CSS = """
 #filters { height: 1; padding: 0 1; background: $boost; }
@@ -54,7 +54,7 @@ class AployeeTui(App):
                  poll_seconds: float | None = 1.0, export_dir: Path | str = ".", tick_seconds: float = 0.1,
                  start_roleplay: bool = False, attach: str | None = None, voice: Opener | None = None,
                  voice_muted: bool = False) -> None:
-        """`voice` opens the microphone, recogniser and speaker for role-play's voice mode (tui.voice)."""
+        """`voice` opens the microphone, recogniser and speaker for role-play's voice mode (aployee_sim.tui.voice)."""
         super().__init__()
         self.voice = voice
         self.voice_muted = voice_muted

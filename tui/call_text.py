@@ -12,9 +12,9 @@ from typing import Any
 
 from rich.text import Text
 
-from simulator import events as ev
-from tui.model import CallData, EventRow
-from tui.rows import STATUS_STYLES, duration_text
+from aployee_sim.contract import events as ev
+from aployee_sim.tui.model import CallData, EventRow
+from aployee_sim.tui.rows import STATUS_STYLES, duration_text
 
 ROLE_STYLES = {"assistant": "bold cyan", "user": "bold green"}
 DIFF_STYLES = {"added": "bold green", "changed": "bold yellow", "removed": "bold red strike", "same": "dim"}

@@ -1,6 +1,6 @@
 """Export one call: as JSON (everything the call view shows), or as a regression scenario YAML.
 
-The scenario (the `aployee-sim run` format, `simulator.scenario.schema`) replays the caller's
+The scenario (the `aployee-sim run` format, `aployee_sim.scenario.schema`) replays the caller's
 side of the call (what they said and pressed, in order) against the same assistant and
 expects the same ending, so a call found by hand in the TUI becomes a test. (The scenario
 package's `importer` serves production call records, which lack the event log and the
@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from simulator import events as ev
-from simulator.scenario.schema import Assistant as ScenarioAssistant
-from tui.model import CallData
+from aployee_sim.contract import events as ev
+from aployee_sim.scenario.schema import Assistant as ScenarioAssistant
+from aployee_sim.tui.model import CallData
 
 
 def call_json(data: CallData) -> dict[str, Any]:

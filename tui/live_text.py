@@ -6,9 +6,9 @@ from typing import Any
 
 from rich.text import Text
 
-from tui.call_text import ROLE_STYLES, clock_text, state_text
-from tui.model import LiveView
-from tui.rows import STATUS_STYLES, duration_text
+from aployee_sim.tui.call_text import ROLE_STYLES, clock_text, state_text
+from aployee_sim.tui.model import LiveView
+from aployee_sim.tui.rows import STATUS_STYLES, duration_text
 
 
 def conversation(view: LiveView) -> Text:

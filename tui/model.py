@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.clock import parse_instant
+from aployee_sim.core.clock import parse_instant
 
 
 @dataclass(frozen=True, slots=True)

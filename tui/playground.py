@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fakes.callers import ScriptedCaller, expect, say
-from simulator.api import Simulator
-from simulator.timings import Timings
+from aployee_sim.api import Simulator
+from aployee_sim.core.timings import Timings
+from aployee_sim.fakes.callers import ScriptedCaller, expect, say
 
 ALEX_WEBHOOK = "https://hooks.playground.test/renewals"
 SUPPORT_NUMBER = "+15550100200"

@@ -1,7 +1,7 @@
 """Role-play sessions: the person at the keyboard is the far end of a call.
 
 `LocalRolePlay` drives an in-process platform: the caller is a `LiveCaller`, and virtual time
-follows the wall clock through `simulator.clock.WallPacer` (the only wall-clock reader), one
+follows the wall clock through `aployee_sim.core.clock.WallPacer` (the only wall-clock reader), one
 `platform.run(until_ms=…)` per UI tick. `RemoteRolePlay` drives a call on a running server
 through `/_sim/calls/{id}/say|digits|hangup` and polls its live state; its methods block on
 HTTP, so screens call them from worker threads (`blocking = True`).
@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from fakes.callers import LiveCaller
-from simulator import events as ev
-from simulator.clock import WallPacer
-from simulator.platform import Platform
-from tui.model import LiveView
-from tui.sources import SourceError, api_errors
-from tui.sources.http_source import ApiClient, items_of
+from aployee_sim.contract import events as ev
+from aployee_sim.core.clock import WallPacer
+from aployee_sim.fakes.callers import LiveCaller
+from aployee_sim.platform.platform import Platform
+from aployee_sim.tui.model import LiveView
+from aployee_sim.tui.sources import SourceError, api_errors
+from aployee_sim.tui.sources.http_source import ApiClient, items_of
 
 DEFAULT_TO = "+15551234567"
 DEFAULT_INBOUND_FROM = "+15557654321"

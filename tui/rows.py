@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from rich.text import Text
 
-from tui.model import CallRow
+from aployee_sim.tui.model import CallRow
 
 STATUS_STYLES = {
     "initiated": "cyan",

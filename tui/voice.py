@@ -3,7 +3,7 @@
 Logic only, no widgets: the screen forwards its keys and ticks here and shows what comes back.
 Opening the voice (loading the model, opening the microphone) may take a couple of seconds, so
 the screen runs `open()` in a worker thread; everything else runs on the UI thread and never
-blocks, because capture, recognition and playback live on `simulator.speech.live`'s workers.
+blocks, because capture, recognition and playback live on `aployee_sim.adapters.speech.live`'s workers.
 Push-to-talk: the record key starts an utterance, pressing it again stops it; the final text is
 handed back to be said with the recogniser's confidence. Replies are spoken from the moment the
 voice is open (earlier lines are not replayed). When any piece of the voice stack is missing,
@@ -18,7 +18,7 @@ from typing import Any
 
 from rich.markup import escape
 
-from simulator.speech import Recognition, ReplySpeaker, VoiceInput, VoiceKit, VoiceUnavailable
+from aployee_sim.adapters.speech import Recognition, ReplySpeaker, VoiceInput, VoiceKit, VoiceUnavailable
 
 Opener = Callable[[], VoiceKit]
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from simulator.cli import UsageError
+from aployee_sim.cli import UsageError
 
 DEFAULT_TO = "+15551234567"
 TICK_SECONDS = 0.02
@@ -78,8 +78,8 @@ class Console:
 
 def open_voice(args: argparse.Namespace, console: Console) -> Any:
     """The microphone caller for these options; raises `VoiceUnavailable` naming the fix."""
-    from fakes.microphone import MicrophoneCaller
-    from simulator.speech.live import open_voice_kit
+    from aployee_sim.adapters.speech.live import open_voice_kit
+    from aployee_sim.fakes.microphone import MicrophoneCaller
 
     try:
         kit = open_voice_kit(model_dir=args.vosk_model, lang=args.vosk_lang, phrases=args.phrases,
@@ -114,7 +114,7 @@ class TranscriptPrinter:
 def drive_live(sim: Any, call_id: str, caller: Any, *, max_seconds: float, speed: float = 1.0,
                on_tick: Callable[[], None] | None = None) -> None:
     """Run the call on the wall clock until it ends or `max_seconds` (wall) pass; bounded."""
-    from simulator.clock import WallPacer
+    from aployee_sim.core.clock import WallPacer
 
     pacer = WallPacer(speed, start_ms=sim.now_ms)
     limit_ms = sim.now_ms + round(max_seconds * 1000 * speed)
@@ -163,9 +163,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _call(args: argparse.Namespace, console: Console) -> int:
-    from simulator.api import Simulator
-    from simulator.errors import ApiError
-    from simulator.speech import VoiceUnavailable
+    from aployee_sim.adapters.speech import VoiceUnavailable
+    from aployee_sim.api import Simulator
+    from aployee_sim.contract.errors import ApiError
 
     out = console.out
     try:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from fakes.callers import ScriptedCaller, expect, say
-from simulator.api import Simulator
+from aployee_sim.api import Simulator
+from aployee_sim.fakes.callers import ScriptedCaller, expect, say
 
 WEBHOOK_URL = "https://hooks.example.test/reason"
 

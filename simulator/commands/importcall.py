@@ -11,13 +11,13 @@ import json
 import sys
 from pathlib import Path
 
-from simulator.cli import UsageError
+from aployee_sim.cli import UsageError
 
 DEFAULT_WEBHOOK = "http://127.0.0.1:8000/webhook"
 
 
 def run(args: argparse.Namespace) -> int:
-    from simulator.scenario.importer import NotReplayable, scenario_from_call
+    from aployee_sim.scenario.importer import NotReplayable, scenario_from_call
     source = Path(args.call)
     try:
         record = json.loads(source.read_text(encoding="utf-8"))

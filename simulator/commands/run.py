@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from simulator.cli import UsageError
+from aployee_sim.cli import UsageError
 
 DEFAULT_PATH = "scenarios/"
 
@@ -42,9 +42,9 @@ class Progress:
 
 def load_all(paths: list[str], pattern: str) -> tuple[list, list]:
     """(loaded scenarios, invalid results) for every scenario file under `paths`."""
-    from simulator.scenario.errors import ScenarioInvalid
-    from simulator.scenario.loader import discover, load_scenario, scenario_stem
-    from simulator.scenario.report import ScenarioResult
+    from aployee_sim.scenario.errors import ScenarioInvalid
+    from aployee_sim.scenario.loader import discover, load_scenario, scenario_stem
+    from aployee_sim.scenario.report import ScenarioResult
 
     files, missing = discover(paths, pattern)
     if missing:
@@ -63,7 +63,7 @@ def load_all(paths: list[str], pattern: str) -> tuple[list, list]:
 def _selected(items: list, keyword: str | None, haystack) -> list:
     if keyword is None:
         return items
-    from simulator.scenario.selection import KeywordError, matches
+    from aployee_sim.scenario.selection import KeywordError, matches
     try:
         return [item for item in items if matches(keyword, haystack(item))]
     except KeywordError as exc:
@@ -71,10 +71,10 @@ def _selected(items: list, keyword: str | None, haystack) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simulator.scenario.errors import ScenarioInvalid
-    from simulator.scenario.export import export_run, write_junit, write_results_json
-    from simulator.scenario.report import ScenarioResult, format_result, format_table, result_of
-    from simulator.scenario.runner import run_scenario
+    from aployee_sim.scenario.errors import ScenarioInvalid
+    from aployee_sim.scenario.export import export_run, write_junit, write_results_json
+    from aployee_sim.scenario.report import ScenarioResult, format_result, format_table, result_of
+    from aployee_sim.scenario.runner import run_scenario
 
     loaded, invalid = load_all(args.paths or [DEFAULT_PATH], args.glob)
     loaded = _selected(loaded, args.k, lambda s: " ".join([s.name, s.display, *s.model.markers]))
@@ -127,14 +127,14 @@ class StoreSink:
     seed again replaces its earlier run (the calls have the same ids too)."""
 
     def __init__(self, path: str) -> None:
-        from simulator.store import Store, StoreError
+        from aployee_sim.adapters.store import Store, StoreError
         try:
             self.store = Store(path)
         except (StoreError, OSError) as exc:
             raise UsageError(f"--db {path}: {exc}") from None
 
     def begin(self, scenario, seed: int):
-        from simulator.store import StoreWriter
+        from aployee_sim.adapters.store import StoreWriter
         slug = re.sub(r"[^a-z0-9]+", "", scenario.name.lower())[:24] or "scenario"
         writer = StoreWriter(self.store, run_id=f"run_{slug}{seed}")
         self._save(writer.run_id, scenario, seed, False, {})
@@ -146,7 +146,7 @@ class StoreSink:
         self._save(writer.run_id, scenario, result.seed, result.passed, result.as_dict())
 
     def _save(self, run_id: str, scenario, seed: int, passed: bool, result: dict) -> None:
-        from simulator.scenario.runner import epoch
+        from aployee_sim.scenario.runner import epoch
         self.store.save_run(run_id, name=scenario.name, started=epoch(scenario.model).isoformat(), passed=passed,
                             result=result, seed=seed)
 

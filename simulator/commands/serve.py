@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 
-from simulator.cli import UsageError
+from aployee_sim.cli import UsageError
 
 CLOCK_MODES = ("realtime", "auto", "manual")
 
@@ -29,9 +29,9 @@ def _positive_float(text: str) -> float:
 
 
 def _build(args: argparse.Namespace):
-    from simulator.api import Simulator
-    from simulator.server.plans import parse_plan
-    from simulator.server.thread import ServerThread
+    from aployee_sim.api import Simulator
+    from aployee_sim.server.plans import parse_plan
+    from aployee_sim.server.thread import ServerThread
 
     try:
         plan = parse_plan(args.plan)
@@ -50,7 +50,7 @@ def _build(args: argparse.Namespace):
 
 
 def _attach_store(server, path: str) -> None:
-    from simulator.store import Store, StoreError, StoreWriter
+    from aployee_sim.adapters.store import Store, StoreError, StoreWriter
 
     try:
         writer = StoreWriter(Store(path)).attach(server.sim)
@@ -60,7 +60,7 @@ def _attach_store(server, path: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simulator.server import gcpolicy
+    from aployee_sim.server import gcpolicy
 
     server = _build(args)
     gcpolicy.install()

@@ -14,7 +14,7 @@ import argparse
 import os
 from pathlib import Path
 
-from simulator.cli import UsageError
+from aployee_sim.cli import UsageError
 
 DEFAULT_KEY_ENV = "APLOYEE_KEY"
 
@@ -31,15 +31,15 @@ def _positive(text: str) -> float:
 
 def build_app(args: argparse.Namespace):
     """The app for these arguments; `UsageError` for anything the user must fix first."""
-    from tui.app import AployeeTui
-    from tui.sources import SourceError
+    from aployee_sim.tui.app import AployeeTui
+    from aployee_sim.tui.sources import SourceError
 
     common = {"export_dir": Path(args.export_dir), "poll_seconds": args.poll, "start_roleplay": args.roleplay,
               "attach": args.attach, "voice": _voice_opener(args), "voice_muted": args.mute}
     try:
         if args.url:
-            from tui.roleplay import RemoteRolePlay
-            from tui.sources.http_source import ApiClient, HttpSource
+            from aployee_sim.tui.roleplay import RemoteRolePlay
+            from aployee_sim.tui.sources.http_source import ApiClient, HttpSource
 
             key = args.key or os.environ.get(DEFAULT_KEY_ENV)
             if not key:
@@ -48,14 +48,14 @@ def build_app(args: argparse.Namespace):
             return AployeeTui(source, roleplay=RemoteRolePlay(ApiClient(args.url, key)), threaded=True,
                               tick_seconds=0.5, **common)
         if args.db:
-            from tui.sources.store_source import StoreSource
+            from aployee_sim.tui.sources.store_source import StoreSource
 
             return AployeeTui(StoreSource(Path(args.db)), threaded=True, **common)
     except SourceError as exc:
         raise UsageError(str(exc)) from None
-    from tui.playground import playground
-    from tui.roleplay import LocalRolePlay
-    from tui.sources.platform_source import PlatformSource
+    from aployee_sim.tui.playground import playground
+    from aployee_sim.tui.roleplay import LocalRolePlay
+    from aployee_sim.tui.sources.platform_source import PlatformSource
 
     sim = playground(seed=args.seed, silence_timeout_s=args.silence_timeout)
     after_run = None
@@ -70,7 +70,7 @@ def _voice_opener(args: argparse.Namespace):
 
     Synthesis runs in a child process: the in-process mode briefly redirects the terminal, which
     would swallow a screen redraw."""
-    from simulator.speech.live import open_voice_kit
+    from aployee_sim.adapters.speech.live import open_voice_kit
 
     return lambda: open_voice_kit(model_dir=args.vosk_model, lang=args.vosk_lang, device=args.device,
                                   output_device=args.output_device, voice=args.voice, muted=args.mute,
@@ -79,7 +79,7 @@ def _voice_opener(args: argparse.Namespace):
 
 def _recorder(sim, path: Path):
     """Write the playground's calls (role-play sessions included) to a store file as they happen."""
-    from simulator.store import Store, StoreError, StoreWriter
+    from aployee_sim.adapters.store import Store, StoreError, StoreWriter
 
     if path.is_dir():
         raise UsageError(f"--record needs a file, {path} is a directory")

@@ -11,7 +11,7 @@ import sys
 
 
 def run(args: argparse.Namespace) -> int:
-    from simulator.commands.run import DEFAULT_PATH, load_all
+    from aployee_sim.commands.run import DEFAULT_PATH, load_all
 
     loaded, invalid = load_all(args.paths or [DEFAULT_PATH], args.glob)
     for result in invalid:

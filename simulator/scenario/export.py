@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from simulator.scenario.report import ScenarioResult, format_failure
-from simulator.scenario.runner import ScenarioRun
+from aployee_sim.scenario.report import ScenarioResult, format_failure
+from aployee_sim.scenario.runner import ScenarioRun
 
 
 def _dump(value: Any) -> str:

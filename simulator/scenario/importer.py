@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from simulator.errors import is_e164
+from aployee_sim.contract.errors import is_e164
 
 
 class NotReplayable(ValueError):

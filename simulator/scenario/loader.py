@@ -14,12 +14,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from simulator.scenario.audio import check_audio
-from simulator.scenario.checks import check
-from simulator.scenario.diagnostics import translate
-from simulator.scenario.errors import Mark, Marks, ScenarioError, ScenarioInvalid
-from simulator.scenario.schema import Scenario
-from simulator.scenario.yamlread import read_scenario_document
+from aployee_sim.scenario.audio import check_audio
+from aployee_sim.scenario.checks import check
+from aployee_sim.scenario.diagnostics import translate
+from aployee_sim.scenario.errors import Mark, Marks, ScenarioError, ScenarioInvalid
+from aployee_sim.scenario.schema import Scenario
+from aployee_sim.scenario.yamlread import read_scenario_document
 
 DEFAULT_GLOB = "*.scenario.yaml"
 

@@ -36,8 +36,8 @@ class ScenarioFailed(Exception):
 
 class ScenarioFile(pytest.File):
     def collect(self):
-        from simulator.scenario.errors import ScenarioInvalid
-        from simulator.scenario.loader import load_scenario, scenario_stem
+        from aployee_sim.scenario.errors import ScenarioInvalid
+        from aployee_sim.scenario.loader import load_scenario, scenario_stem
         try:
             display = str(self.path.relative_to(self.config.rootpath))
         except ValueError:
@@ -64,9 +64,9 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         if self.invalid is not None:
             raise ScenarioFailed(self.invalid)
-        from simulator.scenario.errors import ScenarioInvalid
-        from simulator.scenario.report import format_result, result_of
-        from simulator.scenario.runner import run_scenario
+        from aployee_sim.scenario.errors import ScenarioInvalid
+        from aployee_sim.scenario.report import format_result, result_of
+        from aployee_sim.scenario.runner import run_scenario
         try:
             result = result_of(run_scenario(self.loaded))
         except ScenarioInvalid as exc:

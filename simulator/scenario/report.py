@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.scenario.expectations import Failure, evaluate
-from simulator.scenario.runner import ScenarioRun
-from simulator.scenario.values import format_duration
+from aployee_sim.scenario.expectations import Failure, evaluate
+from aployee_sim.scenario.runner import ScenarioRun
+from aployee_sim.scenario.values import format_duration
 
 
 @dataclass

@@ -14,16 +14,16 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fakes import callers as c
-from simulator.api import Simulator
-from simulator.clock import DEFAULT_EPOCH
-from simulator.errors import ApiError
-from simulator.reasoning import StubRule
-from simulator.scenario.audio import recognize
-from simulator.scenario.errors import ScenarioError, ScenarioInvalid, path_text
-from simulator.scenario.loader import LoadedScenario
-from simulator.scenario.schema import Call, Scenario, Step
-from simulator.timings import Timings
+from aployee_sim.api import Simulator
+from aployee_sim.contract.errors import ApiError
+from aployee_sim.core.clock import DEFAULT_EPOCH
+from aployee_sim.core.reasoning import StubRule
+from aployee_sim.core.timings import Timings
+from aployee_sim.fakes import callers as c
+from aployee_sim.scenario.audio import recognize
+from aployee_sim.scenario.errors import ScenarioError, ScenarioInvalid, path_text
+from aployee_sim.scenario.loader import LoadedScenario
+from aployee_sim.scenario.schema import Call, Scenario, Step
 
 
 @dataclass
@@ -105,7 +105,7 @@ def _step(step: Step, line: int, base: Path) -> c.Step:
     kind = step.action
     if kind == "say":
         made = c.say(step.say or "", pause_ms=step.pause, confidence=step.confidence)
-    elif kind == "say_audio":  # recognised now: the caller says what vosk heard (simulator.scenario.audio)
+    elif kind == "say_audio":  # recognised now: the caller says what vosk heard (aployee_sim.scenario.audio)
         heard, seconds = recognize(step, base)
         made = (c.say(heard.text, pause_ms=step.pause, confidence=heard.confidence) if heard.text
                 else c.silence(round(seconds * 1000)))

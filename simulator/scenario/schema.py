@@ -22,13 +22,13 @@ from pydantic import (
     model_validator,
 )
 
-from simulator import events as ev
-from simulator.reasoning import FAILURES
-from simulator.routing import Menu, RuleSet
-from simulator.scenario.errors import describe, did_you_mean
-from simulator.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
-from simulator.scenario.values import Digits, Duration, DurationOrMs, Phone, Regex
-from simulator.timings import Timings
+from aployee_sim.contract import events as ev
+from aployee_sim.core.reasoning import FAILURES
+from aployee_sim.core.routing import Menu, RuleSet
+from aployee_sim.core.timings import Timings
+from aployee_sim.scenario.errors import describe, did_you_mean
+from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
+from aployee_sim.scenario.values import Digits, Duration, DurationOrMs, Phone, Regex
 
 TerminalStatus = Literal["completed", "failed", "transferred"]
 _REASONS = ("HANGUP_USER", "HANGUP_ASSISTANT", "BUSY", "NO_ANSWER", "ERROR", "TRANSFERRED", "SILENCE_TIMEOUT",
@@ -340,7 +340,7 @@ class Scenario(Model):
 
     def directory_config(self, ids: dict[str, str]) -> dict[str, Any]:
         """Numbers, routing and menus in the shape of the simulator's configuration file
-        (simulator.directory), assistants named by scenario key turned into `ids[key]`."""
+        (aployee_sim.platform.directory), assistants named by scenario key turned into `ids[key]`."""
         def resolve(value: Any) -> Any:
             if isinstance(value, dict):
                 return {k: (ids.get(v, v) if k == "assistant" else resolve(v)) for k, v in value.items()}

@@ -1,8 +1,8 @@
 """`fixtures/scenario.schema.json`: the scenario format's JSON Schema, for editor completion.
 
-Generated from `simulator.scenario.schema.Scenario`; a test fails when the shipped file is stale.
+Generated from `aployee_sim.scenario.schema.Scenario`; a test fails when the shipped file is stale.
 
-    python -m simulator.scenario.schema_file      # regenerate it
+    python -m aployee_sim.scenario.schema_file      # regenerate it
 
 Point an editor at it, e.g. VS Code's YAML extension: `"yaml.schemas": {"fixtures/scenario.schema.json":
 "*.scenario.yaml"}`, or a first line `# yaml-language-server: $schema=../fixtures/scenario.schema.json`.
@@ -19,7 +19,7 @@ SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "scenario.schem
 
 def _short_forms() -> dict[str, dict]:
     """Models that also accept a single word (their before-validators), as the schema must say."""
-    from simulator.scenario.schema import EVENT_TYPES
+    from aployee_sim.scenario.schema import EVENT_TYPES
     outcomes = {"enum": ["accept", "decline", "no_answer"]}
     return {"Step": {"const": "hangup"},
             "TransferScript": {"anyOf": [outcomes, {"type": "array", "items": outcomes, "minItems": 1}]},
@@ -27,7 +27,7 @@ def _short_forms() -> dict[str, dict]:
             "EventMatch": {"enum": list(EVENT_TYPES)}}
 
 
-# Routing fields whose before-validators (simulator.routing) accept friendlier YAML than their types say.
+# Routing fields whose before-validators (aployee_sim.core.routing) accept friendlier YAML than their types say.
 _ROUTING_FORMS = {
     ("Rule", "days"): {"type": "string", "description": "mon-fri, sat,sun or daily"},
     ("Rule", "from"): {"type": "string", "pattern": r"^\d{1,2}:\d{2}$"},
@@ -37,7 +37,7 @@ _ROUTING_FORMS = {
 
 
 def render() -> str:
-    from simulator.scenario.schema import Scenario
+    from aployee_sim.scenario.schema import Scenario
     body = Scenario.model_json_schema(by_alias=True, mode="validation")
     defs = body["$defs"]
     for name, short in _short_forms().items():

@@ -1,7 +1,7 @@
 """The scenario format's small value types: durations, E.164 numbers, DTMF keys, regexes.
 
 Each is an `Annotated` type whose validator raises a message that says what was found and
-what is allowed; `simulator.scenario.diagnostics` prefixes it with the key's path and position.
+what is allowed; `aployee_sim.scenario.diagnostics` prefixes it with the key's path and position.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
 
-from simulator.errors import is_e164
-from simulator.scenario.errors import describe
+from aployee_sim.contract.errors import is_e164
+from aployee_sim.scenario.errors import describe
 
 _DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?")
 DURATION_PATTERN = r"^(\d+h)?(\d+m)?(\d+(\.\d+)?s)?(\d+ms)?$"

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from simulator.scenario.errors import Mark, Marks, Path, ScenarioError, describe, did_you_mean, path_text
+from aployee_sim.scenario.errors import Mark, Marks, Path, ScenarioError, describe, did_you_mean, path_text
 
 INCLUDABLE = ("assistants", "webhooks", "carrier", "transfer_party", "timings", "numbers", "routing", "menus")
 _PHONE_LIKE = re.compile(r"\+[0-9]+")

@@ -21,14 +21,14 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulator.errors import ApiError
-from simulator.platform import Platform
-from simulator.server import gcpolicy, routes_sim, routes_v1
-from simulator.server.driver import Driver
-from simulator.server.envelope import INTERNAL, HandlerError, error_response, handler_error
-from simulator.server.listcache import ListCache
-from simulator.server.openapi import openapi_document
-from simulator.server.plans import RateLimiter
+from aployee_sim.contract.errors import ApiError
+from aployee_sim.platform.platform import Platform
+from aployee_sim.server import gcpolicy, routes_sim, routes_v1
+from aployee_sim.server.driver import Driver
+from aployee_sim.server.envelope import INTERNAL, HandlerError, error_response, handler_error
+from aployee_sim.server.listcache import ListCache
+from aployee_sim.server.openapi import openapi_document
+from aployee_sim.server.plans import RateLimiter
 
 Handler = Callable[["Context", Request], Awaitable[Response]]
 

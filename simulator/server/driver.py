@@ -21,8 +21,8 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from simulator.clock import WallPacer
-from simulator.platform import Platform
+from aployee_sim.core.clock import WallPacer
+from aployee_sim.platform.platform import Platform
 
 MODES = ("realtime", "manual", "auto")
 BATCH = 256            # engine steps per lock hold, so handlers get the lock in between

@@ -9,7 +9,7 @@ the fingerprint is checked on every request, so direct Python-API changes are se
 
 from __future__ import annotations
 
-from simulator.platform import Platform
+from aployee_sim.platform.platform import Platform
 
 MAX_PAGES = 64
 

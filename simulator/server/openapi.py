@@ -1,5 +1,5 @@
 """`/openapi.json`: the production routes exactly as served, with schemas generated from
-`simulator.models` (the one definition of every field), never written by hand.
+`aployee_sim.contract.models` (the one definition of every field), never written by hand.
 
 Only `/v1` is described: the control plane is the simulator's own convention (docs/server.md).
 Request bodies of assistants are the resource's writable fields (only `name` required on create,
@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import create_model
 from pydantic.json_schema import models_json_schema
 
-from simulator import __version__
-from simulator import models as m
-from simulator.lifecycle import STATUSES
+from aployee_sim import __version__
+from aployee_sim.contract import models as m
+from aployee_sim.contract.lifecycle import STATUSES
 
 REF = "#/components/schemas/{model}"
 

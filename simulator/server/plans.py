@@ -1,7 +1,7 @@
 """Plan limits (CONTRACT §1): requests per minute and concurrent calls, answered with 429.
 
 The limits are about the integrator's real traffic, so they count wall time (through
-`simulator.clock.WallPacer`, the one wall-time reader), not virtual time.
+`aployee_sim.core.clock.WallPacer`, the one wall-time reader), not virtual time.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 
-from simulator.clock import WallPacer
-from simulator.errors import ApiError
+from aployee_sim.contract.errors import ApiError
+from aployee_sim.core.clock import WallPacer
 
 WINDOW_MS = 60_000
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from simulator.errors import ApiError, invalid, is_e164
-from simulator.lifecycle import IN_PROGRESS, TERMINAL
-from simulator.server.envelope import read_object
+from aployee_sim.contract.errors import ApiError, invalid, is_e164
+from aployee_sim.contract.lifecycle import IN_PROGRESS, TERMINAL
+from aployee_sim.server.envelope import read_object
 
 if TYPE_CHECKING:
-    from simulator.server.app import Context
+    from aployee_sim.server.app import Context
 
 MAX_ADVANCE_SECONDS = 31 * 24 * 3600
 _DIGITS = re.compile(r"[0-9*#A-Da-d]{1,64}")

@@ -1,7 +1,7 @@
 """The production routes (CONTRACT §1–3): thin handlers that parse, call the platform under the
 lock, and return the projection dict as JSON. Validation lives in the platform (`ApiError`).
 
-Each handler is `async (ctx, request) -> Response`; `simulator.server.app` adds authentication,
+Each handler is `async (ctx, request) -> Response`; `aployee_sim.server.app` adds authentication,
 rate limits and the error envelope around it. Every list (calls, assistants, organizations, phone
 numbers) has the calls list envelope `{data, limit, offset, total, has_more}` ([decision]).
 """
@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from simulator import __version__
-from simulator.models import Health, ServiceInfo
-from simulator.platform import paged
-from simulator.server.envelope import read_json, read_object
+from aployee_sim import __version__
+from aployee_sim.contract.models import Health, ServiceInfo
+from aployee_sim.platform.platform import paged
+from aployee_sim.server.envelope import read_json, read_object
 
 if TYPE_CHECKING:
-    from simulator.server.app import Context
+    from aployee_sim.server.app import Context
 
 HEALTH = Health(status="ok").dump()
 SERVICE_INFO = ServiceInfo(service="aployee", version=__version__, environment="simulator").dump()
@@ -108,7 +108,7 @@ async def delete_assistant(ctx: Context, request: Request) -> Response:
     return Response(status_code=204)
 
 
-# --- organizations and phone numbers (configuration: simulator.directory) ---------------------
+# --- organizations and phone numbers (configuration: aployee_sim.platform.directory) ---------------------
 async def create_organization(ctx: Context, request: Request) -> Response:
     body: Any = await read_json(request)
     with ctx.driver.lock:

@@ -7,7 +7,7 @@ Used by tests, the pytest plugin and benchmarks. The socket is bound before the 
         srv.base_url      # "http://127.0.0.1:PORT/v1"
         srv.root_url      # "http://127.0.0.1:PORT"   (the /_sim control plane lives here)
         srv.api_key, srv.org_id
-        # config: a YAML file path or a mapping for `simulator.directory` (organizations, numbers,
+        # config: a YAML file path or a mapping for `aployee_sim.platform.directory` (organizations, numbers,
         # routing); the key belongs to the first organization (a default one when none is configured)
         srv.wait_idle()   # the engine has run everything requested so far
         srv.errors        # HandlerError list: simulator crashes, with the request shown
@@ -25,8 +25,8 @@ import threading
 import time
 from typing import Any
 
-from simulator.platform import Platform
-from simulator.server.envelope import HandlerError
+from aployee_sim.platform.platform import Platform
+from aployee_sim.server.envelope import HandlerError
 
 DEFAULT_ORGANIZATION = "Simulator"
 
@@ -43,13 +43,13 @@ class ServerThread:
     def __init__(self, sim: Platform | None = None, *, api_key: str | None = None, clock: str = "auto",
                  speed: float = 1.0, plan: Any = "unlimited", config: dict[str, Any] | str | None = None,
                  seed: int = 0, host: str = "127.0.0.1", port: int = 0, startup_timeout: float = 10.0) -> None:
-        from simulator.server.app import Context
-        from simulator.server.driver import Driver
-        from simulator.server.plans import RateLimiter, parse_plan
+        from aployee_sim.server.app import Context
+        from aployee_sim.server.driver import Driver
+        from aployee_sim.server.plans import RateLimiter, parse_plan
 
         self._owns_sim = sim is None
         if sim is None:
-            from simulator.api import Simulator
+            from aployee_sim.api import Simulator
             sim = Simulator(seed=seed)
         self.sim = sim
         self.api_key = api_key or generate_api_key()
@@ -106,7 +106,7 @@ class ServerThread:
     def start(self) -> ServerThread:
         import uvicorn
 
-        from simulator.server.app import create_app
+        from aployee_sim.server.app import create_app
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

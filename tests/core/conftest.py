@@ -1,6 +1,6 @@
 import pytest
 
-from simulator.api import Simulator
+from aployee_sim.api import Simulator
 
 HOOK = "https://hooks.test/reason"
 

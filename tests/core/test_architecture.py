@@ -1,44 +1,145 @@
-"""The core imports nothing from fakes/ or tui/ (DESIGN: only composition modules wire fakes in)."""
+"""The five layers of docs/architecture.md, checked on the source: each module imports only its own
+layer and those below it, core and platform stay free of I/O libraries, the package has no import
+cycle, only the clock reads wall time, and nothing imports the repository's folder names."""
+
+from __future__ import annotations
 
 import ast
 import pathlib
+import sys
 
-import simulator
+import aployee_sim
 
-# Composition and test-support modules may wire fakes in and wait on the wall clock (bounded polls of a real server).
-COMPOSITION = {"api", "cli", "runner", "server", "commands", "pytest_plugin", "testing", "scenario", "strategies", "speech"}
-ROOT = pathlib.Path(simulator.__file__).parent
+ROOT = pathlib.Path(aployee_sim.__file__).parent
+LAYERS = {"contract": 1, "core": 2, "platform": 3, "adapters": 4}
+FRONT_ENDS = 5  # every other module of the package: api, cli, server, scenario, fakes, tui, ...
+IO_LIBRARIES = {"httpx", "starlette", "uvicorn", "sqlite3", "yaml", "socket", "subprocess", "asyncio", "mcp"}
+# Front ends that may wait on the wall clock: bounded polls of a real server, progress, the TUI.
+WALL_CLOCK_ALLOWED = {"core.clock"}
 
 
-def imported_modules(path: pathlib.Path) -> set[str]:
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+def module_name(path: pathlib.Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(["aployee_sim", *parts])
+
+
+def package_modules() -> dict[str, pathlib.Path]:
+    return {module_name(path): path for path in sorted(ROOT.rglob("*.py"))}
+
+
+def layer_of(module: str) -> int:
+    parts = module.split(".")
+    return LAYERS.get(parts[1], FRONT_ENDS) if len(parts) > 1 else FRONT_ENDS
+
+
+def imports(path: pathlib.Path, module: str) -> set[str]:
+    """Absolute names of what `path` imports at module level or inside functions (TYPE_CHECKING
+    imports count too: a type from a higher layer is a dependency on it)."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
     return names
 
 
-def test_core_modules_do_not_import_fakes_or_tui():
+MODULES = package_modules()
+
+
+def first_party(name: str) -> str | None:
+    """The package module `name` refers to (a `from x import y` of a name that is not a module
+    refers to x)."""
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def test_every_module_imports_only_its_layer_and_below():
     offenders = []
-    for path in ROOT.rglob("*.py"):
-        top = path.relative_to(ROOT).parts[0].removesuffix(".py")
-        if top in COMPOSITION:
+    for module, path in MODULES.items():
+        for name in imports(path, module):
+            target = first_party(name) if name.startswith("aployee_sim") else None
+            if target and target != module and layer_of(target) > layer_of(module):
+                offenders.append(f"{module} (layer {layer_of(module)}) imports {target} (layer {layer_of(target)})")
+    assert sorted(set(offenders)) == []
+
+
+def test_core_and_platform_do_no_io():
+    offenders = []
+    for module, path in MODULES.items():
+        if layer_of(module) not in (2, 3):
             continue
-        bad = {name for name in imported_modules(path) if name.split(".")[0] in ("fakes", "tui")}
-        if bad:
-            offenders.append(f"{path.relative_to(ROOT)}: {sorted(bad)}")
-    assert offenders == []
+        for name in imports(path, module):
+            top = name.split(".")[0]
+            if top in IO_LIBRARIES or name.startswith(("aployee_sim.fakes", "aployee_sim.tui")):
+                offenders.append(f"{module} imports {name}")
+    assert sorted(set(offenders)) == []
+
+
+def test_no_import_cycles():
+    graph = {module: {target for name in imports(path, module) if name.startswith("aployee_sim")
+                      if (target := first_party(name)) and target != module}
+             for module, path in MODULES.items()}
+    # Importing a package runs its __init__, and a submodule import names its package first.
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt.startswith(node + "."):
+                continue  # a package importing its own submodule (re-exports) is not a cycle
+            if state.get(nxt) == 1:
+                cycles.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt, stack)
+        stack.pop()
+        state[node] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [])
+    assert cycles == []
+
+
+def test_a_higher_layer_import_is_reported(tmp_path):
+    """The checker itself: a core module importing the server is caught."""
+    path = tmp_path / "fake.py"
+    path.write_text("from aployee_sim.server import app\n")
+    names = imports(path, "aployee_sim.core.fake")
+    assert any(layer_of(first_party(name) or "aployee_sim") > 2 for name in names if name.startswith("aployee_sim."))
 
 
 def test_only_the_clock_reads_wall_time():
     readers = []
-    for path in ROOT.rglob("*.py"):
-        top = path.relative_to(ROOT).parts[0].removesuffix(".py")
-        if top in COMPOSITION or path.name == "clock.py":
+    for module, path in MODULES.items():
+        if layer_of(module) == FRONT_ENDS or layer_of(module) == 4 or module.removeprefix("aployee_sim.") in WALL_CLOCK_ALLOWED:
             continue
-        source = path.read_text()
+        source = path.read_text(encoding="utf-8")
         if any(token in source for token in ("time.time(", "time.monotonic(", "datetime.now(", "perf_counter(")):
-            readers.append(str(path.relative_to(ROOT)))
+            readers.append(module)
     assert readers == []
+
+
+def test_nothing_imports_the_repository_folder_names():
+    """`simulator`, `fakes` and `tui` are folders of the repository, not importable names: the
+    installed package is `aployee_sim` only."""
+    offenders = []
+    repo = ROOT.parent
+    for path in [*sorted(repo.joinpath("tests").rglob("*.py")), *sorted(repo.joinpath("bench").rglob("*.py")),
+                 *MODULES.values()]:
+        for name in imports(path, "tests.x"):
+            if name.split(".")[0] in ("simulator", "fakes", "tui"):
+                offenders.append(f"{path.relative_to(repo)}: {name}")
+    assert offenders == []
+    assert "simulator" not in sys.modules

@@ -2,11 +2,11 @@
 
 import pytest
 
-from fakes.callers import ScriptedCaller, barge_in, digits, expect, hangup, say, silence
-from simulator.api import Simulator
-from simulator.errors import ApiError
-from simulator.reasoning import CallableBackend
-from simulator.timings import Timings
+from aployee_sim.api import Simulator
+from aployee_sim.contract.errors import ApiError
+from aployee_sim.core.reasoning import CallableBackend
+from aployee_sim.core.timings import Timings
+from aployee_sim.fakes.callers import ScriptedCaller, barge_in, digits, expect, hangup, say, silence
 
 from .conftest import HOOK, kinds, reason
 

@@ -1,7 +1,7 @@
 """The virtual clock's formatting and the seeded random source."""
 
-from simulator.clock import VirtualClock
-from simulator.randomness import SeededRandom
+from aployee_sim.core.clock import VirtualClock
+from aployee_sim.core.randomness import SeededRandom
 
 
 def test_timestamps_are_utc_with_z_seconds_and_millis():

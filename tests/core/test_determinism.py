@@ -6,8 +6,8 @@ import sys
 
 SCRIPT = r"""
 import json
-from fakes.callers import ScriptedCaller, say, expect, barge_in, hangup
-from simulator.api import Simulator
+from aployee_sim.fakes.callers import ScriptedCaller, say, expect, barge_in, hangup
+from aployee_sim.api import Simulator
 sim = Simulator(seed=42)
 hook = "https://hooks.test/d"
 a = sim.create_assistant(name="D", reasoning_mode="webhook", webhook_url=hook, transfer_target="+15557654321")

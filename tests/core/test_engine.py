@@ -2,7 +2,7 @@
 
 import pytest
 
-from simulator.engine import Engine
+from aployee_sim.core.engine import Engine
 
 
 def test_runs_in_time_then_priority_then_schedule_order():

@@ -2,10 +2,10 @@
 
 import pytest
 
-from fakes.callers import ScriptedCaller, barge_in, hangup, say
-from simulator import events as ev
-from simulator.call import CallRecord
-from simulator.reasoning import StubBackend, StubRule
+from aployee_sim.contract import events as ev
+from aployee_sim.core.reasoning import StubBackend, StubRule
+from aployee_sim.core.record import CallRecord
+from aployee_sim.fakes.callers import ScriptedCaller, barge_in, hangup, say
 
 from .conftest import HOOK
 

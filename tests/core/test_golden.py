@@ -1,6 +1,6 @@
 """The Calls page walkthrough yields exactly the documented keys and types (CONTRACT §2, §4)."""
 
-from simulator.commands.demo import renewal_walkthrough
+from aployee_sim.commands.demo import renewal_walkthrough
 
 CREATE_KEYS = ["id", "assistant_id", "status", "to", "from", "created_at"]
 DETAILS_KEYS = ["id", "assistant_id", "status", "to", "from", "created_at", "started_at", "ended_at",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from simulator.lifecycle import (
+from aployee_sim.contract.lifecycle import (
     STATUSES,
     TERMINAL,
     TRANSITIONS,

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
-from fakes.callers import ScriptedCaller, barge_in, digits, expect, hangup, say, silence, wait
-from simulator.api import Simulator
-from simulator.lifecycle import INITIATED, TERMINAL, TRANSITIONS
+from aployee_sim.api import Simulator
+from aployee_sim.contract.lifecycle import INITIATED, TERMINAL, TRANSITIONS
+from aployee_sim.fakes.callers import ScriptedCaller, barge_in, digits, expect, hangup, say, silence, wait
 
 HOOK = "https://hooks.test/machine"
 NUMBERS = ["+15551230000", "+15005550001", "+15005550002", "+15005550003", "+15005550004",

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from pydantic_core import PydanticSerializationError
 
-from fakes.callers import ScriptedCaller, expect, hangup, say
-from fakes.carrier import ANSWERS_AT_ONCE, BUSY, NO_ANSWER
-from simulator import models as m
-from simulator import projections
+from aployee_sim.contract import models as m
+from aployee_sim.fakes.callers import ScriptedCaller, expect, hangup, say
+from aployee_sim.fakes.carrier import ANSWERS_AT_ONCE, BUSY, NO_ANSWER
+from aployee_sim.platform import projections
 
 from .conftest import HOOK
 

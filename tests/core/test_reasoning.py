@@ -2,7 +2,7 @@
 
 import pytest
 
-from simulator.reasoning import Delivery, StubRule, interpret, timed_out
+from aployee_sim.core.reasoning import Delivery, StubRule, interpret, timed_out
 
 
 @pytest.mark.parametrize(("delivery", "error"), [

@@ -6,8 +6,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from fakes.callers import ScriptedCaller, expect, say
-from simulator.api import Simulator
+from aployee_sim.api import Simulator
+from aployee_sim.fakes.callers import ScriptedCaller, expect, say
 
 
 class Receiver(BaseHTTPRequestHandler):

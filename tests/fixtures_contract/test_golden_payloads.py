@@ -9,12 +9,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from simulator import projections
-from simulator.api import Simulator
-from simulator.commands.demo import renewal_walkthrough
-from simulator.errors import ApiError
-from simulator.schemas import DEFAULT_DIR
-from simulator.store.rebuild import record_at
+from aployee_sim.adapters.store.rebuild import record_at
+from aployee_sim.api import Simulator
+from aployee_sim.commands.demo import renewal_walkthrough
+from aployee_sim.contract.errors import ApiError
+from aployee_sim.platform import projections
+from aployee_sim.schemas import DEFAULT_DIR
 
 GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "golden"
 SCHEMA_OF = {

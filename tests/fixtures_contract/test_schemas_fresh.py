@@ -1,4 +1,4 @@
-"""fixtures/schemas/ is generated from simulator.models and must not drift from them."""
+"""fixtures/schemas/ is generated from aployee_sim.contract.models and must not drift from them."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import json
 import subprocess
 import sys
 
-from simulator import schemas
-from simulator.schemas import DEFAULT_DIR, SCHEMAS, stale
+from aployee_sim import schemas
+from aployee_sim.schemas import DEFAULT_DIR, SCHEMAS, stale
 
 
 def test_committed_schemas_are_up_to_date():
     files = stale(DEFAULT_DIR)
-    assert files == [], f"stale schemas: {files}; run `python -m simulator.schemas` and commit fixtures/schemas/"
+    assert files == [], f"stale schemas: {files}; run `python -m aployee_sim.schemas` and commit fixtures/schemas/"
 
 
 def test_stale_detects_a_changed_missing_or_extra_file(tmp_path):
@@ -25,7 +25,7 @@ def test_stale_detects_a_changed_missing_or_extra_file(tmp_path):
 
 
 def test_check_command_exit_codes(tmp_path):
-    run = [sys.executable, "-m", "simulator.schemas", "--out", str(tmp_path)]
+    run = [sys.executable, "-m", "aployee_sim.schemas", "--out", str(tmp_path)]
     assert subprocess.run([*run, "--check"], capture_output=True).returncode == 1
     assert subprocess.run(run, capture_output=True).returncode == 0
     checked = subprocess.run([*run, "--check"], capture_output=True, text=True)

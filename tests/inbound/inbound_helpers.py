@@ -1,7 +1,7 @@
 """Shared helpers of the inbound tests (a uniquely named module: tests/ dirs are not packages)."""
 
-from fakes.callers import ScriptedCaller
-from simulator.api import Simulator
+from aployee_sim.api import Simulator
+from aployee_sim.fakes.callers import ScriptedCaller
 
 NUMBER = "+15550100"
 CALLER = "+15559870000"

@@ -3,8 +3,8 @@
 import pytest
 from inbound_helpers import CALLER, MENUS, NUMBER, OPERATOR, assistant_id, dial, kinds, of_type
 
-from fakes.callers import ScriptedCaller, expect, hangup, say
-from simulator.errors import ApiError
+from aployee_sim.contract.errors import ApiError
+from aployee_sim.fakes.callers import ScriptedCaller, expect, hangup, say
 
 
 def office(sim, rules=None, default=None):

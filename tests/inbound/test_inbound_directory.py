@@ -2,9 +2,9 @@
 
 import pytest
 
-from simulator.api import Simulator
-from simulator.directory import Directory, DirectoryError
-from simulator.errors import ApiError
+from aployee_sim.api import Simulator
+from aployee_sim.contract.errors import ApiError
+from aployee_sim.platform.directory import Directory, DirectoryError
 
 GOOD = """
 organizations:

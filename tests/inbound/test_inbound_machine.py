@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
-from fakes.callers import ScriptedCaller, digits, expect, hangup, say, wait
-from simulator.api import Simulator
-from simulator.errors import ApiError
-from simulator.lifecycle import INITIATED, TERMINAL, TRANSITIONS
+from aployee_sim.api import Simulator
+from aployee_sim.contract.errors import ApiError
+from aployee_sim.contract.lifecycle import INITIATED, TERMINAL, TRANSITIONS
+from aployee_sim.fakes.callers import ScriptedCaller, digits, expect, hangup, say, wait
 
 HOOK = "https://hooks.test/inbound-machine"
 ROUTED, DIRECT, UNPROVISIONED = "+15550100", "+15550101", "+15550999"

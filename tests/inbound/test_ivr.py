@@ -3,8 +3,8 @@
 import pytest
 from inbound_helpers import MENUS, NUMBER, OPERATOR, assistant_id, dial, of_type, office_simulator
 
-from fakes.callers import digits, expect, say, wait
-from simulator.inbound import GOODBYE
+from aployee_sim.fakes.callers import digits, expect, say, wait
+from aployee_sim.platform.inbound import GOODBYE
 
 PROMPT = MENUS["main"]["prompt"]
 HOOK = "https://hooks.test/sales"

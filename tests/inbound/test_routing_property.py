@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.routing import WEEKDAYS, Destination, RuleSet
+from aployee_sim.core.routing import WEEKDAYS, Destination, RuleSet
 
 ZONES = ["UTC", "America/New_York", "Europe/London", "Europe/Paris", "Australia/Lord_Howe", "Asia/Kolkata",
          "Asia/Kathmandu", "Pacific/Chatham", "America/Sao_Paulo", "America/St_Johns", "Pacific/Apia"]

@@ -17,9 +17,9 @@ from example_client import AployeeClient, AployeeError
 from example_webhook import SUPPORT_LINE, app, decide
 from hypothesis import given, settings
 
-from fakes.callers import ScriptedCaller, expect, say
-from simulator.pytest_plugin import far_end
-from simulator.strategies import webhook_requests
+from aployee_sim.fakes.callers import ScriptedCaller, expect, say
+from aployee_sim.pytest_plugin import far_end
+from aployee_sim.strategies import webhook_requests
 
 HERE = Path(__file__).parent
 DOC = HERE.parents[1] / "README.md"

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from simulator.errors import ApiError
-from simulator.pytest_plugin import far_end
+from aployee_sim.contract.errors import ApiError
+from aployee_sim.pytest_plugin import far_end
 
 pytest_plugins = ["pytester"]
 HOOK = "https://hooks.test/plugin"
@@ -48,7 +48,7 @@ def test_seed_and_start_come_from_ini_and_marker(pytester):
     pytester.makeini("[pytest]\naployee_seed = 42\naployee_start = 2025-03-01T09:00:00Z\n")
     pytester.makepyfile("""
         import pytest
-        from simulator.api import Simulator
+        from aployee_sim.api import Simulator
 
         def test_ini(aployee_sim):
             assert aployee_sim.seed == 42
@@ -70,9 +70,9 @@ def test_seed_and_start_come_from_ini_and_marker(pytester):
 
 def test_plugin_import_stays_light():
     """pytest imports the plugin in every integrator's run: no web stack, TUI, models or engine at start-up."""
-    code = ("import sys, simulator.pytest_plugin; "
+    code = ("import sys, aployee_sim.pytest_plugin; "
             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
             "{'starlette', 'uvicorn', 'httpx', 'textual', 'pydantic', 'sqlite3', 'hypothesis', 'fakes'} "
-            "or m in {'simulator.api', 'simulator.models', 'simulator.platform', 'simulator.server'})))")
+            "or m in {'aployee_sim.api', 'aployee_sim.contract.models', 'aployee_sim.platform.platform', 'aployee_sim.server'})))")
     heavy = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert heavy == []

@@ -6,9 +6,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from simulator.api import Simulator
-from simulator.errors import ApiError
-from simulator.pytest_plugin import far_end
+from aployee_sim.api import Simulator
+from aployee_sim.contract.errors import ApiError
+from aployee_sim.pytest_plugin import far_end
 
 pytest_plugins = ["pytester"]
 HOOK = "https://hooks.test/plugin-server"

@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from simulator.cli import main
+from aployee_sim.cli import main
 
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 CORPUS = Path(__file__).parent / "corpus"
@@ -111,7 +111,7 @@ def test_validate_reports_all_files(folder, capsys):
 
 def _run_export(directory, cwd):
     env = {**os.environ, "PYTHONHASHSEED": "random"}
-    return subprocess.run([sys.executable, "-m", "simulator.cli", "run", str(LIBRARY), "-k", "campaign or transfer",
+    return subprocess.run([sys.executable, "-m", "aployee_sim.cli", "run", str(LIBRARY), "-k", "campaign or transfer",
                            "--export", str(directory)], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=120)
 
@@ -130,7 +130,7 @@ def test_export_is_byte_identical_across_processes(tmp_path):
 
 
 def test_run_into_a_store(folder, tmp_path):
-    from simulator.store import Store
+    from aployee_sim.adapters.store import Store
     db = tmp_path / "calls.db"
     assert main(["run", str(folder), "--db", str(db)]) == 1
     store = Store(str(db))
@@ -141,7 +141,7 @@ def test_run_into_a_store(folder, tmp_path):
 
 
 def test_import_turns_a_call_record_into_a_scenario_that_replays(tmp_path, capsys):
-    from simulator.commands.demo import renewal_walkthrough
+    from aployee_sim.commands.demo import renewal_walkthrough
     sim, call_id = renewal_walkthrough()
     record = tmp_path / "call.json"
     record.write_text(json.dumps(sim.call_details(call_id)))
@@ -195,7 +195,7 @@ class _Terminal:
 
 
 def test_progress_is_a_live_counter_on_a_terminal():
-    from simulator.commands.run import Progress
+    from aployee_sim.commands.run import Progress
     terminal = _Terminal()
     progress = Progress(2, terminal)
     progress.start("first")

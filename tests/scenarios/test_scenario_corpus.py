@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.scenario.errors import ScenarioInvalid
-from simulator.scenario.loader import load_scenario
+from aployee_sim.scenario.errors import ScenarioInvalid
+from aployee_sim.scenario.loader import load_scenario
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(CORPUS.glob("*.yaml"))

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator.scenario.loader import load_scenario
-from simulator.scenario.report import format_result, result_of
-from simulator.scenario.runner import run_scenario
+from aployee_sim.scenario.loader import load_scenario
+from aployee_sim.scenario.report import format_result, result_of
+from aployee_sim.scenario.runner import run_scenario
 
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 FILES = sorted(LIBRARY.glob("*.scenario.yaml"))

@@ -68,8 +68,8 @@ def test_the_glob_is_an_ini_option(project):
 def test_the_plugin_module_imports_nothing_heavy():
     code = textwrap.dedent("""
         import sys
-        import simulator.scenario.pytest_collect
-        heavy = [m for m in ("pydantic", "yaml", "simulator.api", "simulator.scenario.schema") if m in sys.modules]
+        import aployee_sim.scenario.pytest_collect
+        heavy = [m for m in ("pydantic", "yaml", "aployee_sim.api", "aployee_sim.scenario.schema") if m in sys.modules]
         print(heavy)
     """)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

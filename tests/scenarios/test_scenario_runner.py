@@ -8,11 +8,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from simulator.scenario.loader import load_scenario
-from simulator.scenario.report import format_result, result_of
-from simulator.scenario.runner import run_scenario
-from simulator.scenario.selection import KeywordError, matches
-from simulator.scenario.values import format_duration, parse_duration
+from aployee_sim.scenario.loader import load_scenario
+from aployee_sim.scenario.report import format_result, result_of
+from aployee_sim.scenario.runner import run_scenario
+from aployee_sim.scenario.selection import KeywordError, matches
+from aployee_sim.scenario.values import format_duration, parse_duration
 
 HOOKED = """
 assistants:
@@ -218,7 +218,7 @@ def test_keyword_expressions():
 
 
 def test_yaml_values_keep_the_type_they_look_like(tmp_path):
-    from simulator.scenario.yamlread import read_yaml
+    from aployee_sim.scenario.yamlread import read_yaml
     path = tmp_path / "v.yaml"
     path.write_text("a: yes\nb: 09:30\nc: +15551234567\nd: true\ne: 12\nf: 2024-01-22\n1: one\ng: No\n")
     errors = []

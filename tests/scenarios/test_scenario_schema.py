@@ -5,15 +5,15 @@ from pathlib import Path
 
 import jsonschema
 
-from simulator.scenario.schema_file import SCHEMA_PATH, render
-from simulator.scenario.yamlread import read_scenario_document
+from aployee_sim.scenario.schema_file import SCHEMA_PATH, render
+from aployee_sim.scenario.yamlread import read_scenario_document
 
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def test_shipped_schema_is_up_to_date():
     assert SCHEMA_PATH.read_text(encoding="utf-8") == render(), \
-        "fixtures/scenario.schema.json is stale: run `python -m simulator.scenario.schema_file`"
+        "fixtures/scenario.schema.json is stale: run `python -m aployee_sim.scenario.schema_file`"
 
 
 def test_schema_is_valid_and_accepts_every_library_scenario():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from server_helpers import KEY, client_for
 
-from simulator.api import Simulator
-from simulator.server.thread import ServerThread
+from aployee_sim.api import Simulator
+from aployee_sim.server.thread import ServerThread
 
 
 def _server(clock: str, **kwargs):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from simulator.server.thread import ServerThread
+from aployee_sim.server.thread import ServerThread
 
 KEY = "test-key"
 
@@ -47,7 +47,7 @@ class ServeProcess:
         import sys
 
         env = {**os.environ, "APLOYEE_KEY": key, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", "serve", "--port", "0", *args],
+        self.proc = subprocess.Popen([sys.executable, "-m", "aployee_sim.cli", "serve", "--port", "0", *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         self.lines: list[str] = []
         for _ in range(20):

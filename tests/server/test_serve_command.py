@@ -8,7 +8,7 @@ import httpx
 import pytest
 from server_helpers import ServeProcess
 
-from simulator.cli import main
+from aployee_sim.cli import main
 
 CALLS_PAGE_BODY = '''{
 "assistant_id": "asst_xyz789",
@@ -43,7 +43,7 @@ def test_serve_prints_url_key_and_org_and_serves_the_calls_page_flow(tmp_path):
             listed = api.get(f"{proc.base_url}/calls?assistant_id={assistant['id']}&status=completed&limit=10")
             assert [c["id"] for c in listed.json()["data"]] == [call_id]
         assert proc.stop() == 0
-    from simulator.store import Store
+    from aployee_sim.adapters.store import Store
 
     stored = Store(str(db)).get_call(call_id)
     assert stored.details() == details

@@ -6,8 +6,8 @@ import time
 
 from server_helpers import assert_error, client_for, make_assistant, make_call
 
-from simulator.api import Simulator
-from simulator.server.thread import ServerThread
+from aployee_sim.api import Simulator
+from aployee_sim.server.thread import ServerThread
 
 EPOCH = "2024-01-15T10:30:00.000Z"
 
@@ -118,7 +118,7 @@ def test_realtime_clock_runs_calls_at_scaled_wall_speed():
 
 
 def test_scripted_callee_configured_for_the_number_answers_api_calls():
-    from fakes.callers import ScriptedCaller, expect, hangup, say
+    from aployee_sim.fakes.callers import ScriptedCaller, expect, hangup, say
 
     sim = Simulator(seed=6)
     sim.callees["+15551230001"] = lambda record: ScriptedCaller([expect("help"), say("Where is my order?"), hangup()])

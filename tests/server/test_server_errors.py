@@ -6,7 +6,7 @@ import httpx
 import pytest
 from server_helpers import assert_error, client_for, make_assistant, make_call
 
-from simulator.server.thread import ServerThread
+from aployee_sim.server.thread import ServerThread
 
 PROTECTED = [("GET", "/v1/health"), ("GET", "/v1/calls"), ("POST", "/v1/calls"), ("GET", "/v1/calls/call_x"),
              ("GET", "/v1/assistants"), ("GET", "/v1/organizations"), ("GET", "/v1/phone-numbers"),
@@ -129,7 +129,7 @@ def test_concurrent_call_limit_creates_no_call():
 
 
 def test_free_and_pro_plans_have_the_documented_limits():
-    from simulator.server.plans import parse_plan
+    from aployee_sim.server.plans import parse_plan
 
     assert (parse_plan("free").requests_per_minute, parse_plan("free").concurrent_calls) == (60, 2)
     assert (parse_plan("pro").requests_per_minute, parse_plan("pro").concurrent_calls) == (600, 20)

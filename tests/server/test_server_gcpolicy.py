@@ -8,8 +8,8 @@ import sys
 
 CHILD = """
 import gc
-from simulator.server import gcpolicy
-from simulator.api import Simulator
+from aployee_sim.server import gcpolicy
+from aployee_sim.api import Simulator
 sim = Simulator(seed=1)
 assistant = sim.create_assistant(name="A")["id"]
 gcpolicy.thaw()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from server_helpers import client_for, make_assistant, make_call
 
-from simulator import models as m
+from aployee_sim.contract import models as m
 
 CALL_FIELDS = set(m.CallDetails.model_fields) - {"from_"} | {"from"}
 
@@ -92,7 +92,7 @@ def test_assistants_crud(api):
 
 
 def test_organizations_and_phone_numbers_from_config(tmp_path):
-    from simulator.server.thread import ServerThread
+    from aployee_sim.server.thread import ServerThread
 
     config = tmp_path / "sim.yaml"
     config.write_text('organizations:\n  - {id: org_acme, name: Acme Corp}\n'
@@ -128,7 +128,7 @@ def test_default_organization_when_none_is_configured(api, auto_server):
 
 
 def test_openapi_describes_every_served_production_route(api, auto_server):
-    from simulator.server import routes_v1
+    from aployee_sim.server import routes_v1
 
     document = api.get("/openapi.json").json()
     assert document["openapi"].startswith("3.1")

@@ -11,9 +11,9 @@ collects every module.
 
 from __future__ import annotations
 
-from simulator.api import Simulator
-from simulator.server.openapi import openapi_document
-from simulator.server.thread import ServerThread
+from aployee_sim.api import Simulator
+from aployee_sim.server.openapi import openapi_document
+from aployee_sim.server.thread import ServerThread
 
 HEADERS = {"Authorization": "Bearer fuzz-key"}
 EXAMPLES = 20

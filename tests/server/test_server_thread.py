@@ -11,8 +11,8 @@ import httpx
 import pytest
 from server_helpers import assert_error, client_for, make_assistant, make_call
 
-from simulator.api import Simulator
-from simulator.server.thread import ServerError, ServerThread
+from aployee_sim.api import Simulator
+from aployee_sim.server.thread import ServerError, ServerThread
 
 
 class BrokenSimulator(Simulator):

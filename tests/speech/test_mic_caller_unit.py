@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import threading
 
-from fakes.microphone import MicrophoneCaller, ScriptedRecognizer, SilentSynthesizer
-from simulator.api import Simulator
-from simulator.speech import ArraySource, AudioClip, CollectingSink, concat
+from aployee_sim.adapters.speech import ArraySource, AudioClip, CollectingSink, concat
+from aployee_sim.api import Simulator
+from aployee_sim.fakes.microphone import MicrophoneCaller, ScriptedRecognizer, SilentSynthesizer
 
 
 def tone(seconds: float, hz: float = 440.0) -> AudioClip:
@@ -122,7 +122,7 @@ def test_a_failing_source_is_reported_on_the_engine_thread() -> None:
 
 def test_live_driver_hangs_up_at_the_time_limit() -> None:
     """`call --max-seconds`: the real-time loop is bounded; a call still running then is hung up."""
-    from simulator.commands.call import drive_live
+    from aployee_sim.commands.call import drive_live
 
     sim = Simulator(seed=3)
     caller = MicrophoneCaller(ArraySource(AudioClip.silence(1.0)), ScriptedRecognizer([]))

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from simulator.scenario import audio as scenario_audio
-from simulator.scenario.errors import ScenarioInvalid
-from simulator.scenario.loader import load_scenario
-from simulator.scenario.report import format_result, result_of
-from simulator.scenario.runner import run_scenario
-from simulator.speech import AudioClip, concat
+from aployee_sim.adapters.speech import AudioClip, concat
+from aployee_sim.scenario import audio as scenario_audio
+from aployee_sim.scenario.errors import ScenarioInvalid
+from aployee_sim.scenario.loader import load_scenario
+from aployee_sim.scenario.report import format_result, result_of
+from aployee_sim.scenario.runner import run_scenario
 
 pytestmark = pytest.mark.voice
 

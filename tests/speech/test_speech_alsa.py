@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from simulator.speech import AudioClip, concat
+from aployee_sim.adapters.speech import AudioClip, concat
 
 pytestmark = pytest.mark.voice
 
@@ -146,7 +146,7 @@ def test_call_command_with_the_virtual_microphone_and_speaker(alsa, ko_model_dir
     alsa.mic_raw.write_bytes(said.pcm)
     env = {**os.environ, "XDG_CONFIG_HOME": str(alsa.dir / "xdg")}
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from simulator.cli import main; sys.exit(main())", "call", "--mic",
+        [sys.executable, "-c", "import sys; from aployee_sim.cli import main; sys.exit(main())", "call", "--mic",
          "--device", MIC, "--output-device", SPEAKER, "--vosk-model", str(ko_model_dir), "--phrases", "취소",
          "안녕하세요", "--intent", "취소=Your booking is cancelled. Goodbye.", "--speed", "10", "--max-seconds", "20"],
         capture_output=True, text=True, env=env, cwd=REPO, timeout=60, check=False,

@@ -1,4 +1,4 @@
-"""Unit tests for simulator.speech.audio with injected arrays, WAV files and fake sounddevice modules."""
+"""Unit tests for aployee_sim.adapters.speech.audio with injected arrays, WAV files and fake sounddevice modules."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.speech import (
+from aployee_sim.adapters.speech import (
     ArraySource,
     AudioClip,
     CollectingSink,
@@ -25,7 +25,7 @@ from simulator.speech import (
     resample_pcm,
     rms_dbfs,
 )
-from simulator.speech.audio import import_sounddevice
+from aployee_sim.adapters.speech.audio import import_sounddevice
 
 
 def sine(freq: float, seconds: float, rate: int = 16_000, amplitude: int = 16_000) -> AudioClip:
@@ -40,7 +40,7 @@ def zero_crossings(clip: AudioClip) -> int:
 
 def test_import_needs_no_voice_extra() -> None:
     code = (
-        "import sys, simulator.speech\n"
+        "import sys, aployee_sim.adapters.speech\n"
         "bad = [m for m in ('sounddevice', 'vosk', 'pyttsx3', 'numpy') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.speech import (
+from aployee_sim.adapters.speech import (
     MODEL_ENV,
     ArraySource,
     AudioClip,
@@ -25,7 +25,7 @@ from simulator.speech import (
     choose_model,
     load_model,
 )
-from simulator.speech import recognizer as recognizer_module
+from aployee_sim.adapters.speech import recognizer as recognizer_module
 
 VOCAB = {"hello": 1, "world": 2, "transfer": 3, "me": 4, "yes": 5, "no": 6}
 

@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from simulator.speech import AudioClip, CollectingSink, SpeechSynthesizer, VoiceUnavailable, captured_output
-from simulator.speech import synthesizer as synth_module
+from aployee_sim.adapters.speech import (
+    AudioClip,
+    CollectingSink,
+    SpeechSynthesizer,
+    VoiceUnavailable,
+    captured_output,
+)
+from aployee_sim.adapters.speech import synthesizer as synth_module
 
 
 class FakeEngine:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from simulator.speech import AudioClip, EnergyEndpointer, VadEvent, concat
+from aployee_sim.adapters.speech import AudioClip, EnergyEndpointer, VadEvent, concat
 
 
 def tone(seconds: float, dbfs: float = -20.0, freq: float = 220.0, rate: int = 16_000) -> AudioClip:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.speech import (
+from aployee_sim.adapters.speech import (
     ArraySource,
     AudioClip,
     CollectingSink,
@@ -161,7 +161,7 @@ def test_spoken_reply_is_recognised(need_voice, ko_model) -> None:
 
 CLEAN_CHILD = """
 import json, sys
-from simulator.speech import SpeechSynthesizer
+from aployee_sim.adapters.speech import SpeechSynthesizer
 out = {}
 for isolation in ("fd", "process"):
     s = SpeechSynthesizer(isolation=isolation)

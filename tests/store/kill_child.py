@@ -7,7 +7,7 @@ import sys
 
 from store_helpers import busy_simulator, place_calls
 
-from simulator.store import Store, StoreWriter
+from aployee_sim.adapters.store import Store, StoreWriter
 
 
 def main(path: str) -> None:

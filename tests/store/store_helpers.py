@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fakes.callers import ScriptedCaller, expect, hangup, say
-from simulator.api import Simulator
+from aployee_sim.api import Simulator
+from aployee_sim.fakes.callers import ScriptedCaller, expect, hangup, say
 
 HOOK = "https://hooks.test/store"
 

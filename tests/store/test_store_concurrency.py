@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.store import Store
+from aployee_sim.adapters.store import Store
 
 HERE = Path(__file__).parent
 

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from simulator.store import Store
+from aployee_sim.adapters.store import Store
 
 HERE = Path(__file__).parent
 

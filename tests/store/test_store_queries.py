@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 from store_helpers import busy_simulator, place_calls
 
-from simulator.errors import ApiError
-from simulator.store import Store, StoreError, StoreWriter
+from aployee_sim.adapters.store import Store, StoreError, StoreWriter
+from aployee_sim.contract.errors import ApiError
 
 
 @pytest.fixture

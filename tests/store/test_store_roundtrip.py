@@ -7,8 +7,8 @@ import json
 import pytest
 from store_helpers import busy_simulator, place_calls
 
-from simulator.errors import ApiError
-from simulator.store import Store, StoreWriter
+from aployee_sim.adapters.store import Store, StoreWriter
+from aployee_sim.contract.errors import ApiError
 
 
 def as_json(value) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from simulator.api import Simulator
-from simulator.server.thread import ServerThread
-from simulator.store import Store, StoreWriter
+from aployee_sim.adapters.store import Store, StoreWriter
+from aployee_sim.api import Simulator
+from aployee_sim.server.thread import ServerThread
 
 
 def test_acknowledged_calls_are_already_committed(tmp_path):

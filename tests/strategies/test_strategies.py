@@ -9,11 +9,11 @@ import jsonschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.call import CallRecord
-from simulator.lifecycle import INITIATED, TERMINAL, TRANSITIONS
-from simulator.models import WebhookRequest
-from simulator.schemas import DEFAULT_DIR
-from simulator.strategies import call_details, call_records, status_changes, status_paths, webhook_requests
+from aployee_sim.contract.lifecycle import INITIATED, TERMINAL, TRANSITIONS
+from aployee_sim.contract.models import WebhookRequest
+from aployee_sim.core.record import CallRecord
+from aployee_sim.schemas import DEFAULT_DIR
+from aployee_sim.strategies import call_details, call_records, status_changes, status_paths, webhook_requests
 
 FAST = settings(max_examples=60, deadline=None)
 

@@ -3,9 +3,9 @@
 import pytest
 from transfer_helpers import AGENT, HOOK, NUMBER, assistant, of_type, said, utterances_sent
 
-from fakes.callers import ScriptedCaller, expect, hangup, say
-from simulator.errors import ApiError
-from simulator.transfers import TRANSFER_FAILED_REPLY
+from aployee_sim.contract.errors import ApiError
+from aployee_sim.core.transfers import TRANSFER_FAILED_REPLY
+from aployee_sim.fakes.callers import ScriptedCaller, expect, hangup, say
 
 
 def call(sim, asst, *steps):

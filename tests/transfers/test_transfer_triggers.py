@@ -3,9 +3,9 @@
 import pytest
 from transfer_helpers import AGENT, HOOK, NUMBER, assistant, kinds, of_type, said, utterances_sent
 
-from fakes.callers import ScriptedCaller, say
-from simulator.api import Simulator
-from simulator.transfers import TRANSFER_ANNOUNCEMENT
+from aployee_sim.api import Simulator
+from aployee_sim.core.transfers import TRANSFER_ANNOUNCEMENT
+from aployee_sim.fakes.callers import ScriptedCaller, say
 
 
 def call(sim, asst, *steps, state=None):

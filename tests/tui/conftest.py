@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from tui_helpers import ManualPacer
 
-from tui.app import AployeeTui
-from tui.playground import playground
-from tui.roleplay import LocalRolePlay
-from tui.sources.platform_source import PlatformSource
+from aployee_sim.tui.app import AployeeTui
+from aployee_sim.tui.playground import playground
+from aployee_sim.tui.roleplay import LocalRolePlay
+from aployee_sim.tui.sources.platform_source import PlatformSource
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from simulator.cli import main
+from aployee_sim.cli import main
 
 
 def _closed_port() -> int:

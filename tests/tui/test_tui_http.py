@@ -10,14 +10,14 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 from tui_helpers import wait_for
 
-from simulator.server.thread import ServerThread
-from tui.app import AployeeTui
-from tui.playground import playground
-from tui.roleplay import RemoteRolePlay
-from tui.screens.call import CallScreen
-from tui.screens.roleplay import RolePlayScreen
-from tui.sources import SourceError
-from tui.sources.http_source import ApiClient, HttpSource
+from aployee_sim.server.thread import ServerThread
+from aployee_sim.tui.app import AployeeTui
+from aployee_sim.tui.playground import playground
+from aployee_sim.tui.roleplay import RemoteRolePlay
+from aployee_sim.tui.screens.call import CallScreen
+from aployee_sim.tui.screens.roleplay import RolePlayScreen
+from aployee_sim.tui.sources import SourceError
+from aployee_sim.tui.sources.http_source import ApiClient, HttpSource
 
 pytestmark = pytest.mark.anyio
 

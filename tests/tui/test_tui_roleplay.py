@@ -11,8 +11,8 @@ import yaml
 from textual.widgets import Input, Static
 from tui_helpers import wait_for
 
-from tui.screens.call import CallScreen
-from tui.screens.roleplay import RolePlayScreen, RolePlaySetup
+from aployee_sim.tui.screens.call import CallScreen
+from aployee_sim.tui.screens.roleplay import RolePlayScreen, RolePlaySetup
 
 pytestmark = pytest.mark.anyio
 
@@ -132,9 +132,9 @@ async def test_inbound_call_through_the_ivr_menu(make_app, pacer, sim):
 
 async def test_exported_role_play_runs_as_a_passing_scenario(make_app, pacer, sim, tmp_path):
     """The exported YAML is a real scenario: it loads, and replaying it ends the same way."""
-    from simulator.scenario.loader import load_scenario
-    from simulator.scenario.report import result_of
-    from simulator.scenario.runner import run_scenario
+    from aployee_sim.scenario.loader import load_scenario
+    from aployee_sim.scenario.report import result_of
+    from aployee_sim.scenario.runner import run_scenario
 
     app = make_app(tick_seconds=0.1)
     async with app.run_test(size=(100, 30)) as pilot:

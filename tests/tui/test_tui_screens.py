@@ -9,9 +9,9 @@ import yaml
 from textual.widgets import DataTable, Input, Static, TabbedContent
 from tui_helpers import wait_for
 
-from tui.screens.call import CallScreen
-from tui.screens.calls import CallsScreen
-from tui.screens.help import HelpScreen
+from aployee_sim.tui.screens.call import CallScreen
+from aployee_sim.tui.screens.calls import CallsScreen
+from aployee_sim.tui.screens.help import HelpScreen
 
 pytestmark = pytest.mark.anyio
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input, Static
 from tui_helpers import wait_for
 
-from tui.screens.call import CallScreen
-from tui.screens.roleplay import RolePlayScreen
+from aployee_sim.tui.screens.call import CallScreen
+from aployee_sim.tui.screens.roleplay import RolePlayScreen
 
 SIZE = (80, 24)
 

@@ -9,12 +9,12 @@ import pytest
 from textual.widgets import DataTable, Static
 from tui_helpers import wait_for
 
-from simulator.store import Store, StoreWriter
-from tui.app import AployeeTui
-from tui.playground import playground
-from tui.screens.call import CallScreen
-from tui.sources import SourceError
-from tui.sources.store_source import StoreSource
+from aployee_sim.adapters.store import Store, StoreWriter
+from aployee_sim.tui.app import AployeeTui
+from aployee_sim.tui.playground import playground
+from aployee_sim.tui.screens.call import CallScreen
+from aployee_sim.tui.sources import SourceError
+from aployee_sim.tui.sources.store_source import StoreSource
 
 pytestmark = pytest.mark.anyio
 
@@ -72,8 +72,8 @@ def test_bad_store_files_are_clear_errors(tmp_path):
 def test_playground_record_writes_role_play_sessions_to_a_store(tmp_path):
     import time
 
-    from simulator.cli import build_parser
-    from simulator.commands.tui import build_app
+    from aployee_sim.cli import build_parser
+    from aployee_sim.commands.tui import build_app
 
     path = tmp_path / "played.db"
     app = build_app(build_parser().parse_args(["tui", "--record", str(path), "--speed", "50"]))

@@ -6,11 +6,11 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 from tui_helpers import wait_for
 
-from simulator.api import Simulator
-from tui.app import AployeeTui
-from tui.rows import PAGE_SIZE
-from tui.screens.call import CallScreen
-from tui.sources.platform_source import PlatformSource
+from aployee_sim.api import Simulator
+from aployee_sim.tui.app import AployeeTui
+from aployee_sim.tui.rows import PAGE_SIZE
+from aployee_sim.tui.screens.call import CallScreen
+from aployee_sim.tui.sources.platform_source import PlatformSource
 
 pytestmark = pytest.mark.anyio
 CALLS = 10_000

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tui import call_text, export, live_text
-from tui.model import CallRow
-from tui.rows import PAGE_SIZE, CallFilter, apply_filter, page_of, row_cells
-from tui.sources.platform_source import PlatformSource
+from aployee_sim.tui import call_text, export, live_text
+from aployee_sim.tui.model import CallRow
+from aployee_sim.tui.rows import PAGE_SIZE, CallFilter, apply_filter, page_of, row_cells
+from aployee_sim.tui.sources.platform_source import PlatformSource
 
 
 def _row(i: int, status: str = "completed", assistant: str = "a1", name: str = "Alex") -> CallRow:
@@ -125,7 +125,7 @@ def test_role_play_commands_and_state_tracking():
 
 
 def test_exported_scenario_is_valid_for_the_scenario_loader(sim, tmp_path):
-    from simulator.scenario.loader import load_scenario
+    from aployee_sim.scenario.loader import load_scenario
 
     source = PlatformSource(sim)
     path = export.write_scenario(source.call_data(source.call_rows()[0].id), tmp_path)
@@ -135,7 +135,7 @@ def test_exported_scenario_is_valid_for_the_scenario_loader(sim, tmp_path):
 
 
 def test_live_status_line_shows_reasoning_hold_and_ending():
-    from tui.model import LiveView
+    from aployee_sim.tui.model import LiveView
 
     view = LiveView(call_id="call_x", status="in_progress", now="2024-01-15T10:30:05.250Z", duration_seconds=65,
                     transcript=[], state={}, reasoning_active=True, on_hold=True)

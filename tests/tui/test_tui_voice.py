@@ -15,9 +15,9 @@ import pytest
 from textual.widgets import Input, Static
 from tui_helpers import wait_for
 
-from fakes.microphone import ScriptedRecognizer, SilentSynthesizer
-from simulator.speech import AudioClip, CollectingSink, VoiceKit, VoiceUnavailable
-from tui.screens.roleplay import RolePlayScreen
+from aployee_sim.adapters.speech import AudioClip, CollectingSink, VoiceKit, VoiceUnavailable
+from aployee_sim.fakes.microphone import ScriptedRecognizer, SilentSynthesizer
+from aployee_sim.tui.screens.roleplay import RolePlayScreen
 
 pytestmark = pytest.mark.anyio
 

@@ -1,1 +1,1 @@
-"""Screens: layout and key routing only; data comes from `tui.sources`, text from the view-models."""
+"""Screens: layout and key routing only; data comes from `aployee_sim.tui.sources`, text from the view-models."""

@@ -10,10 +10,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from tui import call_text, export
-from tui.model import CallData
-from tui.screens.common import background
-from tui.sources import CallSource
+from aployee_sim.tui import call_text, export
+from aployee_sim.tui.model import CallData
+from aployee_sim.tui.screens.common import background
+from aployee_sim.tui.sources import CallSource
 
 TABS = ("conversation", "timeline", "webhooks", "summary")
 

@@ -9,10 +9,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from tui import rows as vm
-from tui.model import CallRow
-from tui.screens.common import OpenCall, StartRolePlay, background
-from tui.sources import CallSource
+from aployee_sim.tui import rows as vm
+from aployee_sim.tui.model import CallRow
+from aployee_sim.tui.screens.common import OpenCall, StartRolePlay, background
+from aployee_sim.tui.sources import CallSource
 
 
 class CallsScreen(Screen):

@@ -9,7 +9,7 @@ from typing import Any
 from textual.message import Message
 from textual.widget import Widget
 
-from tui.sources import SourceError
+from aployee_sim.tui.sources import SourceError
 
 
 @dataclass

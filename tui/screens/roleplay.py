@@ -10,11 +10,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
-from tui import live_text
-from tui.model import LiveView
-from tui.roleplay import DEFAULT_TO, RolePlay
-from tui.screens.common import OpenCall, background
-from tui.voice import VoiceControl
+from aployee_sim.tui import live_text
+from aployee_sim.tui.model import LiveView
+from aployee_sim.tui.roleplay import DEFAULT_TO, RolePlay
+from aployee_sim.tui.screens.common import OpenCall, background
+from aployee_sim.tui.voice import VoiceControl
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class RolePlayScreen(Screen):
     ]
 
     def __init__(self, session: RolePlay, *, tick_seconds: float, voice: VoiceControl | None = None) -> None:
-        """`voice`: push-to-talk and spoken replies (tui.voice); None when this session has no voice mode."""
+        """`voice`: push-to-talk and spoken replies (aployee_sim.tui.voice); None when this session has no voice mode."""
         super().__init__()
         self.session = session
         self.voice = voice
@@ -172,7 +172,7 @@ class RolePlayScreen(Screen):
         if self.view is None or not self.view.ended:
             self._act(self.session.hang_up)
 
-    # --- voice mode (tui.voice holds the logic) -----------------------------------------------
+    # --- voice mode (aployee_sim.tui.voice holds the logic) -----------------------------------------------
     def _show_voice(self) -> None:
         text = self.voice.status() if self.voice is not None else "[dim]no voice mode in this session[/]"
         self.query_one("#voice-status", Static).update(text)

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from simulator.errors import ApiError
-from tui.model import CallData, CallRow
+from aployee_sim.contract.errors import ApiError
+from aployee_sim.tui.model import CallData, CallRow
 
 
 class SourceError(Exception):

@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 
-from simulator import events as ev
-from simulator.clock import parse_instant
-from tui.model import CallData, CallRow, EventRow, ms_between
-from tui.sources import SourceError
+from aployee_sim.contract import events as ev
+from aployee_sim.core.clock import parse_instant
+from aployee_sim.tui.model import CallData, CallRow, EventRow, ms_between
+from aployee_sim.tui.sources import SourceError
 
 MAX_CALLS = 2000      # the list reads at most this many of the newest calls (100 per request)
 PAGE = 100

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from simulator.platform import Platform
-from tui.model import CallData, CallRow, EventRow
-from tui.sources import api_errors
+from aployee_sim.platform.platform import Platform
+from aployee_sim.tui.model import CallData, CallRow, EventRow
+from aployee_sim.tui.sources import api_errors
 
 
 class PlatformSource:

@@ -11,10 +11,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from simulator import events as ev
-from simulator.store import Store, StoreError
-from tui.model import CallData, CallRow, EventRow
-from tui.sources import SourceError, api_errors
+from aployee_sim.adapters.store import Store, StoreError
+from aployee_sim.contract import events as ev
+from aployee_sim.tui.model import CallData, CallRow, EventRow
+from aployee_sim.tui.sources import SourceError, api_errors
 
 ALL = 1_000_000  # "every call" for the store's paged reader
 

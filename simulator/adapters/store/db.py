@@ -1,0 +1,195 @@
+"""`Database`: one SQLite file (WAL mode) holding calls, their events, webhook exchanges, assistants, runs.
+
+Why these settings:
+- **WAL** lets readers in other processes (the TUI) read while a run writes: readers see the
+  last committed snapshot and never block the writer, the writer never blocks them.
+- **`synchronous=NORMAL`** (the default here): in WAL mode a commit is written to the WAL with
+  `write()` before `commit()` returns, so it survives the process being killed (`kill -9`): the
+  data is in the kernel, which finishes the write. Only a power loss or OS crash can lose the
+  last commits. That is the durability the simulator promises ("a call the API acknowledged
+  survives a crash of the simulator") at ~20 µs per commit instead of an fsync per call.
+  Pass `synchronous="FULL"` to survive power loss too (one fsync per commit).
+- **`busy_timeout` + `BEGIN IMMEDIATE` + short transactions**: a writer takes the write lock up
+  front (no read-to-write upgrade, which SQLite cannot wait for), holds it for one small batch,
+  and anyone else waits up to `busy_timeout_ms` instead of failing with "database is locked".
+
+Calls are keyed by (run, id): ids come from the seeded random source, so two scenario runs with
+the same seed make the same ids and must not overwrite each other. Calls outside a run (the
+server) have the run `''`; a same-seed replay after a reset replaces its earlier namesake.
+
+Without a path the store is in memory (unit tests, `serve` without `--db`). One object
+may be shared by threads (the server's engine thread writes, request handlers read): every use
+of the connection holds a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Self
+
+SCHEMA_VERSION = 2
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS calls (
+    run_id TEXT NOT NULL DEFAULT '',
+    id TEXT NOT NULL,
+    assistant_id TEXT NOT NULL,
+    assistant_name TEXT,
+    direction TEXT NOT NULL,
+    "to" TEXT NOT NULL,
+    "from" TEXT,
+    status TEXT NOT NULL,
+    epoch TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    started_ms INTEGER,
+    ended_ms INTEGER,
+    updated_ms INTEGER NOT NULL,
+    end_reason TEXT,
+    initial_state TEXT NOT NULL,
+    state TEXT NOT NULL,
+    turns INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, id)
+);
+CREATE INDEX IF NOT EXISTS calls_by_id ON calls (id);
+CREATE INDEX IF NOT EXISTS calls_by_created ON calls (created_at DESC, id);
+CREATE INDEX IF NOT EXISTS calls_by_status ON calls (status);
+CREATE INDEX IF NOT EXISTS calls_by_assistant ON calls (assistant_id);
+CREATE TABLE IF NOT EXISTS events (
+    run_id TEXT NOT NULL DEFAULT '',
+    call_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    t_ms INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_id, call_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS exchanges (
+    run_id TEXT NOT NULL DEFAULT '',
+    call_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    sent_ms INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_id, call_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS assistants (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    started TEXT NOT NULL,
+    seed INTEGER,
+    name TEXT NOT NULL,
+    passed INTEGER NOT NULL,
+    result TEXT NOT NULL
+);
+"""
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, key order kept, so stored values load back to equal dicts."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+class StoreError(Exception):
+    """The database file cannot be used (not SQLite, newer schema, unreadable): a user-facing message."""
+
+
+class Database:
+    """The connection: `Database("calls.db")` for a file, `Database()` for memory.
+
+    Writes go through `transaction()`, multi-query reads through `read()`. The rows and
+    queries themselves are `aployee_sim.adapters.store.store.Store`'s; this module is about the connection.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, synchronous: str = "NORMAL",
+                 busy_timeout_ms: int = 10_000, readonly: bool = False) -> None:
+        if synchronous.upper() not in ("NORMAL", "FULL"):
+            raise ValueError(f"synchronous must be NORMAL or FULL, got {synchronous!r}")
+        self.path = None if path is None else Path(path)
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        try:
+            if self.path is None:
+                self._conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            elif readonly:
+                uri = self.path.resolve().as_uri() + "?mode=ro"
+                self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
+                                             timeout=busy_timeout_ms / 1000)
+            else:
+                self._conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False,
+                                             timeout=busy_timeout_ms / 1000)
+            self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            if not readonly:
+                if self.path is not None:
+                    self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute(f"PRAGMA synchronous = {synchronous.upper()}")
+                self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreError(f"cannot open the store {self.path or ':memory:'}: {exc}") from None
+        except StoreError:
+            self.close()
+            raise
+
+    def _migrate(self) -> None:
+        with self.transaction() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"the store {self.path} was written by a newer aployee-sim "
+                                 f"(schema {version}, this one reads {SCHEMA_VERSION})")
+            if 0 < version < SCHEMA_VERSION:
+                raise StoreError(f"the store {self.path} has an older development format (schema {version}); "
+                                 f"delete it (and its -wal/-shm files) and write it again")
+            for statement in _DDL.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A short write transaction: the write lock is taken at BEGIN, committed on exit."""
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for several queries (a deferred transaction never takes the write lock)."""
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+
+    def integrity_check(self) -> str:
+        with self._lock:
+            return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            conn = getattr(self, "_conn", None)
+            if conn is not None:
+                conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

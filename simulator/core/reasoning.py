@@ -1,0 +1,228 @@
+"""The reasoning agent's side of a turn: backends that answer, and the rules that read answers.
+
+A backend is anything callable as `backend(url, request, timeout_ms) -> Delivery`. The core never
+does I/O itself: real HTTP is an adapter (`aployee_sim.adapters.webhook_http`) plugged in by composition;
+in-process backends (a Python callable, declarative stub rules, the built-in scripted brain)
+live here. `interpret` applies CONTRACT §4 to whatever came back, so every backend is judged
+by the same rules and a bad answer never crashes a call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from aployee_sim.contract.errors import is_e164
+
+MAX_RESPONSE_BYTES = 1 << 20  # a webhook answer over 1 MiB is refused (CONTRACT §4)
+
+
+@dataclass(slots=True)
+class Delivery:
+    """What a backend answered, at the transport level, before interpretation.
+
+    `latency_ms` is the virtual round trip; None lets the platform draw its modelled latency.
+    """
+
+    body: Any = None
+    status_code: int | None = 200
+    error: str | None = None
+    latency_ms: int | None = None
+
+
+@dataclass(slots=True)
+class Decision:
+    """What a delivery means for the call: a reply to speak, a new state, a transfer, or an error."""
+
+    reply: str | None = None
+    state: dict[str, Any] | None = None
+    transfer_target: str | None = None
+    error: str | None = None
+
+
+class ReasoningBackend(Protocol):
+    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery: ...
+
+
+def interpret(delivery: Delivery) -> Decision:
+    """Apply CONTRACT §4 to a delivery; any violation becomes `Decision.error` and changes nothing."""
+    if delivery.error is not None:
+        return Decision(error=delivery.error)
+    if delivery.status_code is not None and not 200 <= delivery.status_code < 300:
+        return Decision(error=f"HTTP {delivery.status_code}")
+    body = delivery.body
+    if not isinstance(body, dict):
+        return Decision(error=f"response is not a JSON object (got {type(body).__name__})")
+    reply, state, action = body.get("reply"), body.get("state"), body.get("action")
+    if reply is not None and not isinstance(reply, str):
+        return Decision(error=f"reply must be a string, got {type(reply).__name__}")
+    if state is not None and not isinstance(state, dict):
+        return Decision(error=f"state must be a JSON object, got {type(state).__name__}")
+    target = None
+    if action is not None:
+        if action != "transfer":
+            return Decision(error=f"invalid action {action!r}; the only action is 'transfer'")
+        target = body.get("target")
+        if not is_e164(target):
+            return Decision(error=f"invalid transfer target {target!r}; expected an E.164 number like +15551234567")
+    return Decision(reply=reply or None, state=state, transfer_target=target)
+
+
+def timed_out(delivery: Delivery, timeout_ms: int) -> Delivery:
+    """A delivery slower than the timeout becomes a timeout error at exactly the timeout."""
+    if delivery.latency_ms is not None and delivery.latency_ms > timeout_ms:
+        return Delivery(status_code=None, error=f"timeout after {timeout_ms} ms", latency_ms=timeout_ms)
+    return delivery
+
+
+# --- In-process backends ---------------------------------------------------------------------
+class CallableBackend:
+    """A Python function as the webhook: `fn(request) -> response body` (a dict).
+
+    The function gets a fresh copy of the state; an exception it raises is recorded as the
+    webhook's error, as a 500 from a real server would be.
+    """
+
+    def __init__(self, fn: Callable[[dict[str, Any]], Any], latency_ms: int | None = None) -> None:
+        self.fn = fn
+        self.latency_ms = latency_ms
+
+    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
+        request = {**request, "state": dict(request["state"])}
+        try:
+            body = self.fn(request)
+        except Exception as exc:  # the integrator's code failing is data, not a simulator crash
+            return Delivery(status_code=500, error=f"handler raised {type(exc).__name__}: {exc}",
+                            latency_ms=self.latency_ms)
+        return Delivery(body=body, latency_ms=self.latency_ms)
+
+
+FAILURES: dict[str, Callable[[], Delivery]] = {
+    "timeout": lambda: Delivery(status_code=None, error="timeout", latency_ms=10**9),
+    "connection_error": lambda: Delivery(status_code=None, error="connection error: connection refused"),
+    "http_500": lambda: Delivery(body={"error": "internal"}, status_code=500),
+    "bad_json": lambda: Delivery(status_code=200, error="invalid JSON: Expecting value: line 1 column 1 (char 0)"),
+    "oversized": lambda: Delivery(status_code=200, error=f"response over {MAX_RESPONSE_BYTES} bytes"),
+}
+
+
+@dataclass(slots=True)
+class StubRule:
+    """When the utterance matches, answer this. Empty `match` and `pattern` match everything.
+
+    `state` replaces the call state (as a webhook does); `update` merges keys into it.
+    `fail` picks one of FAILURES instead of answering; `delay_ms` is the virtual round trip.
+    """
+
+    match: str | None = None
+    pattern: str | None = None
+    reply: str | None = None
+    state: dict[str, Any] | None = None
+    update: dict[str, Any] | None = None
+    action: str | None = None
+    target: str | None = None
+    delay_ms: int | None = None
+    fail: str | None = None
+    status: int | None = None
+    _regex: re.Pattern[str] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.fail is not None and self.fail not in FAILURES:
+            raise ValueError(f"unknown failure {self.fail!r}; allowed: {', '.join(FAILURES)}")
+        self._regex = re.compile(self.pattern, re.IGNORECASE) if self.pattern else None
+
+    def matches(self, utterance: str) -> bool:
+        if self.match is not None and self.match.lower() not in utterance.lower():
+            return False
+        return self._regex is None or self._regex.search(utterance) is not None
+
+    def answer(self, request: Mapping[str, Any]) -> Delivery:
+        if self.fail is not None:
+            delivery = FAILURES[self.fail]()
+            if self.delay_ms is not None and self.fail != "timeout":
+                delivery.latency_ms = self.delay_ms
+            return delivery
+        body: dict[str, Any] = {}
+        if self.reply is not None:
+            body["reply"] = self.reply
+        state = dict(self.state) if self.state is not None else dict(request["state"])
+        if self.update:
+            state.update(self.update)
+        body["state"] = state
+        if self.action is not None:
+            body["action"] = self.action
+            body["target"] = self.target
+        return Delivery(body=body, status_code=self.status or 200, latency_ms=self.delay_ms)
+
+
+class StubBackend:
+    """Declarative webhook stub: the first matching rule answers; no match keeps the state, no reply."""
+
+    def __init__(self, rules: list[StubRule]) -> None:
+        self.rules = rules
+
+    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
+        utterance = request["utterance"]
+        for rule in self.rules:
+            if rule.matches(utterance):
+                return rule.answer(request)
+        return Delivery(body={"state": request["state"]})
+
+
+@dataclass(slots=True)
+class Intent:
+    """A built-in brain intent: any keyword, or the regex, triggers the reply and state update."""
+
+    reply: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    pattern: str | None = None
+    update: dict[str, Any] = field(default_factory=dict)
+    transfer_to: str | None = None
+
+    def matches(self, utterance: str) -> bool:
+        text = utterance.lower()
+        if any(word.lower() in text for word in self.keywords):
+            return True
+        return self.pattern is not None and re.search(self.pattern, utterance, re.IGNORECASE) is not None
+
+
+class BuiltinBrain:
+    """`reasoning_mode: builtin`: a deterministic scripted stand-in for the platform's LLM."""
+
+    def __init__(self, intents: list[Intent] | None = None, fallback: str | None = None) -> None:
+        self.intents = intents or []
+        self.fallback = fallback
+
+    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
+        for intent in self.intents:
+            if intent.matches(request["utterance"]):
+                body: dict[str, Any] = {"state": {**request["state"], **intent.update}}
+                if intent.reply:
+                    body["reply"] = intent.reply
+                if intent.transfer_to:
+                    body.update(action="transfer", target=intent.transfer_to)
+                return Delivery(body=body)
+        body = {"state": request["state"]}
+        if self.fallback:
+            body["reply"] = self.fallback
+        return Delivery(body=body)
+
+
+class ReasoningRouter:
+    """Sends each webhook request to the in-process backend registered for its URL, else to
+    the fallback (the real HTTP adapter in composition), else reports a connection error."""
+
+    def __init__(self, fallback: ReasoningBackend | None = None) -> None:
+        self.routes: dict[str, ReasoningBackend] = {}
+        self.fallback = fallback
+
+    def route(self, url: str, backend: ReasoningBackend) -> None:
+        self.routes[url] = backend
+
+    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
+        backend = self.routes.get(url) or self.fallback
+        if backend is None:
+            return Delivery(status_code=None, error=f"connection error: nothing listens at {url}")
+        return backend(url, request, timeout_ms)

@@ -1,0 +1,388 @@
+"""The platform core: assistants, calls and their projections on one engine, with no I/O.
+
+`Platform` is what production is to an integrator: it validates requests exactly like the API
+(raising `ApiError` with the production envelope), runs calls on virtual time, and answers
+with the documented resource shapes. Composition (`aployee_sim.api.Simulator`, the server, the
+runner) supplies the ports: carrier, far-end callers, transfer party, HTTP webhook delivery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from aployee_sim.contract import events as ev
+from aployee_sim.contract.errors import ApiError, invalid, is_e164, not_found, require_e164
+from aployee_sim.contract.lifecycle import STATUSES, TERMINAL
+from aployee_sim.contract.models import Assistant, CreateCallRequest
+from aployee_sim.core.call_process import CallProcess, Runtime
+from aployee_sim.core.clock import VirtualClock, parse_instant
+from aployee_sim.core.engine import Engine
+from aployee_sim.core.ports import Caller, Carrier, DialPlan, TransferParty
+from aployee_sim.core.randomness import SeededRandom
+from aployee_sim.core.reasoning import (
+    BuiltinBrain,
+    CallableBackend,
+    Intent,
+    ReasoningBackend,
+    ReasoningRouter,
+    StubBackend,
+    StubRule,
+)
+from aployee_sim.core.reasoning_turns import Exchange
+from aployee_sim.core.record import OUTBOUND, CallRecord
+from aployee_sim.core.timings import Timings
+from aployee_sim.core.transfers import DEFAULT_TRANSFER_PHRASES, allowlist_entry_ok
+from aployee_sim.platform import projections
+from aployee_sim.platform.directory import (
+    Directory,
+    OrganizationEntry,
+    number_resource,
+    organization_resource,
+)
+from aployee_sim.platform.inbound import place_inbound
+
+CallerFactory = Callable[[CallRecord], Caller]
+_ASSISTANT_WRITABLE = set(Assistant.model_fields) - {"id", "created_at", "updated_at"}
+
+
+def _validation_error(exc: ValidationError, prefix: str = "") -> ApiError:
+    first = exc.errors()[0]
+    field = prefix + ".".join(str(part) for part in first["loc"]) if first["loc"] else prefix.rstrip(".")
+    return invalid(field or "body", f"The {field or 'request body'} field is invalid: {first['msg']}")
+
+
+class Platform:
+    def __init__(self, *, carrier: Carrier, default_caller: CallerFactory, seed: int = 0,
+                 start: datetime | str | None = None, timings: Timings | None = None,
+                 webhook_transport: ReasoningBackend | None = None,
+                 transfer_party: TransferParty | None = None,
+                 transfer_phrases: Iterable[str] = DEFAULT_TRANSFER_PHRASES) -> None:
+        self.seed = seed
+        # What a caller says to ask for a person (CONTRACT §5 user_request), matched case-insensitively.
+        self.transfer_phrases = tuple(p.lower() for p in transfer_phrases)
+        self.clock = VirtualClock(start)
+        self.router = ReasoningRouter(webhook_transport)
+        self.default_caller = default_caller
+        self.callees: dict[str, CallerFactory] = {}
+        self.created_listeners: list[Callable[[CallRecord], None]] = []
+        self.ended_listeners: list[Callable[[CallRecord], None]] = []
+        self._ports = (carrier, transfer_party, timings or Timings())
+        # Organizations, numbers and routing: configuration (the dashboard's stand-in), kept on reset.
+        self.directory = Directory()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every call, assistant and webhook exchange; keep configuration, routes and seed.
+
+        The clock goes back to its start and the random source to its seed, so a reset platform
+        replays exactly like a new one.
+        """
+        carrier, transfer_party, timings = self._ports
+        self.clock.now_ms = 0
+        self.engine = Engine(self.clock)
+        self.rng = SeededRandom(self.seed)
+        self.runtime = Runtime(engine=self.engine, rng=self.rng, timings=timings, carrier=carrier,
+                               reasoning=self.router, transfer_party=transfer_party, on_ended=self._ended,
+                               transfer_phrases=self.transfer_phrases)
+        self.assistants: dict[str, Assistant] = {}
+        self.brains: dict[str, BuiltinBrain] = {}
+        self.calls: dict[str, CallProcess] = {}
+        self.active: set[str] = set()
+        self.directory.forget_api_created()
+
+    @property
+    def timings(self) -> Timings:
+        return self.runtime.timings
+
+    @property
+    def now_ms(self) -> int:
+        return self.clock.now_ms
+
+    def now_iso(self) -> str:
+        return self.clock.iso_millis(self.clock.now_ms)
+
+    # --- assistants ----------------------------------------------------------------------------
+    def create_assistant(self, body: dict[str, Any] | None = None, *, intents: Iterable[Intent | dict] = (),
+                         fallback_reply: str | None = None, **fields: Any) -> dict[str, Any]:
+        """Create an assistant from an API body and/or keyword fields; returns the resource.
+
+        `intents` and `fallback_reply` script the built-in brain (simulator-only, not on the resource).
+        Unknown fields are accepted and ignored (CONTRACT §3).
+        """
+        values = {k: v for k, v in {**(body or {}), **fields}.items() if k in _ASSISTANT_WRITABLE}
+        if "name" not in values:
+            raise invalid("name", "The name field is required")
+        now = self.clock.iso_seconds(self.clock.now_ms)
+        assistant = self._validated_assistant({**values, "id": self.rng.make_id("asst"),
+                                               "created_at": now, "updated_at": now})
+        self.assistants[assistant.id] = assistant
+        self.brains[assistant.id] = BuiltinBrain([i if isinstance(i, Intent) else Intent(**i) for i in intents],
+                                                 fallback_reply)
+        return assistant.dump()
+
+    def _validated_assistant(self, values: dict[str, Any]) -> Assistant:
+        try:
+            assistant = Assistant.model_validate(values)
+        except ValidationError as exc:
+            raise _validation_error(exc) from None
+        if assistant.reasoning_mode == "webhook" and not assistant.webhook_url:
+            raise invalid("webhook_url", "The webhook_url field is required when reasoning_mode is 'webhook'")
+        if assistant.transfer_target is not None:
+            require_e164("transfer_target", assistant.transfer_target)
+        for index, entry in enumerate(assistant.transfer_allowlist or ()):
+            if not allowlist_entry_ok(entry):
+                raise invalid(f"transfer_allowlist.{index}", f"The transfer_allowlist.{index} field must be an E.164 "
+                                                             f"number or a prefix ending in * (like +44*), got {entry!r}")
+        for index, rule in enumerate(assistant.escalation):
+            if rule.target is not None and not is_e164(rule.target):
+                raise invalid(f"escalation.{index}.target",
+                              f"The escalation.{index}.target field must be an E.164 number, got {rule.target!r}")
+        return assistant
+
+    def assistant(self, assistant_id: str) -> Assistant:
+        try:
+            return self.assistants[assistant_id]
+        except KeyError:
+            raise not_found("Assistant", assistant_id) from None
+
+    def get_assistant(self, assistant_id: str) -> dict[str, Any]:
+        return self.assistant(assistant_id).dump()
+
+    def list_assistants(self) -> list[dict[str, Any]]:
+        return [a.dump() for a in self.assistants.values()]
+
+    def update_assistant(self, assistant_id: str, patch: dict[str, Any]) -> dict[str, Any]:
+        current = self.assistant(assistant_id).model_dump(by_alias=True)
+        changes = {k: v for k, v in patch.items() if k in _ASSISTANT_WRITABLE}
+        updated = self._validated_assistant({**current, **changes,
+                                             "updated_at": self.clock.iso_seconds(self.clock.now_ms)})
+        self.assistants[assistant_id] = updated
+        return updated.dump()
+
+    def delete_assistant(self, assistant_id: str) -> None:
+        self.assistant(assistant_id)
+        del self.assistants[assistant_id]
+        self.brains.pop(assistant_id, None)
+
+    # --- webhooks ----------------------------------------------------------------------------
+    def route_webhook(self, url: str,
+                      handler: Callable[[dict[str, Any]], Any] | list[StubRule | dict[str, Any]]) -> None:
+        """Answer webhook requests to `url` in-process, with a function `request -> response body`
+        or a list of stub rules. Other URLs go to the real HTTP transport (or any backend object
+        registered with `router.route`)."""
+        if isinstance(handler, list):
+            backend: ReasoningBackend = StubBackend([r if isinstance(r, StubRule) else StubRule(**r) for r in handler])
+        else:
+            backend = CallableBackend(handler)
+        self.router.route(url, backend)
+
+    # --- calls ---------------------------------------------------------------------------------
+    def create_call(self, body: Any, *, caller: Caller | None = None) -> dict[str, Any]:
+        """`POST /v1/calls` with a raw JSON body: validated exactly like the API."""
+        if not isinstance(body, dict):
+            raise invalid("body", "The request body must be a JSON object")
+        for field in ("assistant_id", "to"):
+            if body.get(field) in (None, ""):
+                raise invalid(field, f"The {field} field is required")
+        try:
+            request = CreateCallRequest.model_validate(body)
+        except ValidationError as exc:
+            raise _validation_error(exc) from None
+        return self.start_call(request.assistant_id, request.to, request.from_, request.initial_state, caller=caller)
+
+    def start_call(self, assistant_id: str, to: str, from_: str | None = None,
+                   initial_state: dict[str, Any] | None = None, *, caller: Caller | None = None,
+                   direction: str = OUTBOUND, plan: DialPlan | None = None, front: Any = None) -> dict[str, Any]:
+        """Place a call now; returns the create response (status `initiated`).
+
+        Inbound calls come through `place_inbound`, which passes the carrier's arrival `plan` and
+        the routing `front` desk (aployee_sim.platform.inbound)."""
+        if assistant_id not in self.assistants:
+            raise not_found("Assistant", assistant_id, field="assistant_id")
+        if direction == OUTBOUND and self.assistants[assistant_id].telephony == "inbound":
+            raise invalid("assistant_id", f"The assistant {assistant_id} handles inbound calls only (telephony: "
+                                          f"inbound) and cannot place outbound calls; set telephony to outbound or both")
+        require_e164("to", to)
+        if from_ is not None:
+            require_e164("from", from_)
+        if initial_state is not None and not isinstance(initial_state, dict):
+            raise invalid("initial_state", "The initial_state field must be a JSON object")
+        assistant = self.assistants[assistant_id]
+        record = CallRecord(self.rng.make_id("call"), assistant_id, to, from_, self.clock.now_ms, initial_state,
+                            direction)
+        if caller is None:  # a scripted far end configured for the other party's number
+            factory = self.callees.get(to if direction == OUTBOUND else from_ or "", self.default_caller)
+            caller = factory(record)
+        process = CallProcess(self.runtime, record, assistant, self.brains[assistant_id], caller, front=front)
+        self.calls[record.id] = process
+        self.active.add(record.id)
+        process.start(plan)
+        for listener in self.created_listeners:
+            listener(record)
+        return projections.call_created(record, self.clock)
+
+    def place_inbound(self, from_: str, to: str, *, caller: Caller | None = None,
+                      at: datetime | str | None = None) -> dict[str, Any]:
+        """Someone at `from_` dials the provisioned number `to` (now, or at the virtual instant
+        `at`: the engine first runs up to it); returns the create-call response shape.
+
+        Raises ApiError: a malformed number (400), an unprovisioned number (404: the carrier
+        rejects it, no call is created), a number whose routing names a missing or outbound-only
+        assistant (400). See aployee_sim.platform.inbound and docs/inbound-transfers.md."""
+        if at is not None:
+            try:
+                at_ms = self.clock.ms_at(parse_instant(at) if isinstance(at, str) else at)
+            except (ValueError, TypeError):
+                raise invalid("at", f"The at field must be an ISO 8601 instant, got {at!r}") from None
+            if at_ms < self.clock.now_ms:
+                raise invalid("at", f"The at field is in the virtual past ({at!r}; now is {self.now_iso()})")
+            self.run(until_ms=at_ms)
+        return place_inbound(self, from_, to, caller)
+
+    # --- organizations and phone numbers (CONTRACT §3) -----------------------------------------
+    def create_organization(self, body: Any) -> dict[str, Any]:
+        """`POST /v1/organizations`: forgotten on reset, like assistants (configured ones stay)."""
+        if not isinstance(body, dict):
+            raise invalid("body", "The request body must be a JSON object")
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise invalid("name", "The name field is required")
+        entry = OrganizationEntry(self.rng.make_id("org"), name, self.clock.now_ms, from_api=True)
+        self.directory.organizations[entry.id] = entry
+        return organization_resource(entry, self.clock)
+
+    def get_organization(self, organization_id: str) -> dict[str, Any]:
+        entry = self.directory.organizations.get(organization_id)
+        if entry is None:
+            raise not_found("Organization", organization_id)
+        return organization_resource(entry, self.clock)
+
+    def list_organizations(self, *, limit: Any = 20, offset: Any = 0) -> dict[str, Any]:
+        items = [organization_resource(o, self.clock) for o in self.directory.organizations.values()]
+        return paged(items, limit, offset)
+
+    def get_phone_number(self, number_id: str) -> dict[str, Any]:
+        entry = self.directory.number_by_id(number_id)
+        if entry is None:
+            raise not_found("Phone number", number_id)
+        return number_resource(entry, self.assistants)
+
+    def list_phone_numbers(self, *, limit: Any = 20, offset: Any = 0) -> dict[str, Any]:
+        return paged([number_resource(n, self.assistants) for n in self.directory.numbers.values()], limit, offset)
+
+    def _ended(self, record: CallRecord) -> None:
+        self.active.discard(record.id)
+        for listener in self.ended_listeners:
+            listener(record)
+
+    def process(self, call_id: str) -> CallProcess:
+        try:
+            return self.calls[call_id]
+        except KeyError:
+            raise not_found("Call", call_id) from None
+
+    def record(self, call_id: str) -> CallRecord:
+        return self.process(call_id).call
+
+    # --- running -------------------------------------------------------------------------------
+    def run(self, *, until_ms: int | None = None, seconds: float | None = None) -> int:
+        """Run the engine until idle, until a virtual time, or for some virtual seconds."""
+        if seconds is not None:
+            until_ms = self.clock.now_ms + round(seconds * 1000)
+        return self.engine.run(until_ms)
+
+    # --- projections (exactly what the HTTP routes return) -------------------------------------
+    def call_details(self, call_id: str) -> dict[str, Any]:
+        return projections.call_details(self.record(call_id), self.clock)
+
+    def live_state(self, call_id: str) -> dict[str, Any]:
+        return projections.live_state(self.record(call_id), self.clock, self.clock.now_ms)
+
+    def transcript(self, call_id: str) -> dict[str, Any]:
+        return projections.transcript(self.record(call_id), self.clock)
+
+    def timeline(self, call_id: str) -> dict[str, Any]:
+        return projections.timeline(self.record(call_id), self.clock)
+
+    def latency(self, call_id: str) -> dict[str, Any]:
+        return projections.latency(self.record(call_id))
+
+    def events(self, call_id: str) -> list[ev.Event]:
+        """The full internal event log (public and simulator-only types)."""
+        return list(self.record(call_id).events)
+
+    def exchanges(self, call_id: str | None = None) -> list[dict[str, Any]]:
+        """Every webhook exchange so far (or one call's), requests rebuilt from the log."""
+        processes = [self.process(call_id)] if call_id else list(self.calls.values())
+        return [exchange_dict(x, self.record(x.call_id), self.clock) for p in processes for x in p.exchanges]
+
+    def list_calls(self, *, assistant_id: str | None = None, status: str | None = None, from_date: Any = None,
+                   to_date: Any = None, limit: Any = 20, offset: Any = 0) -> dict[str, Any]:
+        """`GET /v1/calls`: newest first, filtered, paginated (CONTRACT §2 decisions)."""
+        if status is not None and status not in STATUSES:
+            raise invalid("status", f"The status parameter must be one of {', '.join(STATUSES)}, got {status!r}")
+        low = _date_param("from_date", from_date, self.clock, end=False)
+        high = _date_param("to_date", to_date, self.clock, end=True)
+        records = [p.call for p in self.calls.values()
+                   if (assistant_id is None or p.call.assistant_id == assistant_id)
+                   and (status is None or p.call.status == status)
+                   and (low is None or p.call.created_ms >= low) and (high is None or p.call.created_ms <= high)]
+        records.sort(key=lambda r: (-r.created_ms, r.id))
+        envelope = paged(records, limit, offset)
+        envelope["data"] = [projections.call_details(r, self.clock) for r in envelope["data"]]
+        return envelope
+
+    def line(self, call_id: str):
+        """The far end's side of a call, to drive it as the other party."""
+        return self.process(call_id).line
+
+    def is_terminal(self, call_id: str) -> bool:
+        return self.record(call_id).status in TERMINAL
+
+
+def exchange_dict(x: Exchange, record: CallRecord, clock: VirtualClock) -> dict[str, Any]:
+    return {
+        "call_id": x.call_id, "url": x.url, "sent_at": clock.iso_millis(x.sent_ms), "duration_ms": x.latency_ms,
+        "request": {"call_id": x.call_id, "assistant_id": record.assistant_id, "utterance": x.utterance,
+                    "state": x.state, "context": record.context(x.context_start, x.context_end),
+                    "timestamp": clock.iso_seconds(x.sent_ms)},
+        "status_code": x.status_code, "response": x.response, "error": x.error,
+    }
+
+
+def paged(items: list[Any], limit: Any, offset: Any) -> dict[str, Any]:
+    """The list envelope of `GET /v1/calls` (`data`, `limit`, `offset`, `total`, `has_more`), shared by
+    every list route; `limit` (1–100) and `offset` (≥ 0) are validated here, naming the parameter."""
+    limit_n, offset_n = _int_param("limit", limit, 1, 100), _int_param("offset", offset, 0, None)
+    page = items[offset_n:offset_n + limit_n]
+    return {"data": page, "limit": limit_n, "offset": offset_n, "total": len(items),
+            "has_more": offset_n + len(page) < len(items)}
+
+
+def _int_param(name: str, value: Any, low: int, high: int | None) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise invalid(name, f"The {name} parameter must be an integer, got {value!r}") from None
+    if number < low or (high is not None and number > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise invalid(name, f"The {name} parameter must be {bounds}, got {number}")
+    return number
+
+
+def _date_param(name: str, value: Any, clock: VirtualClock, *, end: bool) -> int | None:
+    if value is None or value == "":
+        return None
+    text = str(value)
+    try:
+        if len(text) == 10:  # a date: the whole day, inclusive
+            instant = parse_instant(text + ("T23:59:59.999" if end else "T00:00:00"))
+        else:
+            instant = parse_instant(text)
+    except (ValueError, OverflowError):  # e.g. year 9999 with a negative offset
+        raise invalid(name, f"The {name} parameter must be an ISO 8601 date or datetime, got {text!r}") from None
+    return clock.ms_at(instant)
