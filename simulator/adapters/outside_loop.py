@@ -1,0 +1,85 @@
+"""One background event loop for all outside-world I/O (webhook delivery, MCP tool calls).
+
+The engine runs on its own thread and never awaits anything: an adapter hands a coroutine to
+`OutsideLoop.submit` and gets a `concurrent.futures.Future` back, which the engine consults only
+when virtual time reaches the moment the answer is needed. Keeping every socket on one loop
+means one place owns connection pools and sessions (anyio-based clients such as the `mcp` SDK
+must enter and leave a session inside one task on one loop), and nothing leaks between tests:
+`close()` cancels what is still in flight and joins the thread.
+
+uvloop is used when it is installed (it comes with `uvicorn[standard]`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class OutsideLoop:
+    """A daemon thread running one asyncio loop; started on first use, stopped by `close()`."""
+
+    def __init__(self, name: str = "aployee-sim-io") -> None:
+        self._name = name
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The running loop, started on first use."""
+        with self._lock:
+            if self._loop is None:
+                self._loop = _new_loop()
+                ready = threading.Event()
+                self._thread = threading.Thread(target=self._run, args=(self._loop, ready), name=self._name,
+                                                daemon=True)
+                self._thread.start()
+                ready.wait()
+            return self._loop
+
+    @staticmethod
+    def _run(loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
+        asyncio.set_event_loop(loop)
+        loop.call_soon(ready.set)
+        loop.run_forever()
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run `coro` on the loop; the future resolves with its result or exception."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        """Cancel every task still running, stop the loop and join its thread (bounded)."""
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None or thread is None:
+            return
+
+        async def _cancel_all() -> None:
+            tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        try:
+            asyncio.run_coroutine_threadsafe(_cancel_all(), loop).result(timeout_s)
+        except (concurrent.futures.TimeoutError, RuntimeError):
+            pass  # a task that ignores cancellation: the loop is stopped below all the same
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout_s)
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
