@@ -1,9 +1,12 @@
 """JSON Schemas of every resource, the webhook request and response and the error envelope.
 
-Generated from `aployee_sim.contract.models` (the one definition of field names), written to
-`fixtures/schemas/<name>.json` for integrators' own contract tests:
+Generated from `aployee_sim.contract.models` (the one definition of field names) and shipped in
+the package as `aployee_sim/fixtures/schemas/<name>.json` for integrators' own contract tests:
 
-    python -m aployee_sim.schemas            # regenerate fixtures/schemas/
+    from aployee_sim import schemas
+    schemas.load("call_details")             # the shipped schema, as a dict (works from a wheel)
+
+    python -m aployee_sim.schemas            # regenerate fixtures/schemas/ (a source checkout only)
     python -m aployee_sim.schemas --check    # exit 1 and name the stale files (CI uses the test instead)
 
 Payloads the simulator sends (resources, webhook requests) are described as serialised, so
@@ -19,13 +22,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic.json_schema import JsonSchemaMode
+
 from aployee_sim.contract import models as m
+from aployee_sim.resources import NotACheckout, bundled, checkout_path, read_json
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "schemas"
+FOLDER = ("fixtures", "schemas")
+# The shipped schemas, for reading (in a checkout this is fixtures/schemas/ through the package's link).
+DEFAULT_DIR = Path(str(bundled(*FOLDER)))
 
 # name -> (model, mode): "serialization" for what the simulator sends, "validation" for what it accepts.
-SCHEMAS: dict[str, tuple[type[m.Resource], str]] = {
+SCHEMAS: dict[str, tuple[type[m.Resource], JsonSchemaMode]] = {
     "create_call_request": (m.CreateCallRequest, "validation"),
     "call_created": (m.CallCreated, "serialization"),
     "call_details": (m.CallDetails, "serialization"),
@@ -45,10 +53,18 @@ SCHEMAS: dict[str, tuple[type[m.Resource], str]] = {
 }
 
 
+def load(name: str) -> dict[str, Any]:
+    """The shipped JSON Schema called `name` (a key of `SCHEMAS`), e.g. `load("call_details")`."""
+    if name not in SCHEMAS:
+        raise KeyError(f"no JSON Schema {name!r}; known: {', '.join(sorted(SCHEMAS))}")
+    document: dict[str, Any] = read_json(*FOLDER, f"{name}.json")
+    return document
+
+
 def schema(name: str) -> dict[str, Any]:
-    """The JSON Schema called `name` (a key of `SCHEMAS`)."""
+    """The JSON Schema called `name` (a key of `SCHEMAS`), generated from the models now."""
     model, mode = SCHEMAS[name]
-    body = model.model_json_schema(by_alias=True, mode=mode)  # type: ignore[arg-type]
+    body = model.model_json_schema(by_alias=True, mode=mode)
     _tidy(body, require_all=mode == "serialization")
     return {"$schema": SCHEMA_DIALECT, "$id": f"{name}.json", **body}
 
@@ -82,7 +98,8 @@ def stale(directory: Path = DEFAULT_DIR) -> list[str]:
     return sorted(out + [file for file in present if file not in wanted])
 
 
-def write(directory: Path = DEFAULT_DIR) -> list[Path]:
+def write(directory: Path) -> list[Path]:
+    """Regenerate every schema into `directory`, removing the ones no longer generated."""
     directory.mkdir(parents=True, exist_ok=True)
     for extra in directory.glob("*.json"):
         if extra.stem not in SCHEMAS:
@@ -96,11 +113,13 @@ def write(directory: Path = DEFAULT_DIR) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m aployee_sim.schemas", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_DIR, help=f"directory (default {DEFAULT_DIR})")
+    parser = argparse.ArgumentParser(prog="python -m aployee_sim.schemas", description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--out", type=Path, help="directory (default: the checkout's fixtures/schemas/ to "
+                                                 "regenerate, the shipped schemas to --check)")
     parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
     args = parser.parse_args(argv)
     if args.check:
+        args.out = args.out or DEFAULT_DIR
         files = stale(args.out)
         if files:
             print(f"stale schemas in {args.out}: {', '.join(files)}; run `python -m aployee_sim.schemas`",
@@ -108,7 +127,12 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"{len(SCHEMAS)} schemas in {args.out} are up to date")
         return 0
-    for path in write(args.out):
+    try:
+        out = args.out or checkout_path(*FOLDER)
+    except NotACheckout as exc:
+        print(f"python -m aployee_sim.schemas: {exc}, or write elsewhere with --out DIR", file=sys.stderr)
+        return 2
+    for path in write(out):
         print(path)
     return 0
 

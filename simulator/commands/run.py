@@ -19,6 +19,21 @@ from aployee_sim.cli import UsageError
 DEFAULT_PATH = "scenarios/"
 
 
+def scenario_paths(args: argparse.Namespace) -> list[str]:
+    """The PATHs given, the bundled example library for `--examples`, else `scenarios/`."""
+    if not args.examples:
+        return args.paths or [DEFAULT_PATH]
+    if args.paths:
+        raise UsageError("--examples runs the bundled example library; give either --examples or PATHs")
+    from aployee_sim.resources import examples
+    return [str(examples())]
+
+
+def add_examples_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--examples", action="store_true",
+                        help="use the example scenario library that ships with aployee-sim")
+
+
 class Progress:
     """A live counter on a terminal, plain lines otherwise (CI logs), always on stderr."""
 
@@ -47,6 +62,8 @@ def load_all(paths: list[str], pattern: str) -> tuple[list, list]:
     from aployee_sim.scenario.report import ScenarioResult
 
     files, missing = discover(paths, pattern)
+    if missing == [DEFAULT_PATH]:
+        raise UsageError(f"no {DEFAULT_PATH} folder here: give scenario PATHs, or --examples for the bundled library")
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     if not files:
@@ -76,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     from aployee_sim.scenario.report import ScenarioResult, format_result, format_table, result_of
     from aployee_sim.scenario.runner import run_scenario
 
-    loaded, invalid = load_all(args.paths or [DEFAULT_PATH], args.glob)
+    loaded, invalid = load_all(scenario_paths(args), args.glob)
     loaded = _selected(loaded, args.k, lambda s: " ".join([s.name, s.display, *s.model.markers]))
     invalid = _selected(invalid, args.k, lambda r: f"{r.name} {r.file}")
     if invalid:
@@ -171,6 +188,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run YAML scenarios (default: scenarios/) and report",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or folders (default scenarios/)")
+    add_examples_option(parser)
     parser.add_argument("--seed", type=int, help="override every scenario's seed")
     parser.add_argument("-k", metavar="EXPR", help="only scenarios whose name, file or markers match, "
                                                    "e.g. -k 'transfer and not warm'")

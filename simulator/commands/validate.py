@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from aployee_sim.commands.run import add_examples_option
+
 
 def run(args: argparse.Namespace) -> int:
-    from aployee_sim.commands.run import DEFAULT_PATH, load_all
+    from aployee_sim.commands.run import load_all, scenario_paths
 
-    loaded, invalid = load_all(args.paths or [DEFAULT_PATH], args.glob)
+    loaded, invalid = load_all(scenario_paths(args), args.glob)
     for result in invalid:
         print("\n".join(result.errors), file=sys.stderr)
     for scenario in loaded:
@@ -27,5 +29,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("validate", help="check scenario files without running them",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or folders (default scenarios/)")
+    add_examples_option(parser)
     parser.add_argument("--glob", default="*.scenario.yaml", help="file pattern searched in folders")
     parser.set_defaults(run=run)

@@ -2,7 +2,9 @@
 
 Generated from `aployee_sim.scenario.schema.Scenario`; a test fails when the shipped file is stale.
 
-    python -m aployee_sim.scenario.schema_file      # regenerate it
+    python -m aployee_sim.scenario.schema_file      # regenerate it (a source checkout only)
+
+It ships in the package as `aployee_sim/fixtures/scenario.schema.json` (`SCHEMA_PATH`).
 
 Point an editor at it, e.g. VS Code's YAML extension: `"yaml.schemas": {"fixtures/scenario.schema.json":
 "*.scenario.yaml"}`, or a first line `# yaml-language-server: $schema=../fixtures/scenario.schema.json`.
@@ -13,11 +15,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "scenario.schema.json"
+from aployee_sim.resources import NotACheckout, bundled, checkout_path
+
+FILE = ("fixtures", "scenario.schema.json")
+SCHEMA_PATH = Path(str(bundled(*FILE)))  # the shipped file, for reading
 
 
-def _short_forms() -> dict[str, dict]:
+def _short_forms() -> dict[str, dict[str, Any]]:
     """Models that also accept a single word (their before-validators), as the schema must say."""
     from aployee_sim.scenario.schema import EVENT_TYPES
     outcomes = {"enum": ["accept", "decline", "no_answer"]}
@@ -50,8 +56,13 @@ def render() -> str:
 
 
 def main() -> int:
-    SCHEMA_PATH.write_text(render(), encoding="utf-8")
-    print(SCHEMA_PATH)
+    try:
+        path = checkout_path(*FILE)
+    except NotACheckout as exc:
+        print(f"python -m aployee_sim.scenario.schema_file: {exc}", file=sys.stderr)
+        return 2
+    path.write_text(render(), encoding="utf-8")
+    print(path)
     return 0
 
 
