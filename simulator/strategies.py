@@ -86,7 +86,7 @@ def status_paths(draw: st.DrawFn, *, finished: bool | None = None) -> list[str]:
     """
     path = [INITIATED]
     while TRANSITIONS[path[-1]]:
-        options: list[str | None] = sorted(TRANSITIONS[path[-1]])
+        options: list[str | None] = [*sorted(TRANSITIONS[path[-1]])]
         if finished is False:
             options = [s for s in options if s not in TERMINAL]
         if finished is not True:

@@ -85,8 +85,9 @@ class AployeeTui(App):
             self.notify("role-play needs a simulator: run `aployee-sim tui` without --db, or with --url",
                         severity="warning")
             return
-        if message.call_id is not None:
-            self._begin(lambda: session.attach(message.call_id))
+        call_id = message.call_id
+        if call_id is not None:
+            self._begin(session, lambda: session.attach(call_id))
             return
 
         def options() -> tuple[list[tuple[str, str]], list[str] | None]:
@@ -103,13 +104,12 @@ class AployeeTui(App):
                    threaded=session.blocking, group="roleplay-options")
 
     def _plan_chosen(self, plan: CallPlan | None) -> None:
-        if plan is not None:
-            session = self.roleplay
-            self._begin(lambda: session.start(plan.assistant_id, plan.to, plan.from_, inbound=plan.inbound))
-
-    def _begin(self, connect: Callable[[], object]) -> None:
-        """Place or attach the call (off the UI thread when it is HTTP), then show the role-play screen."""
         session = self.roleplay
+        if plan is not None and session is not None:
+            self._begin(session, lambda: session.start(plan.assistant_id, plan.to, plan.from_, inbound=plan.inbound))
+
+    def _begin(self, session: RolePlay, connect: Callable[[], object]) -> None:
+        """Place or attach the call (off the UI thread when it is HTTP), then show the role-play screen."""
 
         def start() -> str | None:
             connect()

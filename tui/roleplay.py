@@ -106,10 +106,14 @@ class LocalRolePlay:
         if self._fixed_pacer is None:  # real time from now on, however long the app sat idle
             self._pacer = WallPacer(self.speed, start_ms=self.platform.now_ms)
 
-    def _line(self):
-        if self.call_id is None:
+    def _attached(self) -> tuple[str, Pacer]:
+        """The call and the pacer of its clock; `SourceError` before a call is started or attached."""
+        if self.call_id is None or self._pacer is None:
             raise SourceError("no call: start one first")
-        return self.platform.line(self.call_id)
+        return self.call_id, self._pacer
+
+    def _line(self):
+        return self.platform.line(self._attached()[0])
 
     def say(self, text: str, *, confidence: float | None = None) -> None:
         self._line().say(text, confidence=confidence)
@@ -125,16 +129,17 @@ class LocalRolePlay:
 
     def tick(self) -> LiveView:
         platform = self.platform
-        target = self._pacer.virtual_now_ms()
+        call_id, pacer = self._attached()
+        target = pacer.virtual_now_ms()
         if target > platform.now_ms:
             platform.run(until_ms=target)
             if self._after_run is not None:
                 self._after_run()
         now = platform.now_ms
-        record = platform.record(self.call_id)
+        record = platform.record(call_id)
         on_hold = any(kind == ev.HOLD_MUSIC and t <= now < t + data.get("duration_ms", 0)
                       for t, kind, data in record.events[-8:])
-        return live_view(platform.live_state(self.call_id), platform.now_iso(), on_hold)
+        return live_view(platform.live_state(call_id), platform.now_iso(), on_hold)
 
 
 class RemoteRolePlay:

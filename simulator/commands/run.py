@@ -11,12 +11,19 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from aployee_sim.cli import UsageError
 
+if TYPE_CHECKING:
+    from aployee_sim.adapters.store import StoreWriter
+    from aployee_sim.scenario.loader import LoadedScenario
+    from aployee_sim.scenario.report import ScenarioResult
+
 DEFAULT_PATH = "scenarios/"
+T = TypeVar("T")
 
 
 def scenario_paths(args: argparse.Namespace) -> list[str]:
@@ -55,7 +62,7 @@ class Progress:
         self.stream.flush()
 
 
-def load_all(paths: list[str], pattern: str) -> tuple[list, list]:
+def load_all(paths: list[str], pattern: str) -> tuple[list[LoadedScenario], list[ScenarioResult]]:
     """(loaded scenarios, invalid results) for every scenario file under `paths`."""
     from aployee_sim.scenario.errors import ScenarioInvalid
     from aployee_sim.scenario.loader import discover, load_scenario, scenario_stem
@@ -68,7 +75,8 @@ def load_all(paths: list[str], pattern: str) -> tuple[list, list]:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     if not files:
         raise UsageError(f"no scenario files ({pattern}) under {', '.join(paths)}")
-    loaded, invalid = [], []
+    loaded: list[LoadedScenario] = []
+    invalid: list[ScenarioResult] = []
     for path in files:
         try:
             loaded.append(load_scenario(path))
@@ -77,7 +85,7 @@ def load_all(paths: list[str], pattern: str) -> tuple[list, list]:
     return loaded, invalid
 
 
-def _selected(items: list, keyword: str | None, haystack) -> list:
+def _selected(items: list[T], keyword: str | None, haystack: Callable[[T], str]) -> list[T]:
     if keyword is None:
         return items
     from aployee_sim.scenario.selection import KeywordError, matches
@@ -107,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no scenario matches -k {args.k!r}")
     sink = StoreSink(args.db) if args.db else None
     progress = Progress(len(loaded), sys.stderr)
-    results, used = [], set()
+    results: list[ScenarioResult] = []
+    used: set[str] = set()
     for scenario in loaded:
         progress.start(scenario.name)
         writer = sink.begin(scenario, scenario.model.seed if args.seed is None else args.seed) if sink else None
@@ -119,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         result = result_of(outcome)
         results.append(result)
-        if sink is not None:
+        if sink is not None and writer is not None:
             sink.end(writer, scenario, result)
         if args.export:
             export_run(outcome, Path(args.export), used)
@@ -150,19 +159,22 @@ class StoreSink:
         except (StoreError, OSError) as exc:
             raise UsageError(f"--db {path}: {exc}") from None
 
-    def begin(self, scenario, seed: int):
+    def begin(self, scenario: LoadedScenario, seed: int) -> StoreWriter:
         from aployee_sim.adapters.store import StoreWriter
         slug = re.sub(r"[^a-z0-9]+", "", scenario.name.lower())[:24] or "scenario"
-        writer = StoreWriter(self.store, run_id=f"run_{slug}{seed}")
-        self._save(writer.run_id, scenario, seed, False, {})
+        run_id = f"run_{slug}{seed}"
+        writer = StoreWriter(self.store, run_id=run_id)
+        self._save(run_id, scenario, seed, False, {})
         return writer
 
-    def end(self, writer, scenario, result) -> None:
+    def end(self, writer: StoreWriter, scenario: LoadedScenario, result: ScenarioResult) -> None:
         writer.flush()
         writer.detach()
+        assert writer.run_id is not None, "begin() gave the writer its run id"
         self._save(writer.run_id, scenario, result.seed, result.passed, result.as_dict())
 
-    def _save(self, run_id: str, scenario, seed: int, passed: bool, result: dict) -> None:
+    def _save(self, run_id: str, scenario: LoadedScenario, seed: int | None, passed: bool,
+              result: dict[str, Any]) -> None:
         from aployee_sim.scenario.runner import epoch
         self.store.save_run(run_id, name=scenario.name, started=epoch(scenario.model).isoformat(), passed=passed,
                             result=result, seed=seed)

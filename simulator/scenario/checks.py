@@ -30,9 +30,9 @@ def check(scenario: Scenario, marks: Marks) -> list[ScenarioError]:
 
 def _problems(scenario: Scenario) -> Iterator[tuple[Path, str]]:
     names = list(scenario.assistants)
-    used_urls = set()
+    used_urls: set[str | None] = set()
     for name, assistant in scenario.assistants.items():
-        where = ("assistants", name)
+        where: Path = ("assistants", name)
         if assistant.reasoning_mode == "webhook":
             if not assistant.webhook_url:
                 yield where, "reasoning_mode is 'webhook' but no webhook_url is given"
@@ -54,16 +54,16 @@ def _problems(scenario: Scenario) -> Iterator[tuple[Path, str]]:
         if call.assistant is None:
             yield where, "missing required key 'assistant' (who places this outbound call)"
             continue
-        assistant = scenario.assistants.get(call.assistant)
-        if assistant is None:
+        placing = scenario.assistants.get(call.assistant)
+        if placing is None:
             yield where + ("assistant",), (f"unknown assistant {call.assistant!r}; defined: {', '.join(names)}"
                                            f"{did_you_mean(call.assistant, names)}")
             continue
-        if assistant.telephony == "inbound":
+        if placing.telephony == "inbound":
             yield where + ("assistant",), (f"assistant {call.assistant!r} has telephony 'inbound' and cannot place "
                                            "outbound calls; set its telephony to outbound or both")
             continue
-        yield from _impossible(scenario, assistant, call, where + ("expect",))
+        yield from _impossible(scenario, placing, call, where + ("expect",))
 
 
 def _inbound_call(scenario: Scenario, call: Call, where: Path) -> Iterator[tuple[Path, str]]:

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from aployee_sim.scenario.errors import Marks, Path, ScenarioError, describe, did_you_mean, path_text
 
@@ -61,7 +62,7 @@ def translate(exc: ValidationError, marks: Marks) -> list[ScenarioError]:
     return [_one(error, marks) for error in exc.errors(include_url=False)]
 
 
-def _one(error: dict[str, Any], marks: Marks) -> ScenarioError:
+def _one(error: ErrorDetails, marks: Marks) -> ScenarioError:
     loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and _INTERNAL_LOC.match(p)))
     kind, found = error["type"], error.get("input")
     if loc and loc[-1] == "[key]":
@@ -90,7 +91,7 @@ def _one(error: dict[str, Any], marks: Marks) -> ScenarioError:
     return ScenarioError(marks.value(loc), f"{where}: {_message(error)}")
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     kind, found = error["type"], error.get("input")
     if kind in _EXPECTED_KIND:
         return f"expected {_EXPECTED_KIND[kind]}, found {describe(found)}"

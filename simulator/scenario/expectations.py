@@ -52,6 +52,7 @@ class _Judge:
     def __init__(self, run: ScenarioRun, call: CallRun) -> None:
         self.run, self.call = run, call
         self.sim = run.sim
+        assert call.call_id is not None, "only placed calls are judged"
         self.details = self.sim.call_details(call.call_id)
         self.record = self.sim.record(call.call_id)
         self.events = self.sim.events(call.call_id)
@@ -186,7 +187,8 @@ def _timeline(j: _Judge, e: Expect) -> None:
             j.fail(f"timeline.excludes.{index}", f"no {kind} event", _show(j.of(kind)[0]))
     firsts = [kinds.index(k) if k in kinds else None for k in t.order]
     for index, at in enumerate(firsts):
-        if at is None or (index and (firsts[index - 1] is None or at < firsts[index - 1])):
+        previous = firsts[index - 1] if index else 0
+        if at is None or previous is None or at < previous:
             seen = [k for k in dict.fromkeys(kinds) if k in t.order]
             j.fail(f"timeline.order.{index}", " then ".join(t.order), " then ".join(seen) or "none of them", [])
             break

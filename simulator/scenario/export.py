@@ -75,7 +75,8 @@ def write_junit(results: list[ScenarioResult], path: Path) -> None:
         elif not result.passed:
             node = ET.SubElement(case, "failure", message=f"{len(result.failures)} failed expectations")
             node.text = "\n".join(format_failure(result.file, f) for f in result.failures)
-    tree = ET.ElementTree(ET.Element("testsuites"))
-    tree.getroot().append(suite)
+    root = ET.Element("testsuites")
+    root.append(suite)
+    tree = ET.ElementTree(root)
     ET.indent(tree)
     tree.write(path, encoding="utf-8", xml_declaration=True)

@@ -128,7 +128,7 @@ def _step(step: Step, line: int, base: Path) -> c.Step:
 
 def _placements(loaded: LoadedScenario) -> list[tuple[int, int, str, CallRun]]:
     """Every call to place, as (at_ms, order, number, run), in placement order."""
-    placements = []
+    placements: list[tuple[int, int, str, CallRun]] = []
     for index, spec in enumerate(loaded.model.calls):
         for n, number in enumerate(spec.to):
             label = spec.name or f"calls[{index}]"
@@ -179,5 +179,6 @@ def run_scenario(loaded: LoadedScenario, seed: int | None = None,
 def _place(sim: Simulator, assistant_id: str | None, number: str, spec: Call,
            caller: c.ScriptedCaller | None) -> str:
     if spec.inbound:
+        assert spec.from_ is not None, "checks.py requires `from` on an inbound call"
         return sim.place_inbound(spec.from_, number, caller=caller)["id"]
     return sim.start_call(assistant_id or "", number, spec.from_, spec.initial_state, caller=caller)["id"]

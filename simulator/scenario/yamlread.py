@@ -62,6 +62,7 @@ class _Builder:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+            assert isinstance(node, yaml.MappingNode)  # the third and last kind of YAML node
             return self._mapping(node, path)
         finally:
             self._open.discard(id(node))
@@ -125,7 +126,8 @@ def read_yaml(path: FsPath, display: str, errors: list[ScenarioError]) -> tuple[
         mark = Mark(display, where.line + 1, where.column + 1) if where else start
         problem = exc.problem or "invalid YAML"
         context = exc.context_mark
-        if exc.context and context is not None and (context.line, context.column) != (where.line, where.column):
+        if exc.context and context is not None and where is not None and \
+                (context.line, context.column) != (where.line, where.column):
             problem += f" ({exc.context} started at line {context.line + 1}, column {context.column + 1})"
         errors.append(ScenarioError(mark, f"YAML syntax error: {problem}"))
     except yaml.YAMLError as exc:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import copy
 from functools import cache
+from types import GenericAlias
 from typing import Any
 
 from pydantic import create_model
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from aployee_sim import __version__
 from aployee_sim.contract import models as m
@@ -24,8 +25,9 @@ REF = "#/components/schemas/{model}"
 
 def _list_of(item: type[m.Resource]) -> type[m.Resource]:
     """The calls list envelope (`CallList`) around another resource."""
-    fields = {name: (info.annotation, ...) for name, info in m.CallList.model_fields.items() if name != "data"}
-    return create_model(f"{item.__name__}List", __base__=m.Resource, data=(list[item], ...), **fields)
+    fields: dict[str, Any] = {"data": (GenericAlias(list, (item,)), ...)}  # list[item], built at run time
+    fields.update((name, (info.annotation, ...)) for name, info in m.CallList.model_fields.items() if name != "data")
+    return create_model(f"{item.__name__}List", __base__=m.Resource, **fields)
 
 
 _AssistantList, _OrganizationList, _PhoneNumberList = (_list_of(x) for x in (m.Assistant, m.Organization,
@@ -56,10 +58,10 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _schemas() -> dict[str, Any]:
-    pairs = [(model, "serialization") for model in RESPONSES] + [(m.CreateCallRequest, "validation"),
-                                                                  (m.Assistant, "validation")]
+    pairs: list[tuple[type[m.Resource], JsonSchemaMode]] = [(model, "serialization") for model in RESPONSES]
+    pairs += [(m.CreateCallRequest, "validation"), (m.Assistant, "validation")]
     _, document = models_json_schema(pairs, ref_template=REF)
-    schemas = document["$defs"]
+    schemas: dict[str, Any] = document["$defs"]
     writable = copy.deepcopy(schemas["Assistant"])
     for name in SERVER_GENERATED:
         writable["properties"].pop(name)

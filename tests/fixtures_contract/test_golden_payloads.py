@@ -9,32 +9,23 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from aployee_sim import goldens, schemas
 from aployee_sim.adapters.store.rebuild import record_at
 from aployee_sim.api import Simulator
 from aployee_sim.commands.demo import renewal_walkthrough
 from aployee_sim.contract.errors import ApiError
 from aployee_sim.platform import projections
-from aployee_sim.schemas import DEFAULT_DIR
 
 GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "golden"
-SCHEMA_OF = {
-    "create_call_request.json": "create_call_request",
-    "call_created.json": "call_created",
-    "call_details.json": "call_details",
-    "live_state.json": "live_state",
-    "webhook_response_transfer.json": "webhook_response",
-    "error_envelope.json": "error_envelope",
-}
 OPAQUE = {"final_state", "current_state", "initial_state"}  # the integrator's own state: any object
 
 
 def golden(name: str):
-    return json.loads((GOLDEN / name).read_text())
+    return goldens.load(name.removesuffix(".json"))
 
 
 def validator(schema_name: str) -> jsonschema.Draft202012Validator:
-    schema = json.loads((DEFAULT_DIR / f"{schema_name}.json").read_text())
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(schemas.load(schema_name))
 
 
 def same_shape(expected, actual, path: str = "$") -> None:
@@ -54,9 +45,22 @@ def same_shape(expected, actual, path: str = "$") -> None:
 
 
 def test_every_golden_file_is_listed_and_validates():
-    assert {p.name for p in GOLDEN.glob("*.json")} == set(SCHEMA_OF)
-    for file, schema_name in SCHEMA_OF.items():
-        validator(schema_name).validate(golden(file))
+    assert {p.name.removesuffix(".json") for p in GOLDEN.glob("*.json")} == set(goldens.SCHEMA_OF)
+    assert goldens.names() == sorted(goldens.SCHEMA_OF)
+    for name, schema_name in goldens.SCHEMA_OF.items():
+        validator(schema_name).validate(golden(name))
+
+
+def test_the_api_reads_the_repository_files_verbatim():
+    assert goldens.load("call_details") == json.loads((GOLDEN / "call_details.json").read_text())
+    assert schemas.load("call_details") == json.loads((schemas.DEFAULT_DIR / "call_details.json").read_text())
+
+
+def test_unknown_names_say_what_exists():
+    with pytest.raises(KeyError, match="known: .*call_details"):
+        goldens.load("call_detail")
+    with pytest.raises(KeyError, match="known: .*call_details"):
+        schemas.load("call_detail")
 
 
 def test_schemas_reject_undocumented_fields_and_wrong_types():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
+from pathlib import Path
 
-from aployee_sim import schemas
+from aployee_sim import resources, schemas
 from aployee_sim.schemas import DEFAULT_DIR, SCHEMAS, stale
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def test_committed_schemas_are_up_to_date():
@@ -32,13 +34,19 @@ def test_check_command_exit_codes(tmp_path):
     assert checked.returncode == 0 and "up to date" in checked.stdout
 
 
+def test_regeneration_targets_the_checkout_and_the_shipped_files_are_those():
+    assert resources.source_root() == REPOSITORY
+    assert resources.checkout_path(*schemas.FOLDER) == REPOSITORY / "fixtures" / "schemas"
+    assert DEFAULT_DIR.resolve() == REPOSITORY / "fixtures" / "schemas"
+
+
 def test_every_resource_and_payload_has_a_schema_with_exact_fields():
     assert {"call_created", "call_details", "call_list", "live_state", "call_transcript", "timeline", "latency",
             "webhook_request", "webhook_response", "assistant", "organization", "phone_number", "error_envelope",
             "health", "service_info", "create_call_request"} == set(SCHEMAS)
-    details = json.loads((DEFAULT_DIR / "call_details.json").read_text())
+    details = schemas.load("call_details")
     assert details["additionalProperties"] is False  # never teach a field production does not send
     assert details["required"] == list(details["properties"])
     assert "from" in details["properties"] and "from_" not in details["properties"]
-    request = json.loads((DEFAULT_DIR / "create_call_request.json").read_text())
+    request = schemas.load("create_call_request")
     assert request["required"] == ["assistant_id", "to"]

@@ -190,10 +190,13 @@ class RolePlayScreen(Screen):
 
     def action_record(self) -> None:
         voice = self.voice
-        outcome = voice.press_record() if voice is not None else "unavailable"
+        if voice is None:
+            self.notify("no voice mode in this session: type instead", severity="warning", markup=False)
+            self._show_voice()
+            return
+        outcome = voice.press_record()
         if outcome == "unavailable":
-            self.notify(voice.unavailable if voice else "no voice mode in this session: type instead",
-                        severity="warning", markup=False)
+            self.notify(voice.unavailable or "voice unavailable: type instead", severity="warning", markup=False)
         elif outcome == "open":
             background(self, voice.open, self._voice_opened, self._failed, threaded=True, group="voice-open")
         self._show_voice()
@@ -202,7 +205,7 @@ class RolePlayScreen(Screen):
         if problem:
             self.notify(f"voice unavailable, type instead: {problem}", severity="warning", timeout=10, markup=False)
             self.query_one("#say", Input).focus()
-        else:
+        elif self.voice is not None:
             self.voice.toggle_recording()
         self._show_voice()
 
