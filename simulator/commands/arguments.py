@@ -20,9 +20,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from aployee_sim.scenario.limits import MAX_SEED
+
 MAX_PORT = 65535
-MAX_SEED = 2**63 - 1
-"""Seeds are stored in SQLite (a signed 64-bit integer), so larger ones are refused up front."""
 
 
 def _reason(exc: OSError) -> str:
