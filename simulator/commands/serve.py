@@ -37,6 +37,7 @@ def _build(args: argparse.Namespace):
         raise UsageError(f"--config: {exc}") from None
     if args.db is not None:
         _attach_store(server, args.db)
+    server.context.error_log.stream = sys.stderr  # a 500 says "recorded on the server": show it
     return server
 
 
