@@ -109,8 +109,8 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     try:
         request.app.state.context.authorize(request)
-    except ApiError as error:
-        return error_response(error)
+    except ApiError as refused:
+        return error_response(refused)
     if exc.status_code == 405:
         error = ApiError(405, f"Method {request.method} is not allowed on {request.url.path}",
                          code="method_not_allowed", allowed=(exc.headers or {}).get("Allow", ""))
@@ -142,8 +142,8 @@ def create_app(ctx: Context) -> Starlette:
         return JSONResponse(document)
 
     routes.append(Route("/openapi.json", openapi, methods=["GET"]))
-    handlers = {HTTPException: _http_exception, Exception: _unexpected}
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    exception_handlers = {HTTPException: _http_exception, Exception: _unexpected}
+    app = Starlette(routes=routes, exception_handlers=exception_handlers)
     app.router.redirect_slashes = False
     app.state.context = ctx
     return app
