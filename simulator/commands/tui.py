@@ -18,7 +18,6 @@ from aployee_sim.cli import UsageError
 from aployee_sim.commands.arguments import (
     output_folder,
     positive_number,
-    readable_file,
     seed_number,
     writable_file,
 )
@@ -78,8 +77,6 @@ def _recorder(sim, path: Path):
     """Write the playground's calls (role-play sessions included) to a store file as they happen."""
     from aployee_sim.adapters.store import Store, StoreError, StoreWriter
 
-    if path.is_dir():
-        raise UsageError(f"--record needs a file, {path} is a directory")
     try:
         writer = StoreWriter(Store(path)).attach(sim)
     except StoreError as exc:
@@ -106,7 +103,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("tui", help="inspect calls turn by turn and role-play a caller (terminal UI)",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     where = parser.add_argument_group("where the calls come from (default: an in-process playground)")
-    where.add_argument("--db", metavar="FILE", type=readable_file, help="a store file written by the simulator (read-only)")
+    where.add_argument("--db", metavar="FILE", help="a store file written by the simulator (read-only)")
     where.add_argument("--url", metavar="BASE_URL", help="a running `aployee-sim serve`, e.g. http://127.0.0.1:8765")
     where.add_argument("--key", metavar="KEY", help=f"the server's API key (default: ${DEFAULT_KEY_ENV})")
     play = parser.add_argument_group("role-play")

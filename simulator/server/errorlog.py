@@ -35,9 +35,9 @@ class ErrorLog:
             if len(self.kept) < MAX_KEPT:
                 self.kept.append(error)
             self._recent.append((number, error))
-        if self.stream is not None:
-            self.stream.write(f"aployee-sim: internal error #{number}: {error.describe()}\n{error.traceback}")
-            self.stream.flush()
+            if self.stream is not None:  # under the lock: two errors' lines never interleave
+                self.stream.write(f"aployee-sim: internal error #{number}: {error.describe()}\n{error.traceback}")
+                self.stream.flush()
 
     def listing(self) -> dict[str, Any]:
         """The body of `GET /_sim/errors`: the total so far and the latest errors, oldest first."""

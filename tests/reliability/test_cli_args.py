@@ -86,7 +86,7 @@ def test_a_good_run_still_writes_its_reports(tmp_path, scenario):
     (["demo", "--seed", "1e3"], "--seed"),
     (["tui", "--poll", "nan"], "--poll"),
     (["tui", "--record", "/"], "--record"),
-    (["tui", "--db", "/nonexistent.db"], "--db: no such file"),
+    (["tui", "--db", "/nonexistent.db"], "no store file at"),
     (["tui", "--export-dir", "/proc/version"], "--export-dir"),
     (["call", "--max-seconds", "0"], "--max-seconds"),
     (["call", "--speed", "-2"], "--speed"),
