@@ -9,8 +9,9 @@ passed as `uvicorn.Config(http=...)` (a protocol class is a supported value ther
 
 - the head capped at `MAX_HEAD_BYTES` and `MAX_HEADER_COUNT` headers: beyond either, a 431 with
   the production error envelope. Complete parts (the URL, each header) are measured as the parser
-  reports them; a part still arriving is measured by the bytes received since the head began, so
-  a 100 MB header costs at most one read buffer beyond the cap and never holds up other clients;
+  reports them; a part still arriving is measured by the reads received since the head began, so
+  a 100 MB header costs at most two socket reads (256 KiB each) beyond the cap and never holds up
+  other clients;
 - requests the parser rejects answered with the 400 envelope instead of uvicorn's plain-text
   `Invalid HTTP request received.`
 

@@ -15,15 +15,7 @@ from pathlib import Path
 import pytest
 
 CLI = str(Path(sys.executable).parent / "aployee-sim")
-SCENARIO = """\
-assistants:
-  alex: {name: Alex, first_message: Hello}
-calls:
-  - assistant: alex
-    to: "+15551234567"
-    caller: [{expect: hello}, hangup]
-    expect: {status: completed}
-"""
+LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def aployee_sim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -42,10 +34,9 @@ def assert_usage_error(result: subprocess.CompletedProcess[str], *fragments: str
 
 
 @pytest.fixture
-def scenario(tmp_path: Path) -> Path:
-    path = tmp_path / "hello.scenario.yaml"
-    path.write_text(SCENARIO)
-    return path
+def scenario() -> Path:
+    """A passing scenario of the shipped library."""
+    return LIBRARY / "busy.scenario.yaml"
 
 
 @pytest.mark.parametrize("option", ["--json", "--junit", "--db"])
