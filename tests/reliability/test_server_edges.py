@@ -176,6 +176,19 @@ def test_internal_errors_are_listed_under_sim_errors(srv, api, monkeypatch):
     srv.errors.clear()  # expected here: not a failure of the next test
 
 
+def test_a_bug_outside_any_handler_is_the_same_recorded_500(srv, api, monkeypatch):
+    def broken(request) -> None:
+        raise RuntimeError("broken key check")
+
+    monkeypatch.setattr(srv.context, "authorize", broken)  # reached by the 404 handler, outside routes
+    seen = srv.context.error_log.total
+    assert_error(api.get("/nowhere"), 500, "internal_error")
+    monkeypatch.undo()
+    latest = api.get("/_sim/errors").json()["errors"][-1]
+    assert (latest["number"], latest["path"], latest["message"]) == (seen + 1, "/nowhere", "broken key check")
+    srv.errors.clear()
+
+
 def test_the_error_list_is_bounded(srv, api, monkeypatch):
     _break(srv.sim, monkeypatch)
     for _ in range(MAX_RECENT + 5):
