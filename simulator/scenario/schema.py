@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -27,8 +28,23 @@ from aployee_sim.core.reasoning import FAILURES
 from aployee_sim.core.routing import Menu, RuleSet
 from aployee_sim.core.timings import Timings
 from aployee_sim.scenario.errors import describe, did_you_mean
+from aployee_sim.scenario.limits import MAX_DURATION_MS, MAX_SEED, MAX_YEAR, MIN_YEAR
 from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
-from aployee_sim.scenario.values import Digits, Duration, DurationOrMs, Phone, Regex
+from aployee_sim.scenario.values import Digits, Phone, Regex, format_duration
+from aployee_sim.scenario.values import Duration as _AnyDuration
+from aployee_sim.scenario.values import DurationOrMs as _AnyDurationOrMs
+
+
+def _within_limit(ms: int) -> int:
+    """Every duration is at most `MAX_DURATION_MS`, so a run never leaves the calendar (limits.py)."""
+    if ms > MAX_DURATION_MS:
+        raise ValueError(f"expected a duration of at most {format_duration(MAX_DURATION_MS)} (366 days), found "
+                         f"{format_duration(ms)}")
+    return ms
+
+
+Duration = Annotated[_AnyDuration, AfterValidator(_within_limit)]
+DurationOrMs = Annotated[_AnyDurationOrMs, AfterValidator(_within_limit)]
 
 TerminalStatus = Literal["completed", "failed", "transferred"]
 _REASONS = ("HANGUP_USER", "HANGUP_ASSISTANT", "BUSY", "NO_ANSWER", "ERROR", "TRANSFERRED", "SILENCE_TIMEOUT",
@@ -64,9 +80,11 @@ class Clock(Model):
     def _start(cls, value: str | None) -> str | None:
         if value is not None:
             try:
-                datetime.fromisoformat(value)
+                year = datetime.fromisoformat(value).year
             except ValueError:
                 raise ValueError(f"expected a date and time like '2024-01-15T09:00:00', found {describe(value)}") from None
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise ValueError(f"expected a start in the years {MIN_YEAR} to {MAX_YEAR}, found {describe(value)}")
         return value
 
     @field_validator("timezone")
@@ -170,10 +188,16 @@ class Number(Model):
     routing: str | None = Field(None, description="a key of `routing`")
 
 
+MAX_TIMING_COUNT = 10_000
+"""The largest whole-number timing (a speaking rate in words per minute, a number of turns)."""
+
+
 def _timing_type(name: str, default: Any) -> Any:
     if isinstance(default, tuple):
         return tuple[DurationOrMs, DurationOrMs]
-    return DurationOrMs if name.endswith("_ms") else int
+    if name.endswith("_ms"):
+        return DurationOrMs
+    return Annotated[int, Field(ge=1 if name.endswith("_per_minute") else 0, le=MAX_TIMING_COUNT)]
 
 
 TimingsSpec: type[Model] = create_model(  # type: ignore[call-overload]
@@ -322,6 +346,14 @@ class Call(Model):
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if not isinstance(value, list) else value
 
+    @model_validator(mode="after")
+    def _placed_in_time(self) -> Call:
+        last = self.at + self.every * (len(self.to) - 1)
+        if last > MAX_DURATION_MS:
+            raise ValueError(f"the last call would be placed {format_duration(last)} after the start (`at` plus "
+                             f"`every` for each further number); the limit is {format_duration(MAX_DURATION_MS)}")
+        return self
+
 
 class Scenario(Model):
     """A scenario file: the world, the calls to place, and what must happen."""
@@ -331,7 +363,7 @@ class Scenario(Model):
     name: str | None = None
     description: str | None = None
     markers: list[str] = Field([], description="pytest markers for the collected item")
-    seed: int = 0
+    seed: int = Field(0, ge=0, le=MAX_SEED)
     clock: Clock = Clock()
     timings: TimingsSpec | None = None  # type: ignore[valid-type]
     assistants: dict[str, Assistant] = Field(min_length=1)

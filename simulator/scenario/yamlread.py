@@ -10,19 +10,23 @@ number); `yes`/`no`/`on`/`off` stay words (only `true`/`false` are booleans, as 
 so `say: yes` says "yes"); and `09:30` stays a time, not the base-60 integer 570.
 
 `include:` pulls shared world sections (assistants, webhooks, ...) from files relative to the
-including file; cycles are reported with the chain of files.
+including file; cycles are reported with the chain of files. Reading is bounded by the caps of
+`aployee_sim.scenario.limits` (file size, values after alias expansion, nesting, includes, the
+scenario's folder tree): a hostile file is one more `file:line:col` mistake, found quickly.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
 import yaml
 
 from aployee_sim.scenario.errors import Mark, Marks, Path, ScenarioError, describe, did_you_mean, path_text
+from aployee_sim.scenario.limits import MAX_FILE_BYTES, MAX_INCLUDES, MAX_NESTING, MAX_VALUES, outside_message
 
 INCLUDABLE = ("assistants", "webhooks", "carrier", "transfer_party", "timings", "numbers", "routing", "menus")
 _PHONE_LIKE = re.compile(r"\+[0-9]+")
@@ -36,18 +40,63 @@ def _mark(file: str, node: yaml.Node) -> Mark:
     return Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+@dataclass
+class Budget:
+    """What one scenario document may still use, all its files together."""
+
+    values: int = MAX_VALUES
+    includes: int = MAX_INCLUDES
+
+
+class _LimitExceeded(Exception):
+    """A cap was reached: reading this file stops at `mark` (a PyYAML mark) with `message`."""
+
+    def __init__(self, mark: Any, message: str) -> None:
+        super().__init__(message)
+        self.mark, self.message = mark, message
+
+
+_TOO_MANY_VALUES = (f"the document has more than {MAX_VALUES} values once its aliases are expanded; "
+                    "is it an alias bomb?")
+_TOO_DEEP = f"the document is nested more than {MAX_NESTING} levels deep (aliases included)"
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader with a nesting cap: its composer recurses once per level. (Expanding
+    aliases is `_Builder`'s job, and is capped there.)"""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise _LimitExceeded(self.peek_event().start_mark, _TOO_DEEP)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 class _Builder:
     """Turns a composed node tree into plain data, recording marks and collecting errors."""
 
-    def __init__(self, loader: yaml.SafeLoader, file: str, errors: list[ScenarioError]) -> None:
+    def __init__(self, loader: yaml.SafeLoader, file: str, errors: list[ScenarioError], budget: Budget) -> None:
         self.loader = loader
         self.file = file
         self.errors = errors
+        self.budget = budget
         self.marks = Marks()
         self._open: set[int] = set()
         self._explicit: dict[int, set[int]] = {}
 
     def build(self, node: yaml.Node, path: Path) -> Any:
+        self.budget.values -= 1
+        if self.budget.values < 0:
+            raise _LimitExceeded(node.start_mark, _TOO_MANY_VALUES)
+        if len(path) > MAX_NESTING:
+            raise _LimitExceeded(node.start_mark, _TOO_DEEP)
         self.marks.values[path] = _mark(self.file, node)
         if id(node) in self._open:
             self.errors.append(ScenarioError(_mark(self.file, node), f"{path_text(path)}: a recursive alias is not allowed"))
@@ -103,24 +152,54 @@ class _Builder:
         return result
 
 
-def read_yaml(path: FsPath, display: str, errors: list[ScenarioError]) -> tuple[Any, Marks]:
-    """One YAML document as plain data plus marks; syntax errors are appended to `errors`."""
-    start = Mark(display, 1, 1)
+def _read_text(path: FsPath, start: Mark, errors: list[ScenarioError]) -> str | None:
+    """The file as text, at most `MAX_FILE_BYTES` of UTF-8 (read no further than that)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        errors.append(ScenarioError(start, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"))
-        return None, Marks()
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         errors.append(ScenarioError(start, f"cannot read the file: {exc.strerror or exc}"))
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        errors.append(ScenarioError(start, f"the file is larger than {MAX_FILE_BYTES} bytes (1 MiB), the limit for "
+                                           "a scenario file"))
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        errors.append(ScenarioError(start, f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"))
+        return None
+
+
+def _position(text: str, index: int, display: str) -> Mark:
+    line_start = text.rfind("\n", 0, index) + 1
+    return Mark(display, text.count("\n", 0, index) + 1, index - line_start + 1)
+
+
+def read_yaml(path: FsPath, display: str, errors: list[ScenarioError],
+              budget: Budget | None = None) -> tuple[Any, Marks]:
+    """One YAML document as plain data plus marks; syntax errors are appended to `errors`."""
+    start = Mark(display, 1, 1)
+    text = _read_text(path, start, errors)
+    if text is None:
         return None, Marks()
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = _BoundedLoader(text)
+    except yaml.reader.ReaderError as exc:  # the whole text is checked up front
+        what = "a NUL byte; is it a text file?" if exc.character == 0 else f"the character U+{exc.character:04X}"
+        errors.append(ScenarioError(_position(text, exc.position, display),
+                                    f"the file contains {what} (YAML allows no control characters)"))
+        return None, Marks()
     try:
         node = loader.get_single_node()
         if node is None:
             return None, Marks({(): start})
-        builder = _Builder(loader, display, errors)
+        builder = _Builder(loader, display, errors, budget or Budget())
         return builder.build(node, ()), builder.marks
+    except _LimitExceeded as exc:
+        errors.append(ScenarioError(Mark(display, exc.mark.line + 1, exc.mark.column + 1), exc.message))
+    except RecursionError:  # a cap above should come first; never a traceback all the same
+        errors.append(ScenarioError(start, _TOO_DEEP))
     except yaml.MarkedYAMLError as exc:
         where = exc.problem_mark or exc.context_mark
         mark = Mark(display, where.line + 1, where.column + 1) if where else start
@@ -139,13 +218,24 @@ def read_yaml(path: FsPath, display: str, errors: list[ScenarioError]) -> tuple[
 
 def read_scenario_document(path: FsPath, display: str | None = None) -> tuple[Any, Marks, list[ScenarioError]]:
     """A scenario file with its includes merged in: (data, marks, errors)."""
-    errors: list[ScenarioError] = []
-    data, marks = _read(FsPath(path), display or str(path), (FsPath(path).resolve(),), errors)
-    return data, marks, errors
+    path = FsPath(path)
+    reading = _Reading(path.parent, [], Budget())
+    data, marks = _read(path, display or str(path), (path.resolve(),), reading)
+    return data, marks, reading.errors
 
 
-def _read(path: FsPath, display: str, chain: tuple[FsPath, ...], errors: list[ScenarioError]) -> tuple[Any, Marks]:
-    data, marks = read_yaml(path, display, errors)
+@dataclass
+class _Reading:
+    """One scenario document being read: its folder tree, its mistakes so far, what it may still use."""
+
+    root: FsPath
+    errors: list[ScenarioError]
+    budget: Budget
+
+
+def _read(path: FsPath, display: str, chain: tuple[FsPath, ...], reading: _Reading) -> tuple[Any, Marks]:
+    errors = reading.errors
+    data, marks = read_yaml(path, display, errors, reading.budget)
     if not isinstance(data, dict) or "include" not in data:
         return data, marks
     includes = data.pop("include")
@@ -166,15 +256,24 @@ def _read(path: FsPath, display: str, chain: tuple[FsPath, ...], errors: list[Sc
             continue
         target = (path.parent / item).resolve()
         target_display = os.path.normpath(os.path.join(os.path.dirname(display), item))
+        outside = outside_message(target, reading.root)
+        if outside is not None:  # not opened, so nothing of it can show up in a message
+            errors.append(ScenarioError(marks.value(where), f"include: {item!r} {outside}"))
+            continue
         if target in chain:
             names = " -> ".join([*(p.name for p in chain[chain.index(target):]), target.name])
             errors.append(ScenarioError(marks.value(where), f"include: cycle {names}"))
             continue
+        reading.budget.includes -= 1
+        if reading.budget.includes < 0:
+            errors.append(ScenarioError(marks.value(where), f"include: more than {MAX_INCLUDES} included files "
+                                                            "in one scenario, all levels together"))
+            break
         if not target.is_file():
             looked = f" (looked for {target_display})" if target_display != item else ""
             errors.append(ScenarioError(marks.value(where), f"include: file {item!r} not found{looked}"))
             continue
-        sub, sub_marks = _read(target, target_display, chain + (target,), errors)
+        sub, sub_marks = _read(target, target_display, chain + (target,), reading)
         if sub is None:
             continue
         if not isinstance(sub, dict):

@@ -3,9 +3,11 @@
 `create_app(context)` builds a plain Starlette app (no FastAPI: it measured 1.6–3.5× the CPU per
 request here). Every route is wrapped once: authenticate (`Authorization: Bearer <key>`, then the
 `X-Organization-Id` rule of CONTRACT §1), count the request against the plan (production routes
-only), run the handler, and turn `ApiError` into the envelope. Anything else a handler raises is
-a simulator bug: it is answered with a 500 envelope and recorded in `context.errors` with the
-request, for the test harness to re-raise.
+only), run the handler, and turn `ApiError` into the envelope. Unknown routes and wrong methods
+check the key too before they answer 404/405. Anything else a handler raises is a simulator bug:
+it is answered with a 500 envelope and recorded in `context.error_log` with the request (for the
+test harness to re-raise, `GET /_sim/errors` to list and `serve` to print). Caps on the request
+head are enforced below the application, in `aployee_sim.server.limits`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from aployee_sim.platform.platform import Platform
 from aployee_sim.server import gcpolicy, routes_sim, routes_v1
 from aployee_sim.server.driver import Driver
 from aployee_sim.server.envelope import INTERNAL, HandlerError, error_response, handler_error
+from aployee_sim.server.errorlog import ErrorLog
 from aployee_sim.server.listcache import ListCache
 from aployee_sim.server.openapi import openapi_document
 from aployee_sim.server.plans import RateLimiter
@@ -41,12 +44,16 @@ class Context:
     api_key: str
     org_id: str
     limiter: RateLimiter
-    errors: list[HandlerError] = field(default_factory=list)
+    error_log: ErrorLog = field(default_factory=ErrorLog)
     list_cache: ListCache = field(default_factory=ListCache)
 
     @property
     def platform(self) -> Platform:
         return self.driver.platform
+
+    @property
+    def errors(self) -> list[HandlerError]:
+        return self.error_log.kept
 
     def reset(self, seed: int | None = None) -> dict[str, Any]:
         """`POST /_sim/reset` on the driver thread: forget calls, assistants and deliveries."""
@@ -60,7 +67,7 @@ class Context:
             return {"seed": self.platform.seed, **self.driver.clock_dict()}
 
     def record_error(self, request: Request | None, exc: BaseException, where: str = "") -> None:
-        self.errors.append(handler_error(request, exc, where))
+        self.error_log.record(handler_error(request, exc, where))
 
     def authorize(self, request: Request) -> None:
         header = request.headers.get("authorization")
@@ -98,8 +105,12 @@ def _wrap(ctx: Context, handler: Handler, *, counted: bool) -> Callable[[Request
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
-    """Unknown routes (404) and wrong methods (405) get the envelope too."""
+    """Unknown routes (404) and wrong methods (405) get the envelope too, once the key is checked."""
     assert isinstance(exc, HTTPException)
+    try:
+        request.app.state.context.authorize(request)
+    except ApiError as refused:
+        return error_response(refused)
     if exc.status_code == 405:
         error = ApiError(405, f"Method {request.method} is not allowed on {request.url.path}",
                          code="method_not_allowed", allowed=(exc.headers or {}).get("Allow", ""))
@@ -109,6 +120,12 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     else:
         error = ApiError(exc.status_code, exc.detail)
     return error_response(error)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """A bug outside any route's handler (routing, an exception handler): the same 500 and record."""
+    request.app.state.context.record_error(request, exc)
+    return error_response(INTERNAL)
 
 
 def create_app(ctx: Context) -> Starlette:
@@ -125,7 +142,8 @@ def create_app(ctx: Context) -> Starlette:
         return JSONResponse(document)
 
     routes.append(Route("/openapi.json", openapi, methods=["GET"]))
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_exception})
+    exception_handlers = {HTTPException: _http_exception, Exception: _unexpected}
+    app = Starlette(routes=routes, exception_handlers=exception_handlers)
     app.router.redirect_slashes = False
     app.state.context = ctx
     return app

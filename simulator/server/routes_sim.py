@@ -146,6 +146,11 @@ async def force_carrier(ctx: Context, request: Request) -> Response:
     return JSONResponse({"forced": forced})
 
 
+async def errors(ctx: Context, request: Request) -> Response:
+    """Recent internal errors (simulator bugs answered with a 500), with request and traceback."""
+    return JSONResponse(ctx.error_log.listing())
+
+
 async def webhooks(ctx: Context, request: Request) -> Response:
     with ctx.driver.lock:
         return JSONResponse(ctx.platform.exchanges())
@@ -160,6 +165,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/_sim/calls/{call_id}/hangup", hangup),
     ("POST", "/_sim/inbound", inbound),
     ("GET", "/_sim/webhooks", webhooks),
+    ("GET", "/_sim/errors", errors),
     ("GET", "/_sim/calls/{call_id}/events", events),
     ("POST", "/_sim/carrier", force_carrier),
 ]

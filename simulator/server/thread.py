@@ -10,7 +10,7 @@ Used by tests, the pytest plugin and benchmarks. The socket is bound before the 
         # config: a YAML file path or a mapping for `aployee_sim.platform.directory` (organizations, numbers,
         # routing); the key belongs to the first organization (a default one when none is configured)
         srv.wait_idle()   # the engine has run everything requested so far
-        srv.errors        # HandlerError list: simulator crashes, with the request shown
+        srv.errors        # HandlerError list: simulator crashes, with the request shown (the first 1,000)
         srv.raise_errors()  # re-raise the first one as ServerError (the pytest plugin does this)
 
 Stable API: the constructor keywords, the attributes above, `start()`, `stop()` and the
@@ -107,6 +107,7 @@ class ServerThread:
         import uvicorn
 
         from aployee_sim.server.app import create_app
+        from aployee_sim.server.limits import BoundedHttpToolsProtocol
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -117,7 +118,7 @@ class ServerThread:
             raise
         self._port = sock.getsockname()[1]
         self._socket = sock
-        config = uvicorn.Config(create_app(self.context), loop="uvloop", http="httptools", lifespan="off",
+        config = uvicorn.Config(create_app(self.context), loop="uvloop", http=BoundedHttpToolsProtocol, lifespan="off",
                                 log_level="warning", access_log=False, server_header=False, proxy_headers=False,
                                 timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
