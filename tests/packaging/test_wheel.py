@@ -137,8 +137,8 @@ def test_the_only_top_level_package_is_aployee_sim(installed: Installed) -> None
 
 def test_schemas_goldens_and_examples_load_from_the_installed_package(installed: Installed) -> None:
     checked = _ok(installed.python_code(
-        "import json, sys, jsonschema\n"
-        "from aployee_sim import goldens, resources, schemas\n"
+        "import json, jsonschema, aployee_sim\n"
+        "schemas, goldens, resources = aployee_sim.schemas, aployee_sim.goldens, aployee_sim.resources\n"
         "for name in schemas.SCHEMAS:\n"
         "    jsonschema.Draft202012Validator.check_schema(schemas.load(name))\n"
         "for name, schema in goldens.SCHEMA_OF.items():\n"
