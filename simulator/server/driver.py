@@ -5,7 +5,7 @@ quick change (create a call, say something on a line) and then `kick()` the driv
 driver thread ever runs the engine, and commands that move time or reset the platform are queued
 to it, so engine runs never overlap. A real webhook blocks inside an engine step, so the HTTP
 transport is wrapped to release the lock while the request is in flight: the server keeps
-answering, and virtual time is held meanwhile (DESIGN: "virtual time never waits on the wall
+answering, and virtual time is held meanwhile (docs/architecture.md: "virtual time never waits on the wall
 clock"; in realtime mode pacing restarts after a held webhook).
 
 Clock modes (CONTRACT §6): `auto` runs the engine whenever it has work (idle time is skipped),

@@ -2,7 +2,7 @@
 
 A page costs a filter and sort over every call plus 20 full projections (~0.6 ms for 200 calls,
 growing with the call count), while polling clients ask for the same page again and again. Every
-change to a call appends to its event log (CONTRACT: events are the truth), so the number of calls
+change to a call appends to its event log (docs/architecture.md: events are the truth), so the number of calls
 and the total number of events, on the current engine, identify the state a page was built from;
 the fingerprint is checked on every request, so direct Python-API changes are seen too.
 """

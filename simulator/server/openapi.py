@@ -158,7 +158,7 @@ def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Aployee API (simulator)", "version": __version__,
-                 "description": "The production Aployee API as served by aployee-sim (CONTRACT.md §1–3)."},
+                 "description": "The production Aployee API as served by aployee-sim (docs/contract.md §1–3)."},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": paths,

@@ -1,6 +1,6 @@
 """Rebuild a `CallRecord` from its identity and its event log, so stored calls reuse the projections.
 
-Events are the truth (DESIGN.md): status, start and end times, end reason, state and dialogue
+Events are the truth (docs/architecture.md): status, start and end times, end reason, state and dialogue
 are all replayed from the log instead of being read from columns. That is what lets the store
 serve byte-identical resources without a second copy of the projection logic, and what lets the
 TUI (or a golden test) look at a call as it was at any virtual instant (`until_ms`).
