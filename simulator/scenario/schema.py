@@ -7,6 +7,7 @@ Every model forbids unknown keys so a misspelt key is an error, never silently i
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -26,6 +27,7 @@ from aployee_sim.contract import events as ev
 from aployee_sim.core.reasoning import FAILURES
 from aployee_sim.core.routing import Menu, RuleSet
 from aployee_sim.core.timings import Timings
+from aployee_sim.core.transfers import allowlist_entry_ok
 from aployee_sim.scenario.errors import describe, did_you_mean
 from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
 from aployee_sim.scenario.values import Digits, Duration, DurationOrMs, Phone, Regex
@@ -283,6 +285,11 @@ class HoldMusicExpect(Model):
     absent: list[HoldPlace] = []
 
 
+# The built-in invariants of `aployee-sim explore` (aployee_sim.explore.invariants), also usable in `expect:`.
+INVARIANTS = ("backend_ok", "reasoning_settled", "terminal_end", "allowed_transfers", "state_valid")
+Invariant = Literal[INVARIANTS]  # type: ignore[valid-type]
+
+
 class Expect(Model):
     status: TerminalStatus | None = None
     reason: Reason | None = None
@@ -295,6 +302,73 @@ class Expect(Model):
     duration: Bounds | None = Field(None, description="connected time of the call")
     reasoning: ReasoningExpect | None = None
     hold_music: HoldMusicExpect | None = None
+    invariants: list[Invariant] | None = Field(None, description="built-in invariants that must hold "
+                                               "(docs/explore.md): " + ", ".join(INVARIANTS))
+
+
+# --- exploration (`aployee-sim explore`, docs/explore.md) ------------------------------------------
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class Vocabulary(Model):
+    """What generated callers may say and press."""
+
+    phrases: list[str] = []
+    templates: list[str] = Field([], description="phrases with {name} placeholders filled from `values`")
+    values: dict[str, list[str]] = Field({}, description="placeholder name -> the texts it may take")
+    digits: str = Field("0123456789*#", description="the keys callers may press (empty: none)")
+
+    @field_validator("digits")
+    @classmethod
+    def _keys(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[0-9*#]+", value):
+            raise ValueError(f"expected phone keys (0-9, * and #) or nothing, found {describe(value)}")
+        return value
+
+    @model_validator(mode="after")
+    def _usable(self) -> Vocabulary:
+        if not self.phrases and not self.templates:
+            raise ValueError("generated callers need something to say: give `phrases` or `templates`")
+        for template in self.templates:
+            for name in PLACEHOLDER.findall(template):
+                if not self.values.get(name):
+                    known = ", ".join(self.values) or "none"
+                    raise ValueError(f"template {template!r} uses {{{name}}} but `values` has no texts for "
+                                     f"{name!r}; values: {known}{did_you_mean(name, list(self.values))}")
+        return self
+
+
+class Explore(Model):
+    """`aployee-sim explore`: generated callers for the first call of `calls`, checked by invariants."""
+
+    vocabulary: Vocabulary
+    max_steps: int = Field(8, ge=1, le=50, description="the most caller steps one generated call takes")
+    carrier: list[Literal["answer", "busy", "no_answer", "error"]] = Field(
+        ["answer", "busy", "no_answer", "error"], min_length=1, description="carrier outcomes to draw")
+    state_schema: dict[str, Any] | None = Field(None, description="JSON Schema (the subset of docs/explore.md) "
+                                                "of the call state: initial states are drawn from it and every "
+                                                "state must validate")
+    transfer_targets: list[str] | None = Field(None, description="where transfers may go (E.164 or prefixes "
+                                               "like +44*); default: the targets the world names")
+    always: Expect = Field(Expect(), description="expectations checked on every generated call")
+    ignore: list[Invariant] = Field([], description="built-in invariants not to check")
+
+    @field_validator("state_schema")
+    @classmethod
+    def _subset(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        from aployee_sim.explore.jsonschema_subset import schema_problems
+        problems = schema_problems(value) if value is not None else []
+        if problems:
+            raise ValueError("; ".join(problems[:3]))
+        return value
+
+    @field_validator("transfer_targets")
+    @classmethod
+    def _targets(cls, value: list[str] | None) -> list[str] | None:
+        for entry in value or []:
+            if not allowlist_entry_ok(entry):
+                raise ValueError(f"expected E.164 numbers or prefixes like '+44*', found {describe(entry)}")
+        return value
 
 
 # --- calls and the document --------------------------------------------------------------------
@@ -337,6 +411,7 @@ class Scenario(Model):
     routing: dict[str, RuleSet] = Field({}, description="time-based routing rule sets, by name")
     menus: dict[str, Menu] = Field({}, description="IVR menus, by name")
     calls: list[Call] = Field(min_length=1)
+    explore: Explore | None = Field(None, description="generated callers for `aployee-sim explore`")
 
     def directory_config(self, ids: dict[str, str]) -> dict[str, Any]:
         """Numbers, routing and menus in the shape of the simulator's configuration file
