@@ -19,8 +19,9 @@ from aployee_sim.strategies import caller_steps
 
 
 def utterances(vocabulary: Vocabulary) -> st.SearchStrategy[str]:
-    """A phrase, or a template with each placeholder filled from `values`."""
-    options = [st.sampled_from(vocabulary.phrases)] if vocabulary.phrases else []
+    """A phrase, or a template with each placeholder filled from `values`; every phrase and every
+    template is as likely as any other."""
+    options = [st.just(phrase) for phrase in vocabulary.phrases]
     for template in vocabulary.templates:
         names = list(dict.fromkeys(PLACEHOLDER.findall(template)))
         filled = st.fixed_dictionaries({name: st.sampled_from(vocabulary.values[name]) for name in names})
