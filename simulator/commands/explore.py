@@ -91,7 +91,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", metavar="FILE", help="a scenario file with an `explore:` section")
     parser.add_argument("--examples", type=_count, default=100, help="generated calls to try (default 100)")
-    parser.add_argument("--seed", type=int, default=0, help="Hypothesis seed: same seed, same report (default 0)")
+    parser.add_argument("--seed", type=int, help="Hypothesis seed: same seed, same report (a seeded run skips the "
+                                                 "database); without it, new callers each run, unless there is no "
+                                                 "database (then a fixed sequence)")
     parser.add_argument("--out", metavar="DIR", default=DEFAULT_OUT,
                         help=f"where a shrunk failure is written (default {DEFAULT_OUT}/)")
     parser.add_argument("--db", metavar="DIR", help=f"Hypothesis example database, to replay earlier failures "

@@ -99,7 +99,8 @@ def explore_scenario(path: str | Path, *, examples: int | None = None, seed: int
     """Explore the scenario at `path` (raises `ScenarioInvalid` for a bad file).
 
     `examples`: how many generated calls (default: the profile's `max_examples`); `seed`: the
-    Hypothesis seed (None: the profile decides); `out`: the folder the shrunk failure is written to
+    Hypothesis seed (a seeded run never reads or writes the database, as in Hypothesis; None with no
+    database: derandomized, so deterministic too); `out`: the folder the shrunk failure is written to
     (None: a temporary one, for the replay only); `database`: an `ExampleDatabase`, None for none, or "profile" for the profile's;
     `on_example(count, failing)` is told of each run call (a progress display).
     """
@@ -114,6 +115,7 @@ def explore_scenario(path: str | Path, *, examples: int | None = None, seed: int
     chosen = hypothesis.settings(
         base, max_examples=examples if examples is not None else base.max_examples, deadline=None,
         database=database, report_multiple_bugs=False, print_blob=False,
+        derandomize=base.derandomize or (seed is None and database is None),
         suppress_health_check=[*base.suppress_health_check, HealthCheck.too_slow, HealthCheck.data_too_large,
                                HealthCheck.filter_too_much],
         verbosity=hypothesis.Verbosity.quiet if on_example is not None else base.verbosity)
