@@ -85,7 +85,7 @@ def _count(value: str) -> int:
     return number
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("explore", help="generate callers for a scenario, shrink failures into "
                                                    "scenario files", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)

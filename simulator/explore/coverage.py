@@ -9,6 +9,7 @@ utterance it was asked about (the brain's and the stub's own rule), `ivr_choice`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aployee_sim.contract import events as ev
@@ -95,7 +96,7 @@ class Coverage:
         section.reached.add((name,))
 
 
-def _first_matches(rules: list[Intent] | list[StubRule], utterances: list[str]) -> list[int]:
+def _first_matches(rules: Sequence[Intent | StubRule], utterances: list[str]) -> list[int]:
     found = []
     for text in utterances:
         index = next((i for i, rule in enumerate(rules) if rule.matches(text)), None)

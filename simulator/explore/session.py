@@ -19,7 +19,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import hypothesis
 from hypothesis import HealthCheck, given
@@ -93,7 +93,7 @@ class _Keyed(ExampleDatabase):
 
 
 def explore_scenario(path: str | Path, *, examples: int | None = None, seed: int | None = 0,
-                     out: str | Path | None = None, database: ExampleDatabase | None | str = "profile",
+                     out: str | Path | None = None, database: ExampleDatabase | None | Literal["profile"] = "profile",
                      settings: hypothesis.settings | None = None,
                      on_example: Callable[[int, bool], None] | None = None) -> ExploreResult:
     """Explore the scenario at `path` (raises `ScenarioInvalid` for a bad file).
@@ -107,15 +107,15 @@ def explore_scenario(path: str | Path, *, examples: int | None = None, seed: int
     target = Target.load(path)
     coverage = Coverage(target)
     base = settings or hypothesis.settings.default
-    if database == "profile":
-        database = base.database
-    if isinstance(database, ExampleDatabase):
+    assert base is not None  # Hypothesis always has a default profile
+    chosen_db: ExampleDatabase | None = base.database if isinstance(database, str) else database
+    if isinstance(chosen_db, ExampleDatabase):
         digest = hashlib.sha256(str(target.loaded.path.resolve()).encode()).hexdigest()[:16].encode()
-        database = _Keyed(database, digest + b".")
+        chosen_db = _Keyed(chosen_db, digest + b".")
     chosen = hypothesis.settings(
         base, max_examples=examples if examples is not None else base.max_examples, deadline=None,
-        database=database, report_multiple_bugs=False, print_blob=False,
-        derandomize=base.derandomize or (seed is None and database is None),
+        database=chosen_db, report_multiple_bugs=False, print_blob=False,
+        derandomize=base.derandomize or (seed is None and chosen_db is None),
         suppress_health_check=[*base.suppress_health_check, HealthCheck.too_slow, HealthCheck.data_too_large,
                                HealthCheck.filter_too_much],
         verbosity=hypothesis.Verbosity.quiet if on_example is not None else base.verbosity)

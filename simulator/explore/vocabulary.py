@@ -10,6 +10,8 @@ shrunk caller says the first phrase, answers, and waits as little as it can.
 
 from __future__ import annotations
 
+from functools import partial
+
 from hypothesis import strategies as st
 
 from aployee_sim.explore.jsonschema_subset import strategy as schema_values
@@ -25,8 +27,12 @@ def utterances(vocabulary: Vocabulary) -> st.SearchStrategy[str]:
     for template in vocabulary.templates:
         names = list(dict.fromkeys(PLACEHOLDER.findall(template)))
         filled = st.fixed_dictionaries({name: st.sampled_from(vocabulary.values[name]) for name in names})
-        options.append(filled.map(lambda chosen, t=template: PLACEHOLDER.sub(lambda m: chosen[m.group(1)], t)))
+        options.append(filled.map(partial(_fill, template)))
     return st.one_of(options)
+
+
+def _fill(template: str, chosen: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda match: chosen[match.group(1)], template)
 
 
 def examples(target: Target) -> st.SearchStrategy[Example]:

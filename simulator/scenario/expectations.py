@@ -239,8 +239,10 @@ def _hold_music(j: _Judge, e: Expect) -> None:
 
 def _invariants(j: _Judge, e: Expect) -> None:
     """`invariants:` the built-in invariants of `aployee-sim explore` (aployee_sim.explore.invariants)."""
-    for failure in broken(j.sim, j.call.call_id, j.run.loaded.model, list(e.invariants or [])):
-        j.fail(f"invariants.{(e.invariants or []).index(failure.invariant)}", f"{failure.invariant}: {failure.expected}",
+    if not e.invariants or j.call.call_id is None:
+        return
+    for failure in broken(j.sim, j.call.call_id, j.run.loaded.model, list(e.invariants)):
+        j.fail(f"invariants.{e.invariants.index(failure.invariant)}", f"{failure.invariant}: {failure.expected}",
                failure.actual, j.lines[:40])
 
 

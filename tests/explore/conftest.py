@@ -6,7 +6,6 @@ The webhook crashes (HTTP 500) only when the caller's third utterance mentions a
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from pathlib import Path
@@ -73,20 +72,19 @@ def webhook():
             return JSONResponse({"error": str(exc)}, status_code=500)
 
     app = Starlette(routes=[Route("/reason", reason, methods=["POST"])])
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning"))
+    runner = threading.Thread(target=server.run, daemon=True)
+    runner.start()
+    give_up = time.monotonic() + 10
+    while not server.started and runner.is_alive() and time.monotonic() < give_up:
         time.sleep(0.01)
     assert server.started, "the webhook did not start"
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/reason", mode
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
-
+    port = server.servers[0].sockets[0].getsockname()[1]  # port 0: uvicorn bound a free one
+    try:
+        yield f"http://127.0.0.1:{port}/reason", mode
+    finally:
+        server.should_exit = True
+        runner.join(10)
 
 @pytest.fixture
 def refund_desk(webhook, tmp_path) -> Path:
