@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from aployee_sim.contract import events as ev
 from aployee_sim.core.reasoning import Intent, StubRule
+from aployee_sim.explore.invariants import routing_forwards
 from aployee_sim.explore.target import Target
 from aployee_sim.scenario.errors import path_text
 from aployee_sim.scenario.runner import ScenarioRun
@@ -49,8 +50,7 @@ class Coverage:
                                                 for name, menu in scenario.menus.items()
                                                 for i in range(len(menu.options))})
         self.triggers = Section("transfer triggers", {(t,): t for t in _possible_triggers(target)})
-        reasons = [r for r in REASONS if r != ev.IVR_FAILED or scenario.menus]
-        self.reasons = Section("end reasons", {(r,): r for r in reasons})
+        self.reasons = Section("end reasons", {(r,): r for r in _possible_reasons(target)})
         self.state_keys = Section("state keys", {(k,): k for k in _named_state_keys(target)})
         self._brains = {name: [Intent(**i.model_dump()) for i in a.intents] for name, a in scenario.assistants.items()}
         self._rules = {url: [StubRule(match=r.when, pattern=r.pattern) for r in rules]
@@ -114,9 +114,18 @@ def _possible_triggers(target: Target) -> list[str]:
     if any(a.escalation for a in assistants):
         triggers.append("escalation_rule")
     triggers.append("user_request")
-    if scenario.routing or scenario.menus:
+    if routing_forwards(scenario):
         triggers.append("routing")
     return triggers
+
+
+def _possible_reasons(target: Target) -> list[str]:
+    """Every end reason, less the carrier's that are never drawn and `ivr_failed` without menus."""
+    drawn = set(target.explore.carrier) if target.outbound else set()
+    unreachable = {ev.BUSY, ev.NO_ANSWER, ev.ERROR} - drawn  # the carrier outcomes are named as the reasons
+    if not target.loaded.model.menus:
+        unreachable.add(ev.IVR_FAILED)
+    return [reason for reason in REASONS if reason not in unreachable]
 
 
 def _named_state_keys(target: Target) -> list[str]:

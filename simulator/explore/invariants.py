@@ -100,11 +100,14 @@ def allowed_targets(scenario: Scenario) -> list[str]:
         found += [assistant.transfer_target, *(rule.target for rule in assistant.escalation),
                   *(intent.transfer_to for intent in assistant.intents), *(assistant.transfer_allowlist or [])]
     found += [rule.target for rules in scenario.webhooks.values() for rule in rules]
-    found += [rule.forward for rule_set in scenario.routing.values() for rule in [*rule_set.rules, rule_set.default]
-              if rule is not None]
-    found += [option.forward for menu in scenario.menus.values() for option in [*menu.options, menu.on_failure]
-              if option is not None]
-    return sorted({target for target in found if target})
+    return sorted({target for target in [*found, *routing_forwards(scenario)] if target})
+
+
+def routing_forwards(scenario: Scenario) -> list[str]:
+    """The numbers routing rules and IVR menu options forward calls to."""
+    places = [place for rule_set in scenario.routing.values() for place in [*rule_set.rules, rule_set.default]]
+    places += [place for menu in scenario.menus.values() for place in [*menu.options, menu.on_failure]]
+    return [place.forward for place in places if place is not None and place.forward]
 
 
 def target_allowed(target: str, allowed: list[str]) -> bool:

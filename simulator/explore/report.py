@@ -43,6 +43,7 @@ class ExploreResult:
     elapsed_s: float
     coverage: Coverage
     found: Found | None
+    first_failure_at: int | None = None  # which generated call failed first
     written: Path | None = None
     scenario_text: str | None = None
     replay: ScenarioResult | None = None
@@ -136,8 +137,9 @@ def format_report(result: ExploreResult) -> str:
     elif found.example is None:
         lines.append(f"FAILED, but the failure did not happen again when replayed (flaky): {found.flaky}")
     else:
-        lines.append(f"FAILED: {broken_name(found.failures[0])} broke; the smallest caller found "
-                     f"({len(found.example.steps)} step{'s' if len(found.example.steps) != 1 else ''}):")
+        lines.append(f"FAILED: {broken_name(found.failures[0])} broke at call {result.first_failure_at}; "
+                     f"the smallest caller found ({len(found.example.steps)} "
+                     f"step{'s' if len(found.example.steps) != 1 else ''}):")
         lines += [f"  {line}" for line in _steps(found.example)]
         if result.written is not None:
             lines.append(f"written to {result.written}: `aployee-sim run {result.written}` reproduces it")

@@ -119,15 +119,17 @@ def explore_scenario(path: str | Path, *, examples: int | None = None, seed: int
         suppress_health_check=[*base.suppress_health_check, HealthCheck.too_slow, HealthCheck.data_too_large,
                                HealthCheck.filter_too_much],
         verbosity=hypothesis.Verbosity.quiet if on_example is not None else base.verbosity)
-    count = 0
+    count, first_failure_at = 0, None
     transport = _Shared()
 
     def one_call(example: Example) -> None:
-        nonlocal count
+        nonlocal count, first_failure_at
         run = run_scenario(target.variant(example), webhook_transport=transport)
         failures = evaluate(run)
         coverage.add(run)
         count += 1
+        if failures and first_failure_at is None:
+            first_failure_at = count
         if on_example is not None:
             on_example(count, bool(failures))
         if failures:
@@ -140,6 +142,9 @@ def explore_scenario(path: str | Path, *, examples: int | None = None, seed: int
     started = time.perf_counter()
     found: Found | None = None
     try:
+        # The world as the platform sees it, once before Hypothesis: an assistant the platform
+        # refuses is the file's mistake (ScenarioInvalid), not a failure to shrink.
+        run_scenario(target.variant(Example([])), webhook_transport=transport)
         test()
     except Violation as violation:
         found = Found(violation.example, violation.failures)
@@ -148,7 +153,7 @@ def explore_scenario(path: str | Path, *, examples: int | None = None, seed: int
     finally:
         transport.http.close()
     elapsed = time.perf_counter() - started
-    result = ExploreResult(target, seed, count, elapsed, coverage, found)
+    result = ExploreResult(target, seed, count, elapsed, coverage, found, first_failure_at)
     if found is not None and found.example is not None:
         write_scenario(result, Path(out) if out is not None else None)
     return result

@@ -49,11 +49,11 @@ class Target:
         return cls(loaded, raw)
 
     def __post_init__(self) -> None:
-        """Marks of the generated call: its expectations sit where `explore.always` is written, the
-        built-in invariants at `explore:`, everything else at the template call."""
+        """Marks of the generated run: the world's as in the file; the call's expectations where
+        `explore.always` is written, the built-in invariants at `explore:`, the rest at the template call."""
         source = self.loaded.marks
-        marks = Marks()
-        marks.values[()] = source.value(())
+        marks = Marks({path: mark for path, mark in source.values.items() if path[:1] != ("calls",)},
+                      {path: mark for path, mark in source.keys.items() if path[:1] != ("calls",)})
         marks.values[("calls", 0)] = source.value(("calls", 0))
         marks.values[("calls", 0, "expect")] = source.value(("explore",))
         marks.values[("calls", 0, "expect", "invariants")] = source.key(("explore",))

@@ -22,7 +22,8 @@ def test_finds_shrinks_and_writes_the_third_utterance_refund_bug(refund_desk, we
     said = _utterances(steps)
     assert len(steps) <= 4, steps                         # a handful of caller steps
     assert len(said) == 3 and "refund" in said[2].lower(), steps
-    assert result.calls < 300 + 200                        # found within the budget, then shrunk
+    assert result.first_failure_at <= 300                 # found within the budget of examples
+    assert f"broke at call {result.first_failure_at}" in result.report
 
     written = result.written
     assert written is not None and written.read_text() == result.scenario_text

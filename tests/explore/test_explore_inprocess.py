@@ -115,3 +115,32 @@ def test_the_schema_subset_reports_what_breaks_it():
     assert schema_problems({"type": "object", "oneOf": []}) == [
         "state_schema: unsupported keyword 'oneOf'; supported: type, properties, required, additionalProperties, "
         "items, enum, const, minimum, maximum, pattern, minItems, maxItems, minLength, maxLength"]
+
+
+def test_an_inbound_ivr_world_from_an_include_is_explored_and_covered(tmp_path):
+    shared = __import__("pathlib").Path(__file__).parents[2] / "scenarios" / "shared" / "frontdesk.yaml"
+    text = f"""\
+name: ivr
+include: {shared}
+clock: {{start: "2024-01-16T10:00:00", timezone: America/New_York}}
+calls:
+  - {{inbound: true, from: +15559870003, to: +15550100}}
+explore:
+  vocabulary: {{phrases: [hello, sales please], digits: "129"}}
+  always:
+    transcript: {{excludes: [Sales here]}}
+"""
+    result = explore_scenario(_write(tmp_path, text), examples=60, seed=0, database=None, out=tmp_path / "out")
+    assert not result.passed
+    assert result.found.example.steps in ([{"say": "sales please"}], [{"digits": "1"}])
+    assert result.coverage.options.reached == {("main", 0)}
+    written = load_scenario(result.written)
+    assert "menus" in written.model.model_fields_set and written.model.calls[0].inbound   # the include came along
+    assert not result_of(run_scenario(written)).passed
+
+
+def test_a_world_the_platform_refuses_is_bad_input_before_any_exploring(tmp_path):
+    from aployee_sim.scenario.errors import ScenarioInvalid
+    text = BOT.replace("    first_message: Hello, Bo here.\n", "    first_message: Hello, Bo here.\n    transfer_allowlist: [bad]\n")
+    with pytest.raises(ScenarioInvalid, match=r"s.scenario.yaml:6:26: assistants.bot.transfer_allowlist"):
+        explore_scenario(_write(tmp_path, text), examples=5, seed=0, database=None)
