@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from aployee_sim.explore.coverage import Coverage
 
 
+class ExploreFailed(AssertionError):
+    """Raised by `ExploreResult.check()`: the message is the report."""
+
+
 @dataclass
 class Found:
     """The smallest failing example Hypothesis kept (None with `flaky`: it did not fail again)."""
@@ -64,7 +68,6 @@ class ExploreResult:
     def check(self) -> None:
         """Raise `ExploreFailed` (an AssertionError) with the report when a generated call failed."""
         if not self.passed:
-            from aployee_sim.explore.session import ExploreFailed
             raise ExploreFailed(self.report)
 
 

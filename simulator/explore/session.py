@@ -29,17 +29,13 @@ from hypothesis.errors import Flaky
 from aployee_sim.adapters.webhook_http import HttpWebhookTransport
 from aployee_sim.core.reasoning import Delivery
 from aployee_sim.explore.coverage import Coverage
-from aployee_sim.explore.report import ExploreResult, Found, write_scenario
+from aployee_sim.explore.report import ExploreFailed, ExploreResult, Found, write_scenario
 from aployee_sim.explore.target import Example, Target
 from aployee_sim.explore.vocabulary import examples as example_strategy
 from aployee_sim.scenario.expectations import Failure, evaluate
 from aployee_sim.scenario.runner import run_scenario
 
 __all__ = ["explore_scenario", "ExploreResult", "ExploreFailed"]
-
-
-class ExploreFailed(AssertionError):
-    """Raised by `ExploreResult.check()`: the message is the report."""
 
 
 class Violation(Exception):

@@ -7,7 +7,6 @@ Every model forbids unknown keys so a misspelt key is an error, never silently i
 
 from __future__ import annotations
 
-import re
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -28,6 +27,8 @@ from aployee_sim.core.reasoning import FAILURES
 from aployee_sim.core.routing import Menu, RuleSet
 from aployee_sim.core.timings import Timings
 from aployee_sim.core.transfers import allowlist_entry_ok
+from aployee_sim.explore.jsonschema_subset import schema_problems
+from aployee_sim.explore.model import Vocabulary
 from aployee_sim.scenario.errors import describe, did_you_mean
 from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
 from aployee_sim.scenario.values import Digits, Duration, DurationOrMs, Phone, Regex
@@ -307,37 +308,6 @@ class Expect(Model):
 
 
 # --- exploration (`aployee-sim explore`, docs/explore.md) ------------------------------------------
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-class Vocabulary(Model):
-    """What generated callers may say and press."""
-
-    phrases: list[str] = []
-    templates: list[str] = Field([], description="phrases with {name} placeholders filled from `values`")
-    values: dict[str, list[str]] = Field({}, description="placeholder name -> the texts it may take")
-    digits: str = Field("0123456789*#", description="the keys callers may press (empty: none)")
-
-    @field_validator("digits")
-    @classmethod
-    def _keys(cls, value: str) -> str:
-        if value and not re.fullmatch(r"[0-9*#]+", value):
-            raise ValueError(f"expected phone keys (0-9, * and #) or nothing, found {describe(value)}")
-        return value
-
-    @model_validator(mode="after")
-    def _usable(self) -> Vocabulary:
-        if not self.phrases and not self.templates:
-            raise ValueError("generated callers need something to say: give `phrases` or `templates`")
-        for template in self.templates:
-            for name in PLACEHOLDER.findall(template):
-                if not self.values.get(name):
-                    known = ", ".join(self.values) or "none"
-                    raise ValueError(f"template {template!r} uses {{{name}}} but `values` has no texts for "
-                                     f"{name!r}; values: {known}{did_you_mean(name, list(self.values))}")
-        return self
-
-
 class Explore(Model):
     """`aployee-sim explore`: generated callers for the first call of `calls`, checked by invariants."""
 
@@ -356,7 +326,6 @@ class Explore(Model):
     @field_validator("state_schema")
     @classmethod
     def _subset(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        from aployee_sim.explore.jsonschema_subset import schema_problems
         problems = schema_problems(value) if value is not None else []
         if problems:
             raise ValueError("; ".join(problems[:3]))
