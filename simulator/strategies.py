@@ -42,7 +42,7 @@ from aployee_sim.core.record import INBOUND, OUTBOUND, CallRecord
 from aployee_sim.platform import projections
 
 __all__ = ["ids", "phone_numbers", "json_values", "states", "status_paths", "status_changes", "call_records",
-           "call_details", "webhook_requests", "END_REASONS"]
+           "call_details", "webhook_requests", "caller_steps", "END_REASONS"]
 
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -152,3 +152,33 @@ def webhook_requests(draw: st.DrawFn) -> dict[str, Any]:
         "context": [*earlier, {"role": "user", "content": utterance}],
         "timestamp": clock.iso_seconds(draw(st.integers(0, 86_400_000 * 365))),
     }
+
+
+# The waits a generated caller uses, written as the scenario format writes durations. Few, round
+# values on purpose: shrinking moves towards the first, and a failing script stays readable.
+PAUSES = ("0s", "300ms", "1s", "2s")
+WAITS = ("500ms", "2s", "5s")
+SILENCES = ("3s", "7s", "16s")  # under, over the silence prompt (6 s), over the silence timeout (15 s)
+BARGE_AFTER = ("200ms", "800ms", "1500ms")
+
+
+def caller_steps(utterances: st.SearchStrategy[str] | list[str], *, digits: str = "0123456789*#",
+                 max_steps: int = 8) -> st.SearchStrategy[list[dict[str, Any]]]:
+    """Caller scripts in the scenario format: `caller:` steps as plain mappings (`{"say": ...}`).
+
+    What the caller says (drawn from `utterances`, a strategy or a list of texts) and when (an
+    optional pause), barge-ins over the assistant, waits, silences, keys pressed (from `digits`;
+    empty: none), up to `max_steps` steps, then a hang-up or not. Validate a step with
+    `aployee_sim.scenario.schema.Step.model_validate` or write the list under `caller:` in a file.
+    """
+    words = utterances if isinstance(utterances, st.SearchStrategy) else st.sampled_from(list(utterances))
+    say = st.builds(lambda text, pause: {"say": text, **({"pause": pause} if pause else {})},
+                    words, st.none() | st.sampled_from(PAUSES))
+    kinds = [say,
+             st.builds(lambda text, after: {"barge_in": text, "after": after}, words, st.sampled_from(BARGE_AFTER)),
+             st.builds(lambda ms: {"wait": ms}, st.sampled_from(WAITS)),
+             st.builds(lambda ms: {"silence": ms}, st.sampled_from(SILENCES))]
+    if digits:
+        kinds.append(st.builds(lambda keys: {"digits": keys}, st.text(alphabet=digits, min_size=1, max_size=3)))
+    script = st.lists(st.one_of(kinds), max_size=max_steps)
+    return st.tuples(script, st.booleans()).map(lambda drawn: drawn[0] + ([{"hangup": True}] if drawn[1] else []))

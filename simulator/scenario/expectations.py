@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aployee_sim.contract import events as ev
+from aployee_sim.explore.invariants import broken
 from aployee_sim.scenario.runner import CallRun, ScenarioRun
 from aployee_sim.scenario.schema import Bounds, Expect
 from aployee_sim.scenario.values import format_duration
@@ -238,6 +239,16 @@ def _hold_music(j: _Judge, e: Expect) -> None:
             j.fail(f"hold_music.absent.{index}", f"no hold music during {place}", shown)
 
 
+def _invariants(j: _Judge, e: Expect) -> None:
+    """`invariants:` the built-in invariants of `aployee-sim explore` (aployee_sim.explore.invariants)."""
+    if not e.invariants or j.call.call_id is None:
+        return
+    for failure in broken(j.sim, j.call.call_id, j.run.loaded.model, list(e.invariants)):
+        j.fail(f"invariants.{e.invariants.index(failure.invariant)}", f"{failure.invariant}: {failure.expected}",
+               failure.actual, j.lines[:40])
+
+
 CHECKS: tuple[Callable[[_Judge, Expect], None], ...] = (
     _status, _final_state, _transcript, _summary, _webhooks, _timeline, _duration, _reasoning, _hold_music,
+    _invariants,
 )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aployee_sim.api import Simulator
@@ -71,12 +72,16 @@ class WorldRefused(Exception):
         self.message = message
 
 
-def build_simulator(scenario: Scenario, seed: int) -> tuple[Simulator, dict[str, str]]:
-    """A fresh simulator holding the scenario's world; returns it and the assistant ids by local name."""
+def build_simulator(scenario: Scenario, seed: int,
+                    webhook_transport: Any = None) -> tuple[Simulator, dict[str, str]]:
+    """A fresh simulator holding the scenario's world; returns it and the assistant ids by local name.
+
+    `webhook_transport`: the real-HTTP backend to use instead of a new one (`aployee-sim explore`
+    shares one across thousands of runs; the simulator does not close a transport without `close`)."""
     timings = Timings()
     if scenario.timings is not None:
         timings = timings.with_overrides(scenario.timings.model_dump(exclude_none=True))
-    sim = Simulator(seed=seed, start=epoch(scenario), timings=timings)
+    sim = Simulator(seed=seed, start=epoch(scenario), timings=timings, webhook_transport=webhook_transport)
     for number, outcome in scenario.carrier.items():
         sim.carrier.force(number, outcome.result, outcome.ring)
     for target, script in scenario.transfer_party.items():
@@ -140,15 +145,17 @@ def _placements(loaded: LoadedScenario) -> list[tuple[int, int, str, CallRun]]:
 
 
 def run_scenario(loaded: LoadedScenario, seed: int | None = None,
-                 on_built: Callable[[Simulator], object] | None = None) -> ScenarioRun:
+                 on_built: Callable[[Simulator], object] | None = None, *,
+                 webhook_transport: Any = None) -> ScenarioRun:
     """Run every call of the scenario to its end on virtual time (each call is bounded by max_duration).
 
-    `on_built` sees the simulator before any call is placed (e.g. to attach a store writer).
+    `on_built` sees the simulator before any call is placed (e.g. to attach a store writer);
+    `webhook_transport` goes to `build_simulator`.
     """
     scenario = loaded.model
     seed = scenario.seed if seed is None else seed
     try:
-        sim, ids = build_simulator(scenario, seed)
+        sim, ids = build_simulator(scenario, seed, webhook_transport)
     except WorldRefused as exc:
         where = loaded.marks.existing(exc.path)
         raise ScenarioInvalid([ScenarioError(loaded.marks.value(where), f"{path_text(where)}: {exc.message}")]) \

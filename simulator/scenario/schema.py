@@ -27,6 +27,9 @@ from aployee_sim.contract import events as ev
 from aployee_sim.core.reasoning import FAILURES
 from aployee_sim.core.routing import Menu, RuleSet
 from aployee_sim.core.timings import Timings
+from aployee_sim.core.transfers import allowlist_entry_ok
+from aployee_sim.explore.jsonschema_subset import schema_problems
+from aployee_sim.explore.model import Vocabulary
 from aployee_sim.scenario.errors import describe, did_you_mean
 from aployee_sim.scenario.limits import MAX_DURATION_MS, MAX_SEED, MAX_YEAR, MIN_YEAR
 from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
@@ -312,6 +315,11 @@ class HoldMusicExpect(Model):
     absent: list[HoldPlace] = []
 
 
+# The built-in invariants of `aployee-sim explore` (aployee_sim.explore.invariants), also usable in `expect:`.
+INVARIANTS = ("backend_ok", "reasoning_settled", "terminal_end", "allowed_transfers", "state_valid")
+Invariant = Literal[INVARIANTS]  # type: ignore[valid-type]
+
+
 class Expect(Model):
     status: TerminalStatus | None = None
     reason: Reason | None = None
@@ -324,6 +332,41 @@ class Expect(Model):
     duration: Bounds | None = Field(None, description="connected time of the call")
     reasoning: ReasoningExpect | None = None
     hold_music: HoldMusicExpect | None = None
+    invariants: list[Invariant] | None = Field(None, description="built-in invariants that must hold "
+                                               "(docs/explore.md): " + ", ".join(INVARIANTS))
+
+
+# --- exploration (`aployee-sim explore`, docs/explore.md) ------------------------------------------
+class Explore(Model):
+    """`aployee-sim explore`: generated callers for the first call of `calls`, checked by invariants."""
+
+    vocabulary: Vocabulary
+    max_steps: int = Field(8, ge=1, le=50, description="the most caller steps one generated call takes")
+    carrier: list[Literal["answer", "busy", "no_answer", "error"]] = Field(
+        ["answer", "busy", "no_answer", "error"], min_length=1, description="carrier outcomes to draw")
+    state_schema: dict[str, Any] | None = Field(None, description="JSON Schema (the subset of docs/explore.md) "
+                                                "of the call state: initial states are drawn from it and every "
+                                                "state must validate")
+    transfer_targets: list[str] | None = Field(None, description="where transfers may go (E.164 or prefixes "
+                                               "like +44*); default: the targets the world names")
+    always: Expect = Field(Expect(), description="expectations checked on every generated call")
+    ignore: list[Invariant] = Field([], description="built-in invariants not to check")
+
+    @field_validator("state_schema")
+    @classmethod
+    def _subset(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        problems = schema_problems(value) if value is not None else []
+        if problems:
+            raise ValueError("; ".join(problems[:3]))
+        return value
+
+    @field_validator("transfer_targets")
+    @classmethod
+    def _targets(cls, value: list[str] | None) -> list[str] | None:
+        for entry in value or []:
+            if not allowlist_entry_ok(entry):
+                raise ValueError(f"expected E.164 numbers or prefixes like '+44*', found {describe(entry)}")
+        return value
 
 
 # --- calls and the document --------------------------------------------------------------------
@@ -374,6 +417,7 @@ class Scenario(Model):
     routing: dict[str, RuleSet] = Field({}, description="time-based routing rule sets, by name")
     menus: dict[str, Menu] = Field({}, description="IVR menus, by name")
     calls: list[Call] = Field(min_length=1)
+    explore: Explore | None = Field(None, description="generated callers for `aployee-sim explore`")
 
     def directory_config(self, ids: dict[str, str]) -> dict[str, Any]:
         """Numbers, routing and menus in the shape of the simulator's configuration file

@@ -1,0 +1,55 @@
+"""`aployee-sim explore` as a user runs it: a subprocess, its exit codes, its output, the file it writes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from test_explore_inprocess import BOT, STUBS
+
+
+def _cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "aployee_sim.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+def test_exit_0_when_nothing_breaks_1_with_a_written_failure_2_for_bad_input(tmp_path):
+    (tmp_path / "bot.scenario.yaml").write_text(BOT)
+    (tmp_path / "stubs.scenario.yaml").write_text(STUBS)
+    ok = _cli("explore", "bot.scenario.yaml", "--examples", "20", "--no-db", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert "passed" in ok.stdout and "coverage (20 calls)" in ok.stdout
+    assert "examples/s" in ok.stderr
+
+    found = _cli("explore", "stubs.scenario.yaml", "--examples", "50", "--out", "found", "--db", "db", cwd=tmp_path)
+    assert found.returncode == 1, found.stderr
+    written = tmp_path / "found" / "stubs.explore.scenario.yaml"
+    text = written.read_text()
+    again = _cli("explore", "stubs.scenario.yaml", "--examples", "50", "--out", "found", "--db", "db", cwd=tmp_path)
+    assert again.returncode == 1 and written.read_text() == text
+    calls = [int(out.stdout.split(": ")[1].split()[0]) for out in (found, again)]
+    assert calls[1] < calls[0]                               # the database replayed the failure first
+    assert "written to found/stubs.explore.scenario.yaml" in found.stdout
+    assert "state_valid" in found.stdout and (tmp_path / "db").is_dir()
+    replay = _cli("run", str(written), cwd=tmp_path)
+    assert replay.returncode == 1 and "state_valid" in replay.stdout
+
+    for args in (["explore", "missing.yaml"], ["explore", "bot.scenario.yaml", "--examples", "0"]):
+        bad = _cli(*args, cwd=tmp_path)
+        assert bad.returncode == 2
+        assert bad.stdout == "" and "Traceback" not in bad.stderr
+
+
+def test_an_invalid_explore_section_is_reported_at_its_line_by_validate_and_explore(tmp_path):
+    text = BOT.replace("  vocabulary: {phrases: [refund please, my balance, hi]}\n",
+                       "  vocabulary: {templates: ['refund {order}'], digit: '1'}\n")
+    (tmp_path / "bad.scenario.yaml").write_text(text)
+    for command in ("validate", "explore"):
+        bad = _cli(command, "bad.scenario.yaml", cwd=tmp_path)
+        assert bad.returncode == 2
+        assert "bad.scenario.yaml:14:" in bad.stderr and "unknown key 'digit'" in bad.stderr
+        assert "Traceback" not in bad.stderr
+    no_section = tmp_path / "plain.scenario.yaml"
+    no_section.write_text(BOT.split("explore:")[0])
+    bad = _cli("explore", "plain.scenario.yaml", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "no `explore:` section" in bad.stderr

@@ -1,0 +1,58 @@
+"""Explore against a real buggy webhook: it finds the bug, shrinks it, writes a scenario that reproduces it."""
+
+from __future__ import annotations
+
+from aployee_sim.explore import explore_scenario
+from aployee_sim.scenario.loader import load_scenario
+from aployee_sim.scenario.report import result_of
+from aployee_sim.scenario.runner import run_scenario
+
+
+def _utterances(steps):
+    return [s.get("say") or s.get("barge_in") for s in steps if isinstance(s, dict) and ("say" in s or "barge_in" in s)]
+
+
+def test_finds_shrinks_and_writes_the_third_utterance_refund_bug(refund_desk, webhook, tmp_path):
+    result = explore_scenario(refund_desk, examples=300, seed=0, database=None, out=tmp_path / "out")
+    assert not result.passed
+    failure = result.found.failures[0]
+    assert failure.expected.startswith("backend_ok")
+    assert "HTTP 500" in failure.actual
+    steps = result.found.example.steps
+    said = _utterances(steps)
+    assert len(steps) <= 4, steps                         # a handful of caller steps
+    assert len(said) == 3 and "refund" in said[2].lower(), steps
+    assert result.first_failure_at <= 300                 # found within the budget of examples
+    assert f"broke at call {result.first_failure_at}" in result.report
+
+    written = result.written
+    assert written is not None and written.read_text() == result.scenario_text
+    replay = result_of(run_scenario(load_scenario(written)))
+    assert not replay.passed
+    assert [f.key for f in replay.failures] == ["expect.invariants.0"]
+    assert "backend_ok" in result.report and f"{written}:" in result.report
+    assert "user: " in result.report                     # the transcript is shown
+
+    webhook[1]["fixed"] = True
+    assert result_of(run_scenario(load_scenario(written))).passed
+
+
+def test_the_same_seed_gives_the_same_report_and_the_same_file(refund_desk, tmp_path):
+    first = explore_scenario(refund_desk, examples=150, seed=0, database=None, out=tmp_path / "out")
+    text = first.written.read_text()
+    second = explore_scenario(refund_desk, examples=150, seed=0, database=None, out=tmp_path / "out")
+    assert second.report == first.report
+    assert second.written.read_text() == text
+
+
+def test_a_correct_backend_passes_and_reports_coverage(refund_desk, webhook):
+    webhook[1]["fixed"] = True
+    result = explore_scenario(refund_desk, examples=60, seed=1, database=None)
+    assert result.passed, result.report
+    assert result.calls == 60
+    sections = {s.title: s for s in result.coverage.sections}
+    assert {("hangup_user",), ("hangup_assistant",), ("busy",)} <= sections["end reasons"].reached
+    assert ("topic",) in sections["state keys"].reached
+    assert "coverage (60 calls):" in result.report
+    assert "never: " in result.report                     # e.g. no transfer was ever triggered
+    result.check()                                        # no exception when it passed
