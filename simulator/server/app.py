@@ -123,9 +123,15 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    """A bug outside any route's handler (routing, an exception handler): the same 500 and record."""
+    """A bug outside any route's handler (routing, an exception handler): the same 500 and record.
+
+    Starlette re-raises such an exception after this response, and uvicorn then drops the
+    connection; `Connection: close` tells the client not to reuse it (else its next request on
+    the kept-alive connection is reset)."""
     request.app.state.context.record_error(request, exc)
-    return error_response(INTERNAL)
+    response = error_response(INTERNAL)
+    response.headers["connection"] = "close"
+    return response
 
 
 def create_app(ctx: Context) -> Starlette:

@@ -118,17 +118,18 @@ def test_the_schema_subset_reports_what_breaks_it():
 
 
 def test_an_inbound_ivr_world_from_an_include_is_explored_and_covered(tmp_path):
-    shared = __import__("pathlib").Path(__file__).parents[2] / "scenarios" / "shared" / "frontdesk.yaml"
-    text = f"""\
+    library = __import__("pathlib").Path(__file__).parents[2] / "scenarios" / "shared" / "frontdesk.yaml"
+    (tmp_path / "frontdesk.yaml").write_text(library.read_text(encoding="utf-8"), encoding="utf-8")
+    text = """\
 name: ivr
-include: {shared}
-clock: {{start: "2024-01-16T10:00:00", timezone: America/New_York}}
+include: frontdesk.yaml
+clock: {start: "2024-01-16T10:00:00", timezone: America/New_York}
 calls:
-  - {{inbound: true, from: +15559870003, to: +15550100}}
+  - {inbound: true, from: +15559870003, to: +15550100}
 explore:
-  vocabulary: {{phrases: [hello, sales please], digits: "129"}}
+  vocabulary: {phrases: [hello, sales please], digits: "129"}
   always:
-    transcript: {{excludes: [Sales here]}}
+    transcript: {excludes: [Sales here]}
 """
     result = explore_scenario(_write(tmp_path, text), examples=60, seed=0, database=None, out=tmp_path / "out")
     assert not result.passed
