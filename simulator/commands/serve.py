@@ -50,12 +50,15 @@ def _build(args: argparse.Namespace):
 
 
 def _attach_store(server, path: str) -> None:
+    """Carry on from what the file holds (docs/store.md): stored calls are served, no stored id is
+    issued again, and the clock (and realtime pacing) resumes from the latest stored instant."""
     from aployee_sim.adapters.store import Store, StoreError, StoreWriter
 
     try:
-        writer = StoreWriter(Store(path)).attach(server.sim)
+        writer = StoreWriter(Store(path)).attach(server.sim, resume=True)
     except StoreError as exc:
         raise UsageError(f"--db: {exc}") from None
+    server.driver.pacer.rebase(server.sim.now_ms)
     server.driver.after_run.append(writer.flush)
 
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.errors import ApiError, invalid, is_e164, not_found, require_e164
-from aployee_sim.contract.lifecycle import STATUSES, TERMINAL
+from aployee_sim.contract.lifecycle import FAILED, STATUSES, TERMINAL
 from aployee_sim.contract.models import Assistant, CreateCallRequest
 from aployee_sim.core.call_process import CallProcess, Runtime
 from aployee_sim.core.clock import VirtualClock, parse_instant
@@ -70,6 +70,9 @@ class Platform:
         self.callees: dict[str, CallerFactory] = {}
         self.created_listeners: list[Callable[[CallRecord], None]] = []
         self.ended_listeners: list[Callable[[CallRecord], None]] = []
+        # Called after an assistant is created, updated or deleted (a store makes it durable before
+        # the API answers).
+        self.assistant_listeners: list[Callable[[], None]] = []
         self._ports = (carrier, transfer_party, timings or Timings())
         # Organizations, numbers and routing: configuration (the dashboard's stand-in), kept on reset.
         self.directory = Directory()
@@ -93,6 +96,39 @@ class Platform:
         self.calls: dict[str, CallProcess] = {}
         self.active: set[str] = set()
         self.directory.forget_api_created()
+
+    def resume(self, *, assistants: Iterable[dict[str, Any]], calls: Iterable[tuple[CallRecord, list[Exchange]]],
+               taken_ids: Iterable[str], now_ms: int, retired: Iterable[dict[str, Any]] = ()) -> list[CallRecord]:
+        """Carry on where a stored platform stopped (a server restarted on its store: the store adapter
+        reads them, `aployee_sim.adapters.store.resume`). Returns the calls it had to end.
+
+        The assistants and calls become this platform's, served by the same projections as ever;
+        `retired` are deleted assistants that stored calls still name. The random source skips every
+        id in `taken_ids`, so no stored id is issued again (an empty store changes nothing: the
+        same seed gives the same ids). The clock moves on to `now_ms` (never back). A call that
+        was live cannot go on (its far end and timers died with the old process): it ends `failed`
+        with reason `interrupted` at the resumed instant, so nothing stays frozen.
+        """
+        self.rng.taken.update(taken_ids)
+        self.clock.now_ms = max(self.clock.now_ms, now_ms)
+        known: dict[str, Assistant] = {}
+        for data, live in [*((a, False) for a in retired), *((a, True) for a in assistants)]:
+            assistant = Assistant.model_validate(data)
+            known[assistant.id] = assistant
+            if live:
+                self.assistants[assistant.id] = assistant
+                self.brains[assistant.id] = BuiltinBrain()
+        interrupted = []
+        for record, exchanges in calls:
+            assistant = known.get(record.assistant_id) or Assistant.model_validate(
+                {"id": record.assistant_id, "name": record.assistant_id, "created_at": self.now_iso(),
+                 "updated_at": self.now_iso()})
+            if not record.ended:
+                record.end(self.clock.now_ms, FAILED, ev.INTERRUPTED)
+                interrupted.append(record)
+            self.calls[record.id] = CallProcess(self.runtime, record, assistant, BuiltinBrain(),
+                                                self.default_caller(record), exchanges=exchanges)
+        return interrupted
 
     @property
     def timings(self) -> Timings:
@@ -122,6 +158,7 @@ class Platform:
         self.assistants[assistant.id] = assistant
         self.brains[assistant.id] = BuiltinBrain([i if isinstance(i, Intent) else Intent(**i) for i in intents],
                                                  fallback_reply)
+        self._assistants_changed()
         return assistant.dump()
 
     def _validated_assistant(self, values: dict[str, Any]) -> Assistant:
@@ -161,12 +198,18 @@ class Platform:
         updated = self._validated_assistant({**current, **changes,
                                              "updated_at": self.clock.iso_seconds(self.clock.now_ms)})
         self.assistants[assistant_id] = updated
+        self._assistants_changed()
         return updated.dump()
 
     def delete_assistant(self, assistant_id: str) -> None:
         self.assistant(assistant_id)
         del self.assistants[assistant_id]
         self.brains.pop(assistant_id, None)
+        self._assistants_changed()
+
+    def _assistants_changed(self) -> None:
+        for listener in self.assistant_listeners:
+            listener()
 
     # --- webhooks ----------------------------------------------------------------------------
     def route_webhook(self, url: str,
