@@ -7,26 +7,37 @@ webhook_url at your webhook, and replay the real caller's words against your new
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from aployee_sim.cli import UsageError
 
 DEFAULT_WEBHOOK = "http://127.0.0.1:8000/webhook"
+MAX_RECORD_BYTES = 16 << 20  # a call record is far smaller; a bigger file is not one
+
+
+def read_record(path: str):
+    """The call record in `path`, parsed by the strict JSON policy (docs/contract.md §7); a
+    `UsageError` names the file (and line:column for malformed text)."""
+    from aployee_sim.contract import strict_json
+
+    source = Path(path)
+    try:
+        if source.stat().st_size > MAX_RECORD_BYTES:
+            raise UsageError(f"{path} is larger than {MAX_RECORD_BYTES >> 20} MiB; it is not a call record")
+        return strict_json.loads(source.read_bytes())
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except strict_json.StrictJsonError as exc:
+        where = f"{path}:{exc.line}:{exc.column}" if exc.line is not None else path
+        raise UsageError(f"{where}: not valid JSON: {exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:
     from aployee_sim.scenario.importer import NotReplayable, scenario_from_call
-    source = Path(args.call)
-    try:
-        record = json.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {args.call}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {args.call}: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{args.call}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    record = read_record(args.call)
     try:
         text = scenario_from_call(record, args.webhook_url)
     except NotReplayable as exc:

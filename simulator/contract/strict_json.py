@@ -36,7 +36,13 @@ EMITTED_DEPTH = MAX_DEPTH + ENVELOPE_DEPTH
 
 
 class StrictJsonError(ValueError):
-    """A value that strict JSON cannot carry, or nesting past `MAX_DEPTH`."""
+    """A value that strict JSON cannot carry, or nesting past `MAX_DEPTH`. For malformed text,
+    `line` and `column` (1-based) say where the parser stopped, for file:line:column messages."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
 
 
 def _refuse_constant(name: str) -> Any:
@@ -65,7 +71,9 @@ def loads(data: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
         raise
     except UnicodeDecodeError as exc:
         raise StrictJsonError(f"invalid JSON: the text is not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
+        raise StrictJsonError(f"invalid JSON: {exc}", line=exc.lineno, column=exc.colno) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
         raise StrictJsonError(f"invalid JSON: {exc}") from None
     check(value, max_depth=max_depth)
     return value

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from aployee_sim.contract import events as ev
+from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import ApiError, invalid, is_e164, not_found, require_e164
 from aployee_sim.contract.lifecycle import FAILED, STATUSES, TERMINAL
 from aployee_sim.contract.models import Assistant, CreateCallRequest
@@ -254,6 +255,10 @@ class Platform:
             require_e164("from", from_)
         if initial_state is not None and not isinstance(initial_state, dict):
             raise invalid("initial_state", "The initial_state field must be a JSON object")
+        try:  # the Python API's boundary (the server's bodies are already strict): docs/contract.md §7
+            strict_json.check(initial_state, max_depth=strict_json.MAX_DEPTH - 1, where="initial_state")
+        except strict_json.StrictJsonError as exc:
+            raise invalid("initial_state", f"The initial_state field is not plain JSON: {exc}") from None
         assistant = self.assistants[assistant_id]
         record = CallRecord(self.rng.make_id("call"), assistant_id, to, from_, self.clock.now_ms, initial_state,
                             direction)

@@ -28,7 +28,7 @@ from aployee_sim.core.routing import Menu, RuleSet
 from aployee_sim.core.timings import Timings
 from aployee_sim.scenario.errors import describe, did_you_mean
 from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
-from aployee_sim.scenario.values import Digits, Duration, DurationOrMs, Phone, Regex
+from aployee_sim.scenario.values import Digits, Duration, DurationOrMs, JsonObject, Phone, Regex
 
 TerminalStatus = Literal["completed", "failed", "transferred"]
 _REASONS = ("HANGUP_USER", "HANGUP_ASSISTANT", "BUSY", "NO_ANSWER", "ERROR", "TRANSFERRED", "SILENCE_TIMEOUT",
@@ -88,7 +88,7 @@ class Intent(Model):
     keywords: list[str] = []
     pattern: Regex | None = None
     reply: str | None = None
-    update: dict[str, Any] = {}
+    update: JsonObject = {}
     transfer_to: Phone | None = None
 
 
@@ -114,8 +114,8 @@ class WebhookRule(Model):
     when: str | None = None
     pattern: Regex | None = None
     reply: str | None = None
-    state: dict[str, Any] | None = None
-    update: dict[str, Any] | None = None
+    state: JsonObject | None = None
+    update: JsonObject | None = None
     action: Literal["transfer"] | None = None
     target: Phone | None = None
     delay: Duration | None = None
@@ -248,7 +248,7 @@ class SummaryExpect(Model):
 class WebhooksExpect(Model):
     count: int | None = Field(None, ge=0)
     failed: int | None = Field(None, ge=0, description="how many exchanges ended in an error")
-    bodies: list[dict[str, Any]] | None = Field(None, description="request bodies, in order; each a subset")
+    bodies: list[JsonObject] | None = Field(None, description="request bodies, in order; each a subset")
 
 
 class EventMatch(Model):
@@ -286,8 +286,8 @@ class HoldMusicExpect(Model):
 class Expect(Model):
     status: TerminalStatus | None = None
     reason: Reason | None = None
-    final_state: dict[str, Any] | None = Field(None, description="the whole final state")
-    final_state_includes: dict[str, Any] | None = Field(None, description="these keys with these values")
+    final_state: JsonObject | None = Field(None, description="the whole final state")
+    final_state_includes: JsonObject | None = Field(None, description="these keys with these values")
     transcript: TranscriptExpect | None = None
     summary: SummaryExpect | None = None
     webhooks: WebhooksExpect | None = None
@@ -308,7 +308,7 @@ class Call(Model):
     from_: Phone | None = Field(None, alias="from")
     at: Duration = Field(0, description="virtual time after the start when the (first) call is placed")
     every: Duration = Field(0, description="spacing between the calls of a list of numbers")
-    initial_state: dict[str, Any] | None = None
+    initial_state: JsonObject | None = None
     caller: list[Step] = []
     expect: Expect = Expect()
 
