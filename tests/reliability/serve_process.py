@@ -15,6 +15,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 
 import httpx
 
@@ -23,6 +24,7 @@ KEY = "reliability-key"
 
 class Served:
     def __init__(self, args: list[str], *, key: str = KEY, startup_lines: int = 20) -> None:
+        started = time.monotonic()
         env = {**os.environ, "APLOYEE_KEY": key, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen([sys.executable, "-m", "aployee_sim.cli", "serve", "--port", "0", *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -40,6 +42,7 @@ class Served:
             self.kill()
             raise AssertionError(f"serve did not start: {''.join(lines)}\n{self._stderr()}")
         self.root_url = found.group(1).removesuffix("/v1")
+        self.started_in = time.monotonic() - started  # seconds until it listened (imports, reading the store)
         self.key = key
 
     def client(self, timeout: float = 10.0) -> httpx.Client:
