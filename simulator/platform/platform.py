@@ -77,18 +77,21 @@ class Platform:
         self._ports = (carrier, transfer_party, timings or Timings())
         # Organizations, numbers and routing: configuration (the dashboard's stand-in), kept on reset.
         self.directory = Directory()
+        # Ids never to issue (a store holds them: `resume`), kept on reset so a reset never reissues them.
+        self.reserved_ids: set[str] = set()
         self.reset()
 
     def reset(self) -> None:
         """Forget every call, assistant and webhook exchange; keep configuration, routes and seed.
 
         The clock goes back to its start and the random source to its seed, so a reset platform
-        replays exactly like a new one.
+        replays exactly like a new one (except that `reserved_ids` stay taken).
         """
         carrier, transfer_party, timings = self._ports
         self.clock.now_ms = 0
         self.engine = Engine(self.clock)
         self.rng = SeededRandom(self.seed)
+        self.rng.taken = self.reserved_ids
         self.runtime = Runtime(engine=self.engine, rng=self.rng, timings=timings, carrier=carrier,
                                reasoning=self.router, transfer_party=transfer_party, on_ended=self._ended,
                                transfer_phrases=self.transfer_phrases)
@@ -106,11 +109,11 @@ class Platform:
         The assistants and calls become this platform's, served by the same projections as ever;
         `retired` are deleted assistants that stored calls still name. The random source skips every
         id in `taken_ids`, so no stored id is issued again (an empty store changes nothing: the
-        same seed gives the same ids). The clock moves on to `now_ms` (never back). A call that
+        same seed gives the same ids; a later reset keeps them taken). The clock moves on to `now_ms` (never back). A call that
         was live cannot go on (its far end and timers died with the old process): it ends `failed`
         with reason `interrupted` at the resumed instant, so nothing stays frozen.
         """
-        self.rng.taken.update(taken_ids)
+        self.reserved_ids.update(taken_ids)
         self.clock.now_ms = max(self.clock.now_ms, now_ms)
         known: dict[str, Assistant] = {}
         for data, live in [*((a, False) for a in retired), *((a, True) for a in assistants)]:

@@ -124,3 +124,18 @@ def test_run_db_appends_runs(tmp_path, capsys):
         runs = store.runs()
         assert len(runs) == 2 and len({r["id"] for r in runs}) == 2
         assert sorted(c["run_id"] for c in store.list_calls()["calls"]) == sorted(r["id"] for r in runs)
+
+
+def test_a_reset_on_a_resumed_platform_reissues_no_stored_id(tmp_path):
+    with Store(tmp_path / "calls.db") as store:
+        sim = Simulator(seed=6)
+        StoreWriter(store).attach(sim, resume=True)
+        first = sim.create_assistant(name="A")["id"]
+        call = sim.start_call(first, "+15005550002", initial_state={"n": 1})["id"]
+        sim.run()
+        stored = store.get_call(call).details()
+        sim.reset()  # forgets the calls in memory; the store keeps them and their ids stay taken
+        again = sim.create_assistant(name="A")["id"]
+        assert again != first and sim.start_call(again, "+15005550002")["id"] != call
+        sim.run()
+        assert store.get_call(call).details() == stored

@@ -16,7 +16,8 @@ are already stored. Batch runs (`batch=True`) skip the per-call transactions and
 
 `attach(platform, resume=True)` (a server restarted on its file) first hands the stored calls,
 assistants and ids to `Platform.resume` (see `aployee_sim.adapters.store.resume`): they are
-served again, counted as written, and never overwritten, since no stored id is issued again.
+served again, counted as written, and never overwritten, since no stored id is issued again;
+each id written from then on is reserved too, so not even `POST /_sim/reset` reissues one.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class StoreWriter:
         self._live: dict[str, _Written] = {}
         self._assistants: dict[str, Any] = {}  # id -> the Assistant object last stored (replaced on PATCH)
         self._engine: object = None
+        self._reserve = False  # resumed: every id written is kept out of reach of a later reset's replay
 
     def attach(self, platform: Platform, *, resume: bool = False) -> StoreWriter:
         """Listen to `platform` and store every call it already has; returns self.
@@ -69,6 +71,7 @@ class StoreWriter:
             self._live = {cid: _Written() for cid in platform.calls}
             if resume:
                 self._resume(platform)
+                self._reserve = True
         platform.created_listeners.append(self._created)
         platform.ended_listeners.append(self._ended)
         platform.assistant_listeners.append(self._assistant_changed)
@@ -167,6 +170,8 @@ class StoreWriter:
             if self._assistants.get(aid) is not assistant:
                 Store.put_assistant(conn, assistant.dump())
                 self._assistants[aid] = assistant
+                if self._reserve:
+                    self.platform.reserved_ids.add(aid)
         for aid in [aid for aid in self._assistants if aid not in current]:  # deleted since the last write
             Store.retire_assistant(conn, aid)
             del self._assistants[aid]
@@ -177,6 +182,8 @@ class StoreWriter:
         assistant = platform.assistants.get(record.assistant_id)
         Store.put_call(conn, record, platform.clock, assistant_name=assistant.name if assistant else None,
                        run_id=self.run_id, updated_ms=platform.now_ms, fresh=written.fresh)
+        if written.fresh and self._reserve:
+            platform.reserved_ids.add(record.id)
         written.fresh = False
         events = record.events
         if len(events) > written.events:
