@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from aployee_sim.cli import UsageError
 
@@ -16,7 +17,7 @@ DEFAULT_WEBHOOK = "http://127.0.0.1:8000/webhook"
 MAX_RECORD_BYTES = 16 << 20  # a call record is far smaller; a bigger file is not one
 
 
-def read_record(path: str):
+def read_record(path: str) -> Any:
     """The call record in `path`, parsed by the strict JSON policy (docs/contract.md §7); a
     `UsageError` names the file (and line:column for malformed text)."""
     from aployee_sim.contract import strict_json

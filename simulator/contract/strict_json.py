@@ -116,7 +116,7 @@ def _plain(item: Any) -> bool:
     """A member that needs no further look (the common case, decided without a call per type)."""
     kind = type(item)
     if kind is str:
-        return item.isascii()
+        return bool(item.isascii())
     if kind is float:
         return math.isfinite(item)
     return kind is int or kind is bool or item is None

@@ -50,22 +50,22 @@ class Served:
 
     def kill(self) -> None:
         """`kill -9`: the process gets no chance to flush or close anything."""
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(10)
-        self._close()
+        self._end(signal.SIGKILL)
 
     def stop(self) -> int:
-        """A clean stop (SIGTERM), as Ctrl-C or a service manager would."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self._close()
+        """A clean stop (SIGTERM), as Ctrl-C or a service manager would; returns the exit code."""
+        self._end(signal.SIGTERM)
         return self.proc.returncode
+
+    def _end(self, how: signal.Signals) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(how)
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:  # it ignored SIGTERM: a bug, but never leave it running
+            self.proc.kill()
+            self.proc.wait(5)
+        self._close()
 
     def _stderr(self) -> str:
         return self.proc.stderr.read() if self.proc.stderr and not self.proc.stderr.closed else ""

@@ -186,14 +186,12 @@ def test_import_refuses_hostile_json_in_one_line(tmp_path, capsys, content):
 
 def test_stored_rows_are_strict_both_ways(tmp_path):
     db = tmp_path / "calls.db"
+    sim = Simulator(seed=2)
     with Store(db) as store:
-        sim = Simulator(seed=2)
         StoreWriter(store).attach(sim)
-        assistant = sim.create_assistant(name="A")["id"]
-        call_id = sim.start_call(assistant, "+15005550002", initial_state={"ok": 1})["id"]
-        sim.run()
+        call_id = sim.start_call(sim.create_assistant(name="A")["id"], "+15005550002", initial_state={"ok": 1})["id"]
+        assert store.get_call(call_id).details()["id"] == call_id
     with sqlite3.connect(db) as conn:  # a file edited by hand (or by an older writer)
         conn.execute("UPDATE calls SET initial_state = ? WHERE id = ?", ('{"ok": NaN}', call_id))
-    with Store(db) as store:
-        with pytest.raises(StoreError, match="not strict JSON"):
-            StoreWriter(store).attach(Simulator(seed=2), resume=True)
+    with Store(db) as store, pytest.raises(StoreError, match="not strict JSON"):
+        StoreWriter(store).attach(Simulator(seed=2), resume=True)

@@ -59,15 +59,15 @@ def world():
 def test_hostile_json_at_every_boundary(world, text, key):
     api, receiver, assistant = world
     # request bodies: a call's initial_state, an assistant's unknown field, a PATCH
-    body = ('{"assistant_id":"%s","to":"+15551234567","initial_state":{%s:%s}}' % (assistant, key, text)).encode()
+    body = f'{{"assistant_id":"{assistant}","to":"+15551234567","initial_state":{{{key}:{text}}}}}'.encode()
     created = api.send("POST", "/v1/calls", content=body)
     assert created.status_code in (201, 400), created.text
-    api.send("POST", "/v1/assistants", content=('{"name":"H","extra":%s}' % text).encode())
-    api.send("PATCH", f"/v1/assistants/{assistant}", content=('{%s:%s}' % (key, text)).encode())
+    api.send("POST", "/v1/assistants", content=f'{{"name":"H","extra":{text}}}'.encode())
+    api.send("PATCH", f"/v1/assistants/{assistant}", content=f"{{{key}:{text}}}".encode())
     # webhook answers: the whole body, and as the state
     call_id = api.connected_call(assistant)
     receiver.answer("whole", text)
-    receiver.answer("as state", '{"reply":"fine","state":{%s:%s}}' % (key, text))
+    receiver.answer("as state", f'{{"reply":"fine","state":{{{key}:{text}}}}}')
     api.say(call_id, "whole")
     api.say(call_id, "as state")
     api.say(call_id, "ordinary")

@@ -120,6 +120,7 @@ def test_kill_9_twenty_times_under_concurrent_writes(tmp_path):
     latencies: list[float] = []
     requests = server_errors = 0
     rounds = 0
+    last_acked: list[str] = []
     for round_no in range(ROUNDS):
         served = Served(["--db", str(db), "--seed", "0"])
         try:
