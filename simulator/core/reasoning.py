@@ -123,8 +123,10 @@ def timed_out(delivery: Delivery, timeout_ms: int) -> Delivery:
 class CallableBackend:
     """A Python function as the webhook: `fn(request) -> response body` (a dict).
 
-    The function gets a fresh copy of the state; an exception it raises is recorded as the
-    webhook's error, as a 500 from a real server would be.
+    The function gets a fresh copy of the request, and its answer is copied too, both through
+    the strict JSON policy, exactly as over HTTP: it can never change the call's state behind
+    the platform's back, and an answer strict JSON cannot carry is the webhook's error. An
+    exception it raises is recorded as the webhook's error, as a 500 from a real server would be.
     """
 
     def __init__(self, fn: Callable[[dict[str, Any]], Any], latency_ms: int | None = None) -> None:
@@ -132,13 +134,22 @@ class CallableBackend:
         self.latency_ms = latency_ms
 
     def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
-        request = {**request, "state": dict(request["state"])}
         try:
-            body = self.fn(request)
+            body = self.fn(_copied(request))
         except Exception as exc:  # the integrator's code failing is data, not a simulator crash
             return Delivery(status_code=500, error=f"handler raised {type(exc).__name__}: {exc}",
                             latency_ms=self.latency_ms)
-        return Delivery(body=body, latency_ms=self.latency_ms)
+        try:
+            return Delivery(body=_copied(body), latency_ms=self.latency_ms)
+        except strict_json.StrictJsonError as exc:
+            return Delivery(error=f"response is not strict JSON: {str(exc)[:MAX_ERROR_CHARS]}",
+                            latency_ms=self.latency_ms)
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy through the strict policy (what crossing a wire would do); the check runs
+    before any recursion, so a cycle or a 100,000-level answer is refused, not followed."""
+    return strict_json.loads(strict_json.dumps(value, max_depth=strict_json.MAX_DEPTH))
 
 
 FAILURES: dict[str, Callable[[], Delivery]] = {

@@ -195,3 +195,21 @@ def test_stored_rows_are_strict_both_ways(tmp_path):
         conn.execute("UPDATE calls SET initial_state = ? WHERE id = ?", ('{"ok": NaN}', call_id))
     with Store(db) as store, pytest.raises(StoreError, match="not strict JSON"):
         StoreWriter(store).attach(Simulator(seed=2), resume=True)
+
+
+def test_an_in_process_callable_cannot_smuggle_nan_into_the_state_in_place():
+    def sneaky(request: dict) -> dict:
+        request["state"]["inner"]["x"] = float("nan")  # mutates what it was handed, returns nothing new
+        return {"reply": "done"}
+
+    sim = Simulator(seed=3)
+    hook = "https://hooks.test/sneaky"
+    assistant = sim.create_assistant(name="A", reasoning_mode="webhook", webhook_url=hook)["id"]
+    sim.route_webhook(hook, sneaky)
+    call_id = sim.start_call(assistant, "+15551234567", None, {"inner": {"x": 1}},
+                             caller=ScriptedCaller([say("one"), hangup()]))["id"]
+    sim.run()
+    assert sim.call_details(call_id)["final_state"] == {"inner": {"x": 1}}
+    with Store() as store:
+        StoreWriter(store).attach(sim)
+        assert store.get_call(call_id).details()["final_state"] == {"inner": {"x": 1}}
