@@ -29,6 +29,9 @@ from typing import Any
 
 MAX_DEPTH = 64
 """Deepest nesting of objects and arrays accepted anywhere (the outermost value is depth 1)."""
+MAX_STATE_DEPTH = MAX_DEPTH - 1
+"""Deepest call state (`initial_state`, a webhook's `state`): it travels one level inside the
+webhook request, which must itself stay within `MAX_DEPTH`."""
 ENVELOPE_DEPTH = 8
 """Levels the simulator's own shapes may add around an accepted value before it goes out."""
 EMITTED_DEPTH = MAX_DEPTH + ENVELOPE_DEPTH

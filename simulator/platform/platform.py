@@ -259,7 +259,7 @@ class Platform:
         if initial_state is not None and not isinstance(initial_state, dict):
             raise invalid("initial_state", "The initial_state field must be a JSON object")
         try:  # the Python API's boundary (the server's bodies are already strict): docs/contract.md §7
-            strict_json.check(initial_state, max_depth=strict_json.MAX_DEPTH - 1, where="initial_state")
+            strict_json.check(initial_state, max_depth=strict_json.MAX_STATE_DEPTH, where="initial_state")
         except strict_json.StrictJsonError as exc:
             raise invalid("initial_state", f"The initial_state field is not plain JSON: {exc}") from None
         assistant = self.assistants[assistant_id]

@@ -84,9 +84,9 @@ def check_regex(value: Any) -> str:
 def check_json(value: Any) -> Any:
     """A value that becomes call state or a webhook answer (`initial_state`, stub `state`/`update`)
     must be strict JSON (docs/contract.md §7): YAML's `.nan`/`.inf`, or nesting past
-    `strict_json.MAX_DEPTH`, could never be sent to a webhook or stored."""
+    `strict_json.MAX_STATE_DEPTH`, could never be sent to a webhook or stored."""
     try:
-        strict_json.check(value)
+        strict_json.check(value, max_depth=strict_json.MAX_STATE_DEPTH)
     except strict_json.StrictJsonError as exc:
         raise ValueError(f"expected plain JSON values, found one that is not: {exc}") from None
     return value
