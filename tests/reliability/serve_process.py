@@ -41,6 +41,7 @@ class Served:
         if found is None:
             self.kill()
             raise AssertionError(f"serve did not start: {''.join(lines)}\n{self._stderr()}")
+        self.banner = "".join(lines)
         self.root_url = found.group(1).removesuffix("/v1")
         self.started_in = time.monotonic() - started  # seconds until it listened (imports, reading the store)
         self.key = key

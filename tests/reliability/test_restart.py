@@ -37,6 +37,7 @@ def test_a_restarted_server_serves_its_calls_and_issues_new_ids(tmp_path):
         timeline1 = api.get(f"/v1/calls/{call1['id']}/timeline").json()
         latest_event = max(e["timestamp"] for e in timeline1["events"])
     with Served(["--db", str(db)]) as second, second.client() as api:
+        assert f"store:           {db}: 1 stored call and 1 assistant resumed" in second.banner
         assert api.get("/_sim/clock").json()["now"] >= latest_event  # the virtual clock did not go back
         assert api.get(f"/v1/calls/{call1['id']}").json() == details1
         assert api.get(f"/v1/calls/{call1['id']}/timeline").json() == timeline1
@@ -84,6 +85,7 @@ def test_a_call_live_at_the_restart_ends_interrupted_and_its_webhooks_are_kept(t
         assert sim2.call_details(done) == details_done
         ended = sim2.call_details(live)
         assert ended["status"] == "failed" and sim2.record(live).end_reason == "interrupted"
+        assert ended["summary"].startswith("Outbound call to +15551234568 failed: the simulator stopped")
         assert [x for x in sim2.exchanges() if x["call_id"] == done] == \
                [x for x in writer_exchanges if x["call_id"] == done]
         writer2.flush()
