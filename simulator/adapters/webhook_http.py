@@ -8,11 +8,11 @@ configured timeout in virtual time too.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 
+from aployee_sim.contract import strict_json
 from aployee_sim.core.reasoning import MAX_RESPONSE_BYTES, Delivery
 
 
@@ -25,7 +25,7 @@ class HttpWebhookTransport:
         self._client = client or httpx.Client(headers={"User-Agent": "aployee-sim"}, trust_env=False)
 
     def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
-        body = json.dumps(request, separators=(",", ":"), ensure_ascii=False).encode()
+        body = strict_json.dumps(request).encode()
         try:
             with self._client.stream("POST", url, content=body, timeout=timeout_ms / 1000,
                                      headers={"Content-Type": "application/json"}) as response:
@@ -43,11 +43,11 @@ class HttpWebhookTransport:
             return Delivery(status_code=None, error=f"connection error: {exc}")
         raw = b"".join(chunks)
         try:
-            parsed = json.loads(raw) if raw else None
-        except (ValueError, UnicodeDecodeError) as exc:
+            parsed = strict_json.loads(raw) if raw else None
+        except strict_json.StrictJsonError as exc:
             if not 200 <= status < 300:
                 return Delivery(body=raw[:200].decode("utf-8", "replace"), status_code=status)
-            return Delivery(status_code=status, error=f"invalid JSON: {exc}")
+            return Delivery(status_code=status, error=str(exc))
         if parsed is None and 200 <= status < 300:
             return Delivery(status_code=status, error="invalid JSON: empty body")
         return Delivery(body=parsed, status_code=status)

@@ -9,25 +9,37 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from aployee_sim.cli import UsageError
 from aployee_sim.commands.arguments import readable_file, stdout_or_file
 
 DEFAULT_WEBHOOK = "http://127.0.0.1:8000/webhook"
+MAX_RECORD_BYTES = 16 << 20  # a call record is far smaller; a bigger file is not one
+
+
+def read_record(path: str) -> Any:
+    """The call record in `path`, parsed by the strict JSON policy (docs/contract.md §7); a
+    `UsageError` names the file (and line:column for malformed text)."""
+    from aployee_sim.contract import strict_json
+
+    source = Path(path)
+    try:
+        if source.stat().st_size > MAX_RECORD_BYTES:
+            raise UsageError(f"{path} is larger than {MAX_RECORD_BYTES >> 20} MiB; it is not a call record")
+        return strict_json.loads(source.read_bytes())
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except strict_json.StrictJsonError as exc:
+        where = f"{path}:{exc.line}:{exc.column}" if exc.line is not None else path
+        raise UsageError(f"{where}: not valid JSON: {exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:
-    from aployee_sim.contract import strict_json
     from aployee_sim.scenario.importer import NotReplayable, scenario_from_call
-    source = Path(args.call)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {args.call}: {exc}") from None
-    try:
-        record = strict_json.loads(text)
-    except strict_json.StrictJsonError as exc:
-        raise UsageError(f"{args.call}: not valid JSON: {str(exc).removeprefix('invalid JSON: ')}") from None
+    record = read_record(args.call)
     try:
         text = scenario_from_call(record, args.webhook_url)
     except NotReplayable as exc:

@@ -150,8 +150,9 @@ def run(args: argparse.Namespace) -> int:
 class StoreSink:
     """`--db FILE`: each scenario's calls go to the store under a run record holding its result.
 
-    Run ids come from the scenario name and seed, so running the same scenario with the same
-    seed again replaces its earlier run (the calls have the same ids too)."""
+    Run ids come from the scenario name and seed (`run_renewal7`); a store that already has that
+    run gets `run_renewal7_2`, and so on: runs are appended, never replaced. Calls are keyed by
+    run, so a same-seed run's calls keep their deterministic ids without touching earlier ones."""
 
     def __init__(self, path: str) -> None:
         from aployee_sim.adapters.store import Store, StoreError
@@ -163,9 +164,8 @@ class StoreSink:
     def begin(self, scenario: LoadedScenario, seed: int) -> StoreWriter:
         from aployee_sim.adapters.store import StoreWriter
         slug = re.sub(r"[^a-z0-9]+", "", scenario.name.lower())[:24] or "scenario"
-        run_id = f"run_{slug}{seed}"
-        writer = StoreWriter(self.store, run_id=run_id)
-        self._save(run_id, scenario, seed, False, {})
+        writer = StoreWriter(self.store, run_id=self.store.new_run_id(f"run_{slug}{seed}"))
+        self._save(writer.run_id, scenario, seed, False, {})
         return writer
 
     def end(self, writer: StoreWriter, scenario: LoadedScenario, result: ScenarioResult) -> None:

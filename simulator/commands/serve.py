@@ -35,26 +35,31 @@ def _build(args: argparse.Namespace):
     except ValueError as exc:  # a configuration mistake (file, key, value)
         sim.close()
         raise UsageError(f"--config: {exc}") from None
-    if args.db is not None:
-        _attach_store(server, args.db)
+    resumed = _attach_store(server, args.db) if args.db is not None else None
     server.context.error_log.stream = sys.stderr  # a 500 says "recorded on the server": show it
-    return server
+    return server, resumed
 
 
-def _attach_store(server, path: str) -> None:
+def _attach_store(server, path: str) -> str:
+    """Carry on from what the file holds (docs/store.md): stored calls are served, no stored id is
+    issued again, and the clock (and realtime pacing) resumes from the latest stored instant."""
     from aployee_sim.adapters.store import Store, StoreError, StoreWriter
 
     try:
-        writer = StoreWriter(Store(path)).attach(server.sim)
+        writer = StoreWriter(Store(path)).attach(server.sim, resume=True)
     except StoreError as exc:
         raise UsageError(f"--db: {exc}") from None
+    server.driver.pacer.rebase(server.sim.now_ms)
     server.driver.after_run.append(writer.flush)
+    sim = server.sim
+    return (f"{path}: {len(sim.calls)} stored call{'s' if len(sim.calls) != 1 else ''} and "
+            f"{len(sim.assistants)} assistant{'s' if len(sim.assistants) != 1 else ''} resumed, clock at {sim.now_iso()}")
 
 
 def run(args: argparse.Namespace) -> int:
     from aployee_sim.server import gcpolicy
 
-    server = _build(args)
+    server, resumed = _build(args)
     gcpolicy.install()
     try:
         server.start()
@@ -68,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  API key:         {server.api_key}" + ("  (from $APLOYEE_KEY)" if os.environ.get("APLOYEE_KEY") else ""))
         print(f"  organization id: {server.org_id}")
         print(f"  OpenAPI:         {server.root_url}/openapi.json    control plane: {server.root_url}/_sim")
+        if resumed is not None:
+            print(f"  store:           {resumed}")
         print("Press Ctrl-C to stop.", flush=True)
         terminated = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: terminated.set())  # stop cleanly (flush the store)

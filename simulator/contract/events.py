@@ -58,6 +58,7 @@ TRANSFERRED = "transferred"
 SILENCE_TIMEOUT = "silence_timeout"
 MAX_DURATION = "max_duration"
 IVR_FAILED = "ivr_failed"  # no valid IVR choice within the menu's attempts, and no on_failure
+INTERRUPTED = "interrupted"  # the simulator stopped while the call was live (ended on restart, docs/store.md)
 
 
 # Stored layouts of the frequent types: the keys, in the order `unpack` gives them back.

@@ -8,7 +8,12 @@ come in through `loads` or are vetted by `check`; everything the simulator emits
 - nesting at most `MAX_DEPTH` levels of objects and arrays, far below what the encoder, the
   projections or a recursive reader can handle (Python's recursion limit is about 1,000), so a
   value that was accepted can always be stored, projected and sent again;
-- object keys are strings.
+- object keys are strings, and no string holds an unpaired UTF-16 surrogate (`"\\ud800"`), which
+  has no UTF-8 form and so could never be sent again.
+
+What the simulator emits may wrap an accepted value in a few levels of its own (an exchange holds
+the request holding the state; a list page holds calls holding their final state), so `dumps` and
+stored rows allow `EMITTED_DEPTH` = `MAX_DEPTH` + `ENVELOPE_DEPTH`, still far below any limit.
 
 Checks are iterative (an explicit stack), so a hostile value cannot exhaust the interpreter's stack
 while it is being judged. A violation raises `StrictJsonError`, whose message names where in the
@@ -24,10 +29,23 @@ from typing import Any
 
 MAX_DEPTH = 64
 """Deepest nesting of objects and arrays accepted anywhere (the outermost value is depth 1)."""
+MAX_STATE_DEPTH = MAX_DEPTH - 1
+"""Deepest call state (`initial_state`, a webhook's `state`): it travels one level inside the
+webhook request, which must itself stay within `MAX_DEPTH`."""
+ENVELOPE_DEPTH = 8
+"""Levels the simulator's own shapes may add around an accepted value before it goes out."""
+EMITTED_DEPTH = MAX_DEPTH + ENVELOPE_DEPTH
+"""Deepest nesting `dumps` (everything emitted, stored rows) allows."""
 
 
 class StrictJsonError(ValueError):
-    """A value that strict JSON cannot carry, or nesting past `MAX_DEPTH`."""
+    """A value that strict JSON cannot carry, or nesting past `MAX_DEPTH`. For malformed text,
+    `line` and `column` (1-based) say where the parser stopped, for file:line:column messages."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
 
 
 def _refuse_constant(name: str) -> Any:
@@ -41,23 +59,35 @@ def _finite_float(text: str) -> float:
     return value
 
 
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
 def loads(data: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     """Parse JSON text strictly; raises `StrictJsonError` (also for malformed text, whose message is
-    the parser's)."""
+    the parser's). Bytes are UTF-8 (or UTF-16/32 with a detectable encoding, as RFC 8259 allows)."""
     try:
-        value = json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
+        text = data.decode(json.detect_encoding(data)) if isinstance(data, bytes | bytearray) else data
+        value = _DECODER.decode(text)
     except RecursionError:
         raise StrictJsonError(f"nested deeper than {max_depth} levels") from None
     except StrictJsonError:
         raise
-    except (ValueError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise StrictJsonError(f"invalid JSON: the text is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise StrictJsonError(f"invalid JSON: {exc}", line=exc.lineno, column=exc.colno) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
         raise StrictJsonError(f"invalid JSON: {exc}") from None
     check(value, max_depth=max_depth)
     return value
 
 
 def check(value: Any, *, max_depth: int = MAX_DEPTH, where: str = "$") -> None:
-    """Raise `StrictJsonError` unless `value` is plain, finite JSON nested at most `max_depth` deep."""
+    """Raise `StrictJsonError` unless `value` is plain, finite JSON nested at most `max_depth` deep.
+
+    Plain members (ASCII strings, integers, booleans, null, finite floats) are passed over where
+    they sit; only containers and suspects go on the stack, so a stored row is checked in about
+    the time it takes to parse."""
     stack: list[tuple[Any, str, int]] = [(value, where, 1)]
     while stack:
         node, path, depth = stack.pop()
@@ -65,31 +95,47 @@ def check(value: Any, *, max_depth: int = MAX_DEPTH, where: str = "$") -> None:
             if depth > max_depth:
                 raise StrictJsonError(f"{path}: nested deeper than {max_depth} levels")
             for key, item in node.items():
-                if not isinstance(key, str):
+                if type(key) is not str:
                     raise StrictJsonError(f"{path}: object keys must be strings, got {type(key).__name__}")
-                if isinstance(item, dict | list | tuple | float) or not _is_scalar(item):
+                if not key.isascii():
+                    _check_text(key, f"{path} (a key)")
+                if not _plain(item):
                     stack.append((item, f"{path}.{key}", depth + 1))
         elif isinstance(node, list | tuple):
             if depth > max_depth:
                 raise StrictJsonError(f"{path}: nested deeper than {max_depth} levels")
-            for index, item in enumerate(node):
-                if isinstance(item, dict | list | tuple | float) or not _is_scalar(item):
-                    stack.append((item, f"{path}[{index}]", depth + 1))
+            stack.extend((item, f"{path}[{index}]", depth + 1) for index, item in enumerate(node)
+                         if not _plain(item))
+        elif isinstance(node, str):
+            _check_text(node, path)
         elif isinstance(node, float):
             if not math.isfinite(node):
                 raise StrictJsonError(f"{path}: {node!r} is not JSON (RFC 8259 has no NaN or Infinity)")
-        elif not _is_scalar(node):
+        elif not (node is None or isinstance(node, bool | int)):
             raise StrictJsonError(f"{path}: {type(node).__name__} is not a JSON value")
 
 
-def _is_scalar(value: Any) -> bool:
-    return value is None or isinstance(value, str | bool | int | float)
+def _plain(item: Any) -> bool:
+    """A member that needs no further look (the common case, decided without a call per type)."""
+    kind = type(item)
+    if kind is str:
+        return bool(item.isascii())
+    if kind is float:
+        return math.isfinite(item)
+    return kind is int or kind is bool or item is None
 
 
-def dumps(value: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
+def _check_text(text: str, path: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise StrictJsonError(f"{path}: a string holds an unpaired UTF-16 surrogate, which has no UTF-8 form") from None
+
+
+def dumps(value: Any, *, indent: int | None = None, sort_keys: bool = False, max_depth: int = EMITTED_DEPTH) -> str:
     """Strict JSON text (UTF-8 characters kept); compact unless `indent` is given. Raises
     `StrictJsonError` for what `check` refuses, so nothing invalid ever leaves the simulator."""
-    check(value)
+    check(value, max_depth=max_depth)
     separators = (",", ":") if indent is None else (",", ": ")
     return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators,
                       sort_keys=sort_keys)

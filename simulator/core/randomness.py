@@ -11,17 +11,26 @@ ID_LENGTH = 16
 class SeededRandom:
     """A `random.Random` with the helpers the simulator needs; draws happen in event order."""
 
-    __slots__ = ("seed", "_rng", "uniform", "random")
+    __slots__ = ("seed", "taken", "_rng", "uniform", "random")
 
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed
+        # Ids that must never be issued (a store already holds them: `Platform.resume`). Empty for a
+        # fresh platform, so the same seed gives the same ids as ever.
+        self.taken: set[str] = set()
         self._rng = random.Random(seed)
         self.uniform = self._rng.uniform
         self.random = self._rng.random
 
     def make_id(self, prefix: str) -> str:
-        """`call_…`, `asst_…`: the prefix, an underscore, lowercase alphanumerics (CONTRACT §2)."""
-        return prefix + "_" + "".join(self._rng.choices(_ALPHABET, k=ID_LENGTH))
+        """`call_…`, `asst_…`: the prefix, an underscore, lowercase alphanumerics (CONTRACT §2).
+
+        A draw that is in `taken` is skipped (the next draw is used), so a restarted server never
+        reissues a stored id."""
+        while True:
+            new_id = prefix + "_" + "".join(self._rng.choices(_ALPHABET, k=ID_LENGTH))
+            if new_id not in self.taken:
+                return new_id
 
     def jitter_ms(self, low_ms: int, high_ms: int) -> int:
         """A whole number of milliseconds drawn uniformly from [low, high]."""

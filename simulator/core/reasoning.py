@@ -14,9 +14,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import is_e164
 
 MAX_RESPONSE_BYTES = 1 << 20  # a webhook answer over 1 MiB is refused (CONTRACT §4)
+MAX_REPLY_CHARS = 4000
+"""The longest `reply` the assistant will speak (docs/contract.md §7). 4,000 characters are about
+650 words, four minutes of speech at the modelled 165 words a minute: far more than any turn of a
+phone conversation, while a 1 MiB reply would be one 20-hour utterance and would bloat every
+transcript and details response. A longer reply is a failed answer, recorded on `webhook_called`."""
+MAX_ERROR_CHARS = 500  # a backend's error text is recorded on the timeline: kept short and valid UTF-8
 
 
 @dataclass(slots=True)
@@ -46,8 +53,40 @@ class ReasoningBackend(Protocol):
     def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery: ...
 
 
+def vetted(delivery: Delivery) -> Delivery:
+    """The delivery as it may be recorded and emitted: a body strict JSON cannot carry (NaN, 1e999,
+    nesting past `strict_json.MAX_DEPTH`, a non-string key, an unpaired surrogate) is dropped and
+    becomes the delivery's error; an error text is cut to `MAX_ERROR_CHARS` of valid UTF-8.
+
+    Whatever a transport or an in-process callable hands back, what reaches the call's record,
+    its exchanges and the store is then always strict JSON (docs/contract.md §7)."""
+    status = delivery.status_code if isinstance(delivery.status_code, int | None) else None
+    if delivery.error is None:
+        problem = _strict_problem(delivery.body)
+        if status != delivery.status_code:
+            problem = problem or f"status code {delivery.status_code!r} is not an integer"
+        if problem is None:
+            return delivery
+        return Delivery(status_code=status, error=problem, latency_ms=delivery.latency_ms)
+    error = str(delivery.error)
+    clean = error[:MAX_ERROR_CHARS].encode("utf-8", "replace").decode("utf-8")
+    if clean == delivery.error and status == delivery.status_code:
+        return delivery
+    return Delivery(status_code=status, error=clean, latency_ms=delivery.latency_ms)
+
+
+def _strict_problem(body: Any) -> str | None:
+    try:
+        strict_json.check(body)
+    except strict_json.StrictJsonError as exc:
+        return f"response is not strict JSON: {str(exc)[:MAX_ERROR_CHARS]}"
+    return None
+
+
 def interpret(delivery: Delivery) -> Decision:
-    """Apply CONTRACT §4 to a delivery; any violation becomes `Decision.error` and changes nothing."""
+    """Apply CONTRACT §4 and §7 to a delivery; any violation becomes `Decision.error` and changes
+    nothing (the call goes on, the conversation agent answers on its own)."""
+    delivery = vetted(delivery)
     if delivery.error is not None:
         return Decision(error=delivery.error)
     if delivery.status_code is not None and not 200 <= delivery.status_code < 300:
@@ -58,15 +97,18 @@ def interpret(delivery: Delivery) -> Decision:
     reply, state, action = body.get("reply"), body.get("state"), body.get("action")
     if reply is not None and not isinstance(reply, str):
         return Decision(error=f"reply must be a string, got {type(reply).__name__}")
+    if reply is not None and len(reply) > MAX_REPLY_CHARS:
+        return Decision(error=f"reply is {len(reply)} characters long; the spoken-reply limit is "
+                              f"{MAX_REPLY_CHARS} (about four minutes of speech)")
     if state is not None and not isinstance(state, dict):
         return Decision(error=f"state must be a JSON object, got {type(state).__name__}")
     target = None
     if action is not None:
         if action != "transfer":
-            return Decision(error=f"invalid action {action!r}; the only action is 'transfer'")
+            return Decision(error=f"invalid action {action!r:.80}; the only action is 'transfer'")
         target = body.get("target")
         if not is_e164(target):
-            return Decision(error=f"invalid transfer target {target!r}; expected an E.164 number like +15551234567")
+            return Decision(error=f"invalid transfer target {target!r:.80}; expected an E.164 number like +15551234567")
     return Decision(reply=reply or None, state=state, transfer_target=target)
 
 
@@ -81,8 +123,10 @@ def timed_out(delivery: Delivery, timeout_ms: int) -> Delivery:
 class CallableBackend:
     """A Python function as the webhook: `fn(request) -> response body` (a dict).
 
-    The function gets a fresh copy of the state; an exception it raises is recorded as the
-    webhook's error, as a 500 from a real server would be.
+    The function gets a fresh copy of the request, and its answer is copied too, both through
+    the strict JSON policy, exactly as over HTTP: it can never change the call's state behind
+    the platform's back, and an answer strict JSON cannot carry is the webhook's error. An
+    exception it raises is recorded as the webhook's error, as a 500 from a real server would be.
     """
 
     def __init__(self, fn: Callable[[dict[str, Any]], Any], latency_ms: int | None = None) -> None:
@@ -90,13 +134,22 @@ class CallableBackend:
         self.latency_ms = latency_ms
 
     def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
-        request = {**request, "state": dict(request["state"])}
         try:
-            body = self.fn(request)
+            body = self.fn(_copied(request))
         except Exception as exc:  # the integrator's code failing is data, not a simulator crash
             return Delivery(status_code=500, error=f"handler raised {type(exc).__name__}: {exc}",
                             latency_ms=self.latency_ms)
-        return Delivery(body=body, latency_ms=self.latency_ms)
+        try:
+            return Delivery(body=_copied(body), latency_ms=self.latency_ms)
+        except strict_json.StrictJsonError as exc:
+            return Delivery(error=f"response is not strict JSON: {str(exc)[:MAX_ERROR_CHARS]}",
+                            latency_ms=self.latency_ms)
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy through the strict policy (what crossing a wire would do); the check runs
+    before any recursion, so a cycle or a 100,000-level answer is refused, not followed."""
+    return strict_json.loads(strict_json.dumps(value, max_depth=strict_json.MAX_DEPTH))
 
 
 FAILURES: dict[str, Callable[[], Delivery]] = {
@@ -212,7 +265,8 @@ class BuiltinBrain:
 
 class ReasoningRouter:
     """Sends each webhook request to the in-process backend registered for its URL, else to
-    the fallback (the real HTTP adapter in composition), else reports a connection error."""
+    the fallback (the real HTTP adapter in composition), else reports a connection error.
+    Every answer is `vetted`, so a hostile body is never recorded as the exchange's response."""
 
     def __init__(self, fallback: ReasoningBackend | None = None) -> None:
         self.routes: dict[str, ReasoningBackend] = {}
@@ -225,4 +279,4 @@ class ReasoningRouter:
         backend = self.routes.get(url) or self.fallback
         if backend is None:
             return Delivery(status_code=None, error=f"connection error: nothing listens at {url}")
-        return backend(url, request, timeout_ms)
+        return vetted(backend(url, request, timeout_ms))

@@ -21,6 +21,7 @@ _REASONS = {
     ev.BUSY: "the line was busy",
     ev.NO_ANSWER: "nobody answered",
     ev.ERROR: "a carrier error",
+    ev.INTERRUPTED: "the simulator stopped during the call",
 }
 
 

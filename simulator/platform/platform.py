@@ -15,8 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from aployee_sim.contract import events as ev
+from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import ApiError, invalid, is_e164, not_found, require_e164
-from aployee_sim.contract.lifecycle import STATUSES, TERMINAL
+from aployee_sim.contract.lifecycle import FAILED, STATUSES, TERMINAL
 from aployee_sim.contract.models import Assistant, CreateCallRequest
 from aployee_sim.core.call_process import CallProcess, Runtime
 from aployee_sim.core.clock import VirtualClock, parse_instant
@@ -70,21 +71,27 @@ class Platform:
         self.callees: dict[str, CallerFactory] = {}
         self.created_listeners: list[Callable[[CallRecord], None]] = []
         self.ended_listeners: list[Callable[[CallRecord], None]] = []
+        # Called after an assistant is created, updated or deleted (a store makes it durable before
+        # the API answers).
+        self.assistant_listeners: list[Callable[[], None]] = []
         self._ports = (carrier, transfer_party, timings or Timings())
         # Organizations, numbers and routing: configuration (the dashboard's stand-in), kept on reset.
         self.directory = Directory()
+        # Ids never to issue (a store holds them: `resume`), kept on reset so a reset never reissues them.
+        self.reserved_ids: set[str] = set()
         self.reset()
 
     def reset(self) -> None:
         """Forget every call, assistant and webhook exchange; keep configuration, routes and seed.
 
         The clock goes back to its start and the random source to its seed, so a reset platform
-        replays exactly like a new one.
+        replays exactly like a new one (except that `reserved_ids` stay taken).
         """
         carrier, transfer_party, timings = self._ports
         self.clock.now_ms = 0
         self.engine = Engine(self.clock)
         self.rng = SeededRandom(self.seed)
+        self.rng.taken = self.reserved_ids
         self.runtime = Runtime(engine=self.engine, rng=self.rng, timings=timings, carrier=carrier,
                                reasoning=self.router, transfer_party=transfer_party, on_ended=self._ended,
                                transfer_phrases=self.transfer_phrases)
@@ -93,6 +100,39 @@ class Platform:
         self.calls: dict[str, CallProcess] = {}
         self.active: set[str] = set()
         self.directory.forget_api_created()
+
+    def resume(self, *, assistants: Iterable[dict[str, Any]], calls: Iterable[tuple[CallRecord, list[Exchange]]],
+               taken_ids: Iterable[str], now_ms: int, retired: Iterable[dict[str, Any]] = ()) -> list[CallRecord]:
+        """Carry on where a stored platform stopped (a server restarted on its store: the store adapter
+        reads them, `aployee_sim.adapters.store.resume`). Returns the calls it had to end.
+
+        The assistants and calls become this platform's, served by the same projections as ever;
+        `retired` are deleted assistants that stored calls still name. The random source skips every
+        id in `taken_ids`, so no stored id is issued again (an empty store changes nothing: the
+        same seed gives the same ids; a later reset keeps them taken). The clock moves on to `now_ms` (never back). A call that
+        was live cannot go on (its far end and timers died with the old process): it ends `failed`
+        with reason `interrupted` at the resumed instant, so nothing stays frozen.
+        """
+        self.reserved_ids.update(taken_ids)
+        self.clock.now_ms = max(self.clock.now_ms, now_ms)
+        known: dict[str, Assistant] = {}
+        for data, live in [*((a, False) for a in retired), *((a, True) for a in assistants)]:
+            assistant = Assistant.model_validate(data)
+            known[assistant.id] = assistant
+            if live:
+                self.assistants[assistant.id] = assistant
+                self.brains[assistant.id] = BuiltinBrain()
+        interrupted = []
+        for record, exchanges in calls:
+            assistant = known.get(record.assistant_id) or Assistant.model_validate(
+                {"id": record.assistant_id, "name": record.assistant_id, "created_at": self.now_iso(),
+                 "updated_at": self.now_iso()})
+            if not record.ended:
+                record.end(self.clock.now_ms, FAILED, ev.INTERRUPTED)
+                interrupted.append(record)
+            self.calls[record.id] = CallProcess(self.runtime, record, assistant, BuiltinBrain(),
+                                                self.default_caller(record), exchanges=exchanges)
+        return interrupted
 
     @property
     def timings(self) -> Timings:
@@ -122,6 +162,7 @@ class Platform:
         self.assistants[assistant.id] = assistant
         self.brains[assistant.id] = BuiltinBrain([i if isinstance(i, Intent) else Intent(**i) for i in intents],
                                                  fallback_reply)
+        self._assistants_changed()
         return assistant.dump()
 
     def _validated_assistant(self, values: dict[str, Any]) -> Assistant:
@@ -161,12 +202,18 @@ class Platform:
         updated = self._validated_assistant({**current, **changes,
                                              "updated_at": self.clock.iso_seconds(self.clock.now_ms)})
         self.assistants[assistant_id] = updated
+        self._assistants_changed()
         return updated.dump()
 
     def delete_assistant(self, assistant_id: str) -> None:
         self.assistant(assistant_id)
         del self.assistants[assistant_id]
         self.brains.pop(assistant_id, None)
+        self._assistants_changed()
+
+    def _assistants_changed(self) -> None:
+        for listener in self.assistant_listeners:
+            listener()
 
     # --- webhooks ----------------------------------------------------------------------------
     def route_webhook(self, url: str,
@@ -211,6 +258,10 @@ class Platform:
             require_e164("from", from_)
         if initial_state is not None and not isinstance(initial_state, dict):
             raise invalid("initial_state", "The initial_state field must be a JSON object")
+        try:  # the Python API's boundary (the server's bodies are already strict): docs/contract.md §7
+            strict_json.check(initial_state, max_depth=strict_json.MAX_STATE_DEPTH, where="initial_state")
+        except strict_json.StrictJsonError as exc:
+            raise invalid("initial_state", f"The initial_state field is not plain JSON: {exc}") from None
         assistant = self.assistants[assistant_id]
         record = CallRecord(self.rng.make_id("call"), assistant_id, to, from_, self.clock.now_ms, initial_state,
                             direction)

@@ -3,15 +3,15 @@
 The caller says exactly what the real caller said, turn by turn, against the developer's
 webhook; the assistant's production lines stay in the file as comments, and the production
 outcome (status, final state) becomes the expectation. The text is written by hand rather
-than dumped so it can carry those comments; every value goes through `json.dumps`, whose
-strings and flow mappings are valid YAML.
+than dumped so it can carry those comments; every value goes through the strict `dumps`
+(docs/contract.md §7), whose strings and flow mappings are valid YAML.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import is_e164
 
 
@@ -20,12 +20,16 @@ class NotReplayable(ValueError):
 
 
 def _q(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return strict_json.dumps(value)
 
 
 def _check(record: Any) -> list[dict[str, str]]:
     if not isinstance(record, dict):
         raise NotReplayable("expected a call record (a JSON object as returned by GET /v1/calls/{id})")
+    try:
+        strict_json.check(record)
+    except strict_json.StrictJsonError as exc:
+        raise NotReplayable(f"the record is not plain JSON: {exc}") from None
     for key in ("id", "assistant_id", "status", "to"):
         if not isinstance(record.get(key), str):
             raise NotReplayable(f"field {key!r} is missing or not a string; is this a call record from "

@@ -33,7 +33,7 @@ from aployee_sim.explore.model import Vocabulary
 from aployee_sim.scenario.errors import describe, did_you_mean
 from aployee_sim.scenario.limits import MAX_DURATION_MS, MAX_SEED, MAX_YEAR, MIN_YEAR
 from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
-from aployee_sim.scenario.values import Digits, Phone, Regex, format_duration
+from aployee_sim.scenario.values import Digits, JsonObject, Phone, Regex, format_duration
 from aployee_sim.scenario.values import Duration as _AnyDuration
 from aployee_sim.scenario.values import DurationOrMs as _AnyDurationOrMs
 
@@ -114,7 +114,7 @@ class Intent(Model):
     keywords: list[str] = []
     pattern: Regex | None = None
     reply: str | None = None
-    update: dict[str, Any] = {}
+    update: JsonObject = {}
     transfer_to: Phone | None = None
 
 
@@ -140,8 +140,8 @@ class WebhookRule(Model):
     when: str | None = None
     pattern: Regex | None = None
     reply: str | None = None
-    state: dict[str, Any] | None = None
-    update: dict[str, Any] | None = None
+    state: JsonObject | None = None
+    update: JsonObject | None = None
     action: Literal["transfer"] | None = None
     target: Phone | None = None
     delay: Duration | None = None
@@ -280,7 +280,7 @@ class SummaryExpect(Model):
 class WebhooksExpect(Model):
     count: int | None = Field(None, ge=0)
     failed: int | None = Field(None, ge=0, description="how many exchanges ended in an error")
-    bodies: list[dict[str, Any]] | None = Field(None, description="request bodies, in order; each a subset")
+    bodies: list[JsonObject] | None = Field(None, description="request bodies, in order; each a subset")
 
 
 class EventMatch(Model):
@@ -323,8 +323,8 @@ Invariant = Literal[INVARIANTS]  # type: ignore[valid-type]
 class Expect(Model):
     status: TerminalStatus | None = None
     reason: Reason | None = None
-    final_state: dict[str, Any] | None = Field(None, description="the whole final state")
-    final_state_includes: dict[str, Any] | None = Field(None, description="these keys with these values")
+    final_state: JsonObject | None = Field(None, description="the whole final state")
+    final_state_includes: JsonObject | None = Field(None, description="these keys with these values")
     transcript: TranscriptExpect | None = None
     summary: SummaryExpect | None = None
     webhooks: WebhooksExpect | None = None
@@ -380,7 +380,7 @@ class Call(Model):
     from_: Phone | None = Field(None, alias="from")
     at: Duration = Field(0, description="virtual time after the start when the (first) call is placed")
     every: Duration = Field(0, description="spacing between the calls of a list of numbers")
-    initial_state: dict[str, Any] | None = None
+    initial_state: JsonObject | None = None
     caller: list[Step] = []
     expect: Expect = Expect()
 

@@ -1,4 +1,4 @@
-"""The scenario format's small value types: durations, E.164 numbers, DTMF keys, regexes.
+"""The scenario format's small value types: durations, E.164 numbers, DTMF keys, regexes, JSON objects.
 
 Each is an `Annotated` type whose validator raises a message that says what was found and
 what is allowed; `aployee_sim.scenario.diagnostics` prefixes it with the key's path and position.
@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
+from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import is_e164
 from aployee_sim.scenario.errors import describe
 
@@ -80,6 +81,18 @@ def check_regex(value: Any) -> str:
     return value
 
 
+def check_json(value: Any) -> Any:
+    """A value that becomes call state or a webhook answer (`initial_state`, stub `state`/`update`)
+    must be strict JSON (docs/contract.md §7): YAML's `.nan`/`.inf`, or nesting past
+    `strict_json.MAX_STATE_DEPTH`, could never be sent to a webhook or stored."""
+    try:
+        strict_json.check(value, max_depth=strict_json.MAX_STATE_DEPTH)
+    except strict_json.StrictJsonError as exc:
+        raise ValueError(f"expected plain JSON values, found one that is not: {exc}") from None
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(check_json)]
 Duration = Annotated[int, BeforeValidator(parse_duration),
                      WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN,
                                      "description": "e.g. 2s, 500ms, 1m30s"})]

@@ -1,15 +1,14 @@
 """The wire rules every route shares: reading JSON bodies safely and answering errors with the
 production envelope (CONTRACT §1), and keeping a record of handler crashes with the request.
 
-A user's mistake (bad JSON, wrong content type, a body over 1 MiB, NaN, an unpaired surrogate)
-is always a 4xx with the envelope; only a simulator bug is a 500, and that one is recorded in
+A user's mistake (bad JSON, wrong content type, a body over 1 MiB, NaN or 1e999, nesting deeper
+than `strict_json.MAX_DEPTH`, an unpaired surrogate) is always a 4xx with the envelope; bodies are
+parsed by the one strict JSON policy (`aployee_sim.contract.strict_json`, docs/contract.md §7); only a simulator bug is a 500, and that one is recorded in
 `HandlerError` so a test harness can re-raise it where the test can see it.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,10 +16,10 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
+from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import ApiError
 
 MAX_BODY_BYTES = 1 << 20
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 EXCERPT_BYTES = 300
 
 
@@ -29,15 +28,6 @@ def error_response(error: ApiError) -> JSONResponse:
     if error.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(error.envelope(), status_code=error.status, headers=headers)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-# One decoder (json.loads builds a new one per call when given options); NaN/Infinity refused,
-# since they could never be sent back out as JSON.
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 async def read_body(request: Request) -> bytes:
@@ -85,16 +75,9 @@ async def read_json(request: Request, *, required: bool = True) -> Any:
         raise ApiError(415, f"The request body must be JSON: send Content-Type: application/json, "
                             f"got {media or 'no Content-Type'!r}", field="Content-Type")
     try:
-        value = _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
-        if _SURROGATE_ESCAPE.search(body):
-            json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except RecursionError:
-        raise ApiError(400, "The request body is nested too deeply", field="body") from None
-    except UnicodeEncodeError:
-        raise ApiError(400, "The request body contains an unpaired UTF-16 surrogate escape", field="body") from None
-    except ValueError as exc:
-        raise ApiError(400, f"The request body is not valid JSON: {exc}", field="body") from None
-    return value
+        return strict_json.loads(body)
+    except strict_json.StrictJsonError as exc:
+        raise ApiError(400, f"The request body cannot be accepted: {exc}", field="body") from None
 
 
 async def read_object(request: Request, *, required: bool = True) -> dict[str, Any]:

@@ -24,13 +24,14 @@ of the connection holds a lock.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
+
+from aployee_sim.contract import strict_json
 
 SCHEMA_VERSION = 2
 
@@ -83,6 +84,9 @@ CREATE TABLE IF NOT EXISTS assistants (
     name TEXT NOT NULL,
     data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS retired_assistants (
+    id TEXT PRIMARY KEY
+);
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
     started TEXT NOT NULL,
@@ -95,8 +99,14 @@ CREATE TABLE IF NOT EXISTS runs (
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON, key order kept, so stored values load back to equal dicts."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Compact strict JSON (docs/contract.md §7), key order kept, so stored values load back to equal
+    dicts and a row can always be read and sent again."""
+    return strict_json.dumps(value)
+
+
+def loads(text: str) -> Any:
+    """A stored JSON value, read with the strict policy (at the depth `dumps` allows)."""
+    return strict_json.loads(text, max_depth=strict_json.EMITTED_DEPTH)
 
 
 class StoreError(Exception):

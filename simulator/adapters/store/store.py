@@ -7,12 +7,11 @@ so `GET /v1/calls/{id}` from the store and from the running platform are byte-id
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from aployee_sim.adapters.store.db import Database, dumps
+from aployee_sim.adapters.store.db import Database, dumps, loads
 from aployee_sim.adapters.store.rebuild import rebuild_record, record_at
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.errors import invalid, not_found
@@ -114,6 +113,21 @@ class Store(Database):
         conn.execute("INSERT OR REPLACE INTO assistants (id, name, data) VALUES (?, ?, ?)",
                      (assistant["id"], assistant["name"], dumps(assistant)))
 
+    @staticmethod
+    def retire_assistant(conn: sqlite3.Connection, assistant_id: str) -> None:
+        """The assistant was deleted: its row stays for the calls that name it, out of `assistants()`."""
+        conn.execute("INSERT OR IGNORE INTO retired_assistants (id) VALUES (?)", (assistant_id,))
+
+    def new_run_id(self, base: str) -> str:
+        """`base`, or `base_2`, `base_3`… when a run already has it: a run is appended, never replaced."""
+        with self.read() as conn:
+            taken = {rid for (rid,) in conn.execute("SELECT id FROM runs")}
+        run_id, n = base, 1
+        while run_id in taken:
+            n += 1
+            run_id = f"{base}_{n}"
+        return run_id
+
     def save_run(self, run_id: str, *, name: str, started: str, passed: bool, result: Any,
                  seed: int | None = None) -> str:
         """Record (or update: same `run_id`) one scenario run; `started` is an ISO 8601 instant.
@@ -184,15 +198,15 @@ class Store(Database):
             if row is None:
                 raise not_found("Call", call_id)
             run = row[1]
-            events = [(t, kind, json.loads(data)) for t, kind, data in
+            events = [(t, kind, loads(data)) for t, kind, data in
                       conn.execute("SELECT t_ms, type, data FROM events WHERE run_id = ? AND call_id = ? ORDER BY seq",
                                    (run, call_id))]
-            exchanges = [json.loads(data) for (data,) in
+            exchanges = [loads(data) for (data,) in
                          conn.execute("SELECT data FROM exchanges WHERE run_id = ? AND call_id = ? ORDER BY seq",
                                       (run, call_id))]
         (cid, _run, assistant_id, assistant_name, direction, to, from_, _status, epoch, _created_at, created_ms,
          _started, _ended, updated_ms, _reason, initial_state, _state, _turns) = row
-        record = rebuild_record(cid, assistant_id, to, from_, created_ms, json.loads(initial_state), direction, events)
+        record = rebuild_record(cid, assistant_id, to, from_, created_ms, loads(initial_state), direction, events)
         return StoredCall(record, VirtualClock(epoch), assistant_name, run or None, updated_ms, exchanges)
 
     def call_ids(self) -> list[str]:
@@ -202,7 +216,8 @@ class Store(Database):
 
     def assistants(self) -> list[dict[str, Any]]:
         with self.read() as conn:
-            return [json.loads(data) for (data,) in conn.execute("SELECT data FROM assistants ORDER BY name, id")]
+            return [loads(data) for (data,) in conn.execute(
+                "SELECT data FROM assistants WHERE id NOT IN (SELECT id FROM retired_assistants) ORDER BY name, id")]
 
     def runs(self, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Newest first: `{id, started, seed, name, passed, result}`."""
@@ -210,7 +225,7 @@ class Store(Database):
             rows = conn.execute("SELECT id, started, seed, name, passed, result FROM runs "
                                 "ORDER BY started DESC, id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
         return [{"id": rid, "started": started, "seed": seed, "name": name, "passed": bool(passed),
-                 "result": json.loads(result)} for rid, started, seed, name, passed, result in rows]
+                 "result": loads(result)} for rid, started, seed, name, passed, result in rows]
 
 
 def _summary(row: tuple) -> dict[str, Any]:

@@ -7,12 +7,17 @@
 
 Durability rule: a call the API acknowledged is on disk before the acknowledgement is sent,
 so the created listener writes the call row and its first events in its own transaction,
-synchronously. A call that ends is written at once too (the ended listener), so finished calls
+synchronously; an assistant created, changed or deleted is written the same way. A call that ends is written at once too (the ended listener), so finished calls
 are complete in the store without anyone calling `flush()`. Everything else (events of live
 calls) is written by `flush()`, which the server calls after it has run the engine; only what
 is new since the last write is inserted: per call we remember how many events and exchanges
 are already stored. Batch runs (`batch=True`) skip the per-call transactions and write only on
 `flush()`.
+
+`attach(platform, resume=True)` (a server restarted on its file) first hands the stored calls,
+assistants and ids to `Platform.resume` (see `aployee_sim.adapters.store.resume`): they are
+served again, counted as written, and never overwritten, since no stored id is issued again;
+each id written from then on is reserved too, so not even `POST /_sim/reset` reissues one.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aployee_sim.adapters.store.resume import read_server_state
 from aployee_sim.adapters.store.store import Store
 from aployee_sim.core.record import CallRecord
 from aployee_sim.platform.platform import exchange_dict
@@ -50,25 +56,44 @@ class StoreWriter:
         self._live: dict[str, _Written] = {}
         self._assistants: dict[str, Any] = {}  # id -> the Assistant object last stored (replaced on PATCH)
         self._engine: object = None
+        self._reserve = False  # resumed: every id written is kept out of reach of a later reset's replay
 
-    def attach(self, platform: Platform) -> StoreWriter:
-        """Listen to `platform` and store every call it already has; returns self."""
+    def attach(self, platform: Platform, *, resume: bool = False) -> StoreWriter:
+        """Listen to `platform` and store every call it already has; returns self.
+
+        `resume=True`: first adopt what the store holds (the server's calls, assistants and ids),
+        so the platform carries on from the stored state instead of overwriting it."""
         if self.platform is not None:
             raise RuntimeError("this StoreWriter is already attached to a platform")
         self.platform = platform
         self._engine = platform.engine
-        platform.created_listeners.append(self._created)
-        platform.ended_listeners.append(self._ended)
         with self._lock:
             self._live = {cid: _Written() for cid in platform.calls}
+            if resume:
+                self._resume(platform)
+                self._reserve = True
+        platform.created_listeners.append(self._created)
+        platform.ended_listeners.append(self._ended)
+        platform.assistant_listeners.append(self._assistant_changed)
         self.flush()
         return self
+
+    def _resume(self, platform: Platform) -> None:
+        state = read_server_state(self.store, platform.clock)
+        stored = {c.record.id: c for c in state.calls}
+        ended = platform.resume(assistants=state.assistants, retired=state.retired, taken_ids=state.taken_ids,
+                                calls=[(c.record, c.exchanges) for c in state.calls], now_ms=state.latest_ms)
+        self._assistants.update(platform.assistants)
+        for record in ended:  # their new `call_ended` is written by the flush that follows
+            call = stored[record.id]
+            self._live[record.id] = _Written(call.stored_events, call.stored_exchanges, fresh=False)
 
     def detach(self) -> None:
         platform = self.platform
         if platform is not None:
             platform.created_listeners.remove(self._created)
             platform.ended_listeners.remove(self._ended)
+            platform.assistant_listeners.remove(self._assistant_changed)
             self.platform = None
 
     # --- listeners -----------------------------------------------------------------------------
@@ -84,6 +109,15 @@ class StoreWriter:
                 self._write_call(conn, record, written)
             if not record.ended:  # a call can end while it is created (a carrier error)
                 self._live[record.id] = written
+
+    def _assistant_changed(self) -> None:
+        """Created, updated or deleted: on disk before the API answers, like a created call."""
+        if self.batch:
+            return
+        with self._lock:
+            self._check_reset()
+            with self.store.transaction() as conn:
+                self._write_assistants(conn)
 
     def _ended(self, record: CallRecord) -> None:
         if self.batch:
@@ -125,14 +159,22 @@ class StoreWriter:
 
     def _assistants_changed(self) -> bool:
         assert self.platform is not None
-        return any(self._assistants.get(aid) is not obj for aid, obj in self.platform.assistants.items())
+        current = self.platform.assistants
+        return len(current) != len(self._assistants) or any(self._assistants.get(aid) is not obj
+                                                            for aid, obj in current.items())
 
     def _write_assistants(self, conn: Any) -> None:
         assert self.platform is not None
-        for aid, assistant in self.platform.assistants.items():
+        current = self.platform.assistants
+        for aid, assistant in current.items():
             if self._assistants.get(aid) is not assistant:
                 Store.put_assistant(conn, assistant.dump())
                 self._assistants[aid] = assistant
+                if self._reserve:
+                    self.platform.reserved_ids.add(aid)
+        for aid in [aid for aid in self._assistants if aid not in current]:  # deleted since the last write
+            Store.retire_assistant(conn, aid)
+            del self._assistants[aid]
 
     def _write_call(self, conn: Any, record: CallRecord, written: _Written) -> None:
         platform = self.platform
@@ -140,6 +182,8 @@ class StoreWriter:
         assistant = platform.assistants.get(record.assistant_id)
         Store.put_call(conn, record, platform.clock, assistant_name=assistant.name if assistant else None,
                        run_id=self.run_id, updated_ms=platform.now_ms, fresh=written.fresh)
+        if written.fresh and self._reserve:
+            platform.reserved_ids.add(record.id)
         written.fresh = False
         events = record.events
         if len(events) > written.events:
