@@ -28,6 +28,16 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _in_flight(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"must be an integer from 1 to 10000, got {text!r}")
+    return value
+
+
 def _build(args: argparse.Namespace):
     from aployee_sim.api import Simulator
     from aployee_sim.server.plans import parse_plan
@@ -37,7 +47,7 @@ def _build(args: argparse.Namespace):
         plan = parse_plan(args.plan)
     except ValueError as exc:
         raise UsageError(f"--plan: {exc}") from None
-    sim = Simulator(seed=args.seed)
+    sim = Simulator(seed=args.seed, webhook_in_flight=args.webhook_in_flight)
     try:
         server = ServerThread(sim=sim, api_key=os.environ.get("APLOYEE_KEY") or None, clock=args.clock,
                               speed=args.speed, plan=plan, config=args.config, host=args.host, port=args.port)
@@ -103,4 +113,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--plan", default="unlimited",
                         help="rate limits: unlimited (default), free (60/min, 2 calls), pro (600/min, 20 calls) "
                              "or RPM:CONCURRENT, e.g. 120:5")
+    parser.add_argument("--webhook-in-flight", type=_in_flight, default=64, metavar="N",
+                        help="real webhook requests in flight at once across calls (default 64; "
+                             "1: each is sent and awaited when due, for debugging)")
     parser.set_defaults(run=run)

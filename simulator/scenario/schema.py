@@ -25,6 +25,7 @@ from pydantic import (
 from aployee_sim.contract import events as ev
 from aployee_sim.core.reasoning import FAILURES
 from aployee_sim.core.routing import Menu, RuleSet
+from aployee_sim.adapters.webhook_http import DEFAULT_IN_FLIGHT
 from aployee_sim.core.timings import Timings
 from aployee_sim.scenario.errors import describe, did_you_mean
 from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
@@ -329,6 +330,10 @@ class Scenario(Model):
     seed: int = 0
     clock: Clock = Clock()
     timings: TimingsSpec | None = None  # type: ignore[valid-type]
+    webhook_in_flight: int = Field(DEFAULT_IN_FLIGHT, ge=1, le=10_000,
+                                   description="real webhook requests in flight at once across calls "
+                                               "(pipelined delivery; 1: each is sent and awaited when due); "
+                                               "results do not depend on it")
     assistants: dict[str, Assistant] = Field(min_length=1)
     webhooks: dict[str, list[WebhookRule]] = Field({}, description="stub answers by webhook URL")
     carrier: dict[Phone, CarrierOutcome] = {}
