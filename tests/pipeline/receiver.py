@@ -3,7 +3,7 @@
 Its answers depend only on the request (the reply echoes the utterance, the state counts turns),
 so any delivery order must give the same records. Knobs, per test: a delay for each request
 (`delay(body) -> seconds`), call ids whose requests hang until `release()` (or the deadline),
-call ids whose answers drip one byte at a time, and a count of requests in progress at once.
+call ids whose answers drip one byte at a time (`"*"`: every call), and a count of requests in progress at once.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class Receiver:
         self.active += 1
         self.max_active = max(self.max_active, self.active)
         try:
-            if body["call_id"] in self.hang:
+            if body["call_id"] in self.hang or "*" in self.hang:
                 self.hanging += 1
                 try:
                     await asyncio.wait_for(self._release_event().wait(), 30)
@@ -66,7 +66,7 @@ class Receiver:
                     self.hanging -= 1
             await asyncio.sleep(self.delay(body))
             raw = json.dumps(answer_for(body)).encode()
-            if body["call_id"] in self.drip:
+            if body["call_id"] in self.drip or "*" in self.drip:
                 return StreamingResponse(_drip(raw), media_type="application/json")
             return Response(raw, media_type="application/json")
         finally:
