@@ -22,10 +22,10 @@ from pydantic import (
     model_validator,
 )
 
+from aployee_sim.adapters.webhook_http import DEFAULT_IN_FLIGHT
 from aployee_sim.contract import events as ev
 from aployee_sim.core.reasoning import FAILURES
 from aployee_sim.core.routing import Menu, RuleSet
-from aployee_sim.adapters.webhook_http import DEFAULT_IN_FLIGHT
 from aployee_sim.core.timings import Timings
 from aployee_sim.scenario.errors import describe, did_you_mean
 from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA

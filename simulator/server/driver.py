@@ -23,7 +23,7 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from aployee_sim.core.clock import WallPacer
-from aployee_sim.core.reasoning import Delivery, PendingDelivery
+from aployee_sim.core.reasoning import Delivery, PendingDelivery, ReasoningBackend
 from aployee_sim.platform.platform import Platform
 
 MODES = ("realtime", "manual", "auto")
@@ -41,7 +41,7 @@ class _LockReleasingTransport:
     answers are collected through `_LockReleasingAnswer`); a sequential transport, which waits
     inside the call, gets the lock released around the whole call."""
 
-    def __init__(self, inner: Any, driver: Driver) -> None:
+    def __init__(self, inner: ReasoningBackend, driver: Driver) -> None:
         self.inner = inner
         self.driver = driver
 

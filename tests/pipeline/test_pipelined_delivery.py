@@ -148,3 +148,22 @@ def test_a_dripping_answer_times_out_at_the_deadline():
 def test_an_in_flight_limit_out_of_range_is_refused(in_flight):
     with pytest.raises(ValueError, match="in-flight limit must be an integer from 1 to 10000"):
         Simulator(webhook_in_flight=in_flight)
+
+
+def test_the_log_keeps_its_order_when_the_call_acts_before_the_answer_is_due():
+    # The caller speaks again while the first answer is still in flight (a 5 s round trip): the
+    # answer is collected first, so webhook_called stays right after reasoning_started.
+    timings = Timings().with_overrides({"webhook_latency_ms": (5_000, 5_000), "hold_music_after_ms": 9_000})
+    with Receiver() as receiver, Simulator(seed=9, timings=timings) as sim:
+        assistant = sim.create_assistant(name="Alex", reasoning_mode="webhook", webhook_url=receiver.url,
+                                         first_message="Hi.")
+        cid = sim.start_call(assistant["id"], "+15551230001")["id"]
+        sim.run(until_ms=15_000)
+        sim.line(cid).say("first")
+        sim.run(until_ms=sim.now_ms + 2_000)
+        sim.line(cid).say("second")
+        sim.run(until_ms=sim.now_ms + 20_000)
+        kinds = [e[1] for e in sim.events(cid)]
+    first = kinds.index("reasoning_started")
+    assert kinds[first:first + 3] == ["reasoning_started", "webhook_called", "user_speech"]
+    assert kinds.count("webhook_called") == 2
