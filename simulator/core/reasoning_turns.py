@@ -45,13 +45,8 @@ class InFlight:
     """A webhook request on its way (pipelined delivery): what the turn needs once it is answered."""
 
     pending: PendingDelivery
-    url: str
-    sent_ms: int
-    utterance: str
-    state: dict[str, Any]
-    context_start: int
-    context_end: int
     latency_ms: int  # the modelled round trip, drawn when the request went out
+    turn: tuple[int, str, dict[str, Any], int, int, str]  # `_answered`'s sent_ms, text, state, start, end, url
 
 
 @dataclass(slots=True)
@@ -88,7 +83,7 @@ class ReasoningSteps:
         delivery = rt.reasoning(url, request, timeout) if webhook else self.brain("", request, timeout)
         if not isinstance(delivery, Delivery):  # a real request on its way: collect it when it is due
             latency = rt.rng.jitter_ms(*timings.webhook_latency_ms)  # drawn at send time (unused on a timeout)
-            self._in_flight = InFlight(delivery, url, now, utterance.text, call.state, start, end, latency)
+            self._in_flight = InFlight(delivery, latency, (now, utterance.text, call.state, start, end, url))
             due = min(latency, timings.hold_music_after_ms, timeout)
             if due:
                 self._reasoning_timer = rt.engine.schedule(due, self._collect_answer, True)
@@ -116,8 +111,7 @@ class ReasoningSteps:
         delivery = flight.pending.collect()
         if delivery.latency_ms is None:
             delivery.latency_ms = flight.latency_ms
-        self._answered(delivery, flight.sent_ms, flight.utterance, flight.state, flight.context_start,
-                       flight.context_end, flight.url, inline)
+        self._answered(delivery, *flight.turn, inline)
 
     def settle_answer(self: CallProcess) -> None:
         """Before the call logs anything else: collect an answer still in flight (keeps log order)."""

@@ -84,11 +84,12 @@ class Receiver:
             self._loop.call_soon_threadsafe(self._released.set)
 
     def wait_hanging(self, count: int = 1, timeout_s: float = 10.0) -> bool:
-        for _ in range(int(timeout_s / 0.01)):
-            if self.hanging >= count:
-                return True
-            time.sleep(0.01)
-        return False
+        return _until(lambda: self.hanging >= count, timeout_s)
+
+    def utterances(self, call_id: str, count: int, timeout_s: float = 10.0) -> list[str]:
+        """What `call_id` sent, once `count` requests of it arrived (requests travel on their own)."""
+        _until(lambda: sum(1 for b in self.received if b["call_id"] == call_id) >= count, timeout_s)
+        return [b["utterance"] for b in self.received if b["call_id"] == call_id]
 
     def __enter__(self) -> Receiver:
         self._thread.start()
@@ -103,6 +104,14 @@ class Receiver:
         self._server.should_exit = True
         self._thread.join(10)
         self._socket.close()
+
+
+def _until(predicate: Callable[[], bool], timeout_s: float) -> bool:
+    for _ in range(int(timeout_s / 0.01)):
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
 
 
 async def _drip(raw: bytes):
