@@ -135,8 +135,12 @@ def main() -> int:
         try:
             capacity = {1: wrk_capacity(receiver.url, 1, args.wrk_seconds),
                         args.in_flight: wrk_capacity(receiver.url, args.in_flight, args.wrk_seconds)}
+            sequential_runs: dict[int, dict] = {}
             for n in args.n or [100, 1000]:
-                sequential = campaign(receiver.url, min(n, args.sequential_n), 1, args.seed)
+                size = min(n, args.sequential_n)
+                if size not in sequential_runs:
+                    sequential_runs[size] = campaign(receiver.url, size, 1, args.seed)
+                sequential = sequential_runs[size]
                 pipelined = campaign(receiver.url, n, args.in_flight, args.seed)
                 limit = capacity[args.in_flight] or float("inf")
                 if delay:

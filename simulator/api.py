@@ -18,7 +18,8 @@ import os
 from datetime import datetime
 from typing import Any
 
-from aployee_sim.adapters.webhook_http import DEFAULT_IN_FLIGHT, HttpWebhookTransport
+from aployee_sim.adapters.webhook_http import HttpWebhookTransport
+from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT
 from aployee_sim.core.timings import Timings
 from aployee_sim.core.transfers import DEFAULT_TRANSFER_PHRASES
 from aployee_sim.fakes.callers import LiveCaller

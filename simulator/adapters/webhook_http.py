@@ -28,9 +28,8 @@ import aiohttp
 
 from aployee_sim.adapters.outside_loop import OutsideLoop
 from aployee_sim.contract import strict_json
-from aployee_sim.core.reasoning import MAX_RESPONSE_BYTES, Delivery
+from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT, MAX_RESPONSE_BYTES, Delivery
 
-DEFAULT_IN_FLIGHT = 64  # webhook requests in flight at once, across calls (1: sequential delivery)
 _CHUNK = 64 * 1024
 
 

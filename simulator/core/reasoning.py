@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from aployee_sim.contract.errors import is_e164
 
 MAX_RESPONSE_BYTES = 1 << 20  # a webhook answer over 1 MiB is refused (CONTRACT §4)
+DEFAULT_IN_FLIGHT = 64  # real webhook requests in flight at once across calls (1: sequential delivery)
 
 
 @dataclass(slots=True)

@@ -22,9 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from aployee_sim.adapters.webhook_http import DEFAULT_IN_FLIGHT
 from aployee_sim.contract import events as ev
-from aployee_sim.core.reasoning import FAILURES
+from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT, FAILURES
 from aployee_sim.core.routing import Menu, RuleSet
 from aployee_sim.core.timings import Timings
 from aployee_sim.scenario.errors import describe, did_you_mean
