@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from aployee_sim.adapters.webhook_http import HttpWebhookTransport
+from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT
 from aployee_sim.core.timings import Timings
 from aployee_sim.core.transfers import DEFAULT_TRANSFER_PHRASES
 from aployee_sim.fakes.callers import LiveCaller
@@ -30,13 +31,16 @@ from aployee_sim.platform.platform import Platform
 class Simulator(Platform):
     def __init__(self, seed: int = 0, *, start: datetime | str | None = None, timings: Timings | None = None,
                  carrier: Any = None, transfer_party: Any = None, webhook_transport: Any = None,
-                 transfer_phrases: Any = DEFAULT_TRANSFER_PHRASES, directory: Any = None) -> None:
+                 transfer_phrases: Any = DEFAULT_TRANSFER_PHRASES, directory: Any = None,
+                 webhook_in_flight: int = DEFAULT_IN_FLIGHT) -> None:
         """`directory`: organizations, phone numbers and routing (a YAML path or a mapping of the
-        same shape, see aployee_sim.platform.directory); more can be added later through `self.directory`."""
+        same shape, see aployee_sim.platform.directory); more can be added later through `self.directory`.
+        `webhook_in_flight`: real webhook requests in flight at once across calls (pipelined delivery;
+        1 sends and awaits each one when it is due). Records do not depend on it."""
         timings = timings or Timings()
         self.carrier = carrier or FakeCarrier(timings)
         self.transfer_party = transfer_party or FakeTransferParty(timings)
-        self._http = webhook_transport or HttpWebhookTransport()
+        self._http = webhook_transport or HttpWebhookTransport(in_flight=webhook_in_flight)
         super().__init__(carrier=self.carrier, default_caller=lambda record: LiveCaller(), seed=seed, start=start,
                          timings=timings, webhook_transport=self._http, transfer_party=self.transfer_party,
                          transfer_phrases=transfer_phrases)

@@ -8,8 +8,9 @@ Fixtures:
   reset before each test. A crash inside the server fails the test with the request shown.
 
 Settings: ini options `aployee_seed` (default 0), `aployee_start` (the virtual clock's start, an
-ISO 8601 instant), `aployee_clock` (server clock mode, default `auto`); per test the marker
-`@pytest.mark.aployee(seed=7, start="2024-01-15T10:30:00Z", clock="manual")`.
+ISO 8601 instant), `aployee_clock` (server clock mode, default `auto`), `aployee_webhook_in_flight`
+(real webhook requests in flight at once, default 64; 1 sends and awaits each when due); per test
+the marker `@pytest.mark.aployee(seed=7, start="2024-01-15T10:30:00Z", clock="manual", webhook_in_flight=1)`.
 
 pytest imports this module at start-up in every project that has aployee-sim installed, so it
 imports nothing heavy: the simulator, starlette, uvicorn and httpx are imported inside fixtures.
@@ -27,7 +28,7 @@ from aployee_sim.testing import AployeeServer, far_end
 __all__ = ["far_end"]
 
 _SERVERS = pytest.StashKey[dict]()
-_MARKER_KEYS = ("seed", "start", "clock")
+_MARKER_KEYS = ("seed", "start", "clock", "webhook_in_flight")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,11 +36,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("aployee_start", "start instant of the aployee simulator's virtual clock (ISO 8601)", default="")
     parser.addini("aployee_clock", "clock mode of the aployee_server fixture: auto, manual or realtime",
                   default="auto")
+    parser.addini("aployee_webhook_in_flight", "real webhook requests in flight at once across calls "
+                  "(default 64; 1: sequential delivery)", default="64")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "aployee(seed=N, start=ISO, clock=MODE): settings of the aployee_sim "
-                                       "and aployee_server fixtures for this test")
+    config.addinivalue_line("markers", "aployee(seed=N, start=ISO, clock=MODE, webhook_in_flight=N): settings "
+                                       "of the aployee_sim and aployee_server fixtures for this test")
     config.stash[_SERVERS] = {}
 
 
@@ -53,7 +56,8 @@ def _settings(request: pytest.FixtureRequest) -> dict[str, Any]:
     """ini defaults, overridden by the nearest `aployee` marker; a clear error for bad values."""
     config = request.config
     settings: dict[str, Any] = {"seed": config.getini("aployee_seed"), "start": config.getini("aployee_start") or None,
-                                "clock": config.getini("aployee_clock")}
+                                "clock": config.getini("aployee_clock"),
+                                "webhook_in_flight": config.getini("aployee_webhook_in_flight")}
     marker = request.node.get_closest_marker("aployee")
     if marker is not None:
         unknown = sorted(set(marker.kwargs) - set(_MARKER_KEYS))
@@ -65,6 +69,13 @@ def _settings(request: pytest.FixtureRequest) -> dict[str, Any]:
         settings["seed"] = int(settings["seed"])
     except (TypeError, ValueError):
         raise pytest.UsageError(f"aployee seed must be an integer, got {settings['seed']!r}") from None
+    try:
+        settings["webhook_in_flight"] = int(settings["webhook_in_flight"])
+    except (TypeError, ValueError):
+        settings["webhook_in_flight"] = 0
+    if not 1 <= settings["webhook_in_flight"] <= 10_000:
+        raise pytest.UsageError("aployee webhook_in_flight must be an integer from 1 to 10000, "
+                                f"got {settings['webhook_in_flight']!r}")
     if settings["clock"] not in ("auto", "manual", "realtime"):
         raise pytest.UsageError(f"aployee clock must be auto, manual or realtime, got {settings['clock']!r}")
     return settings
@@ -73,10 +84,8 @@ def _settings(request: pytest.FixtureRequest) -> dict[str, Any]:
 @pytest.fixture
 def aployee_sim(request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh in-process `aployee_sim.api.Simulator` for this test."""
-    from aployee_sim.api import Simulator
-
     settings = _settings(request)
-    with Simulator(seed=settings["seed"], start=settings["start"]) as sim:
+    with _simulator(settings) as sim:
         yield sim
 
 
@@ -85,7 +94,7 @@ def aployee_server(request: pytest.FixtureRequest) -> Iterator[AployeeServer]:
     """A real server on 127.0.0.1, shared by the tests with the same start and clock, reset (and
     reseeded) before each one."""
     settings = _settings(request)
-    key = (settings["start"], settings["clock"])
+    key = (settings["start"], settings["clock"], settings["webhook_in_flight"])
     servers = request.config.stash[_SERVERS]
     thread = servers.get(key)
     if thread is None:
@@ -98,12 +107,16 @@ def aployee_server(request: pytest.FixtureRequest) -> Iterator[AployeeServer]:
         server.close()
 
 
-def _start_server(settings: dict[str, Any]) -> Any:
+def _simulator(settings: dict[str, Any]) -> Any:
     from aployee_sim.api import Simulator
+
+    return Simulator(seed=settings["seed"], start=settings["start"], webhook_in_flight=settings["webhook_in_flight"])
+
+
+def _start_server(settings: dict[str, Any]) -> Any:
     from aployee_sim.server.thread import ServerThread
 
-    thread = ServerThread(sim=Simulator(seed=settings["seed"], start=settings["start"]), clock=settings["clock"])
-    return thread.start()
+    return ServerThread(sim=_simulator(settings), clock=settings["clock"]).start()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -14,7 +14,14 @@ import sys
 import threading
 
 from aployee_sim.cli import UsageError
-from aployee_sim.commands.arguments import port_number, positive_number, seed_number, writable_file
+from aployee_sim.commands.arguments import (
+    integer_in,
+    port_number,
+    positive_number,
+    seed_number,
+    writable_file,
+)
+from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT
 
 CLOCK_MODES = ("realtime", "auto", "manual")
 
@@ -28,7 +35,7 @@ def _build(args: argparse.Namespace):
         plan = parse_plan(args.plan)
     except ValueError as exc:
         raise UsageError(f"--plan: {exc}") from None
-    sim = Simulator(seed=args.seed)
+    sim = Simulator(seed=args.seed, webhook_in_flight=args.webhook_in_flight)
     try:
         server = ServerThread(sim=sim, api_key=os.environ.get("APLOYEE_KEY") or None, clock=args.clock,
                               speed=args.speed, plan=plan, config=args.config, host=args.host, port=args.port)
@@ -102,4 +109,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--plan", default="unlimited",
                         help="rate limits: unlimited (default), free (60/min, 2 calls), pro (600/min, 20 calls) "
                              "or RPM:CONCURRENT, e.g. 120:5")
+    parser.add_argument("--webhook-in-flight", type=integer_in(1, 10_000, "a number of requests"), default=DEFAULT_IN_FLIGHT, metavar="N",
+                        help="real webhook requests in flight at once across calls (default 64; "
+                             "1: each is sent and awaited when due, for debugging)")
     parser.set_defaults(run=run)

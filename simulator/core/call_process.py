@@ -20,7 +20,7 @@ from aployee_sim.core.engine import Engine, Timer
 from aployee_sim.core.ports import Caller, Carrier, DialPlan, TransferParty
 from aployee_sim.core.randomness import SeededRandom
 from aployee_sim.core.reasoning import BuiltinBrain, ReasoningBackend
-from aployee_sim.core.reasoning_turns import Exchange, ReasoningSteps, Utterance
+from aployee_sim.core.reasoning_turns import Exchange, InFlight, ReasoningSteps, Utterance
 from aployee_sim.core.record import OUTBOUND, CallRecord
 from aployee_sim.core.timings import Timings, speech_ms
 from aployee_sim.core.transfers import DEFAULT_TRANSFER_PHRASES, TransferSteps
@@ -99,6 +99,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
     _user_backlog: list[tuple[str, float | None]] = field(default_factory=list)
     _reasoning_since: int | None = None
     _reasoning_queue: list[Utterance] = field(default_factory=list)
+    _in_flight: InFlight | None = None  # a webhook request on its way (pipelined delivery)
     _replies: list[str] = field(default_factory=list)
     _reply_timer: Timer | None = None
     _silence_since: int | None = None
@@ -180,6 +181,8 @@ class CallProcess(ReasoningSteps, TransferSteps):
     # --- the assistant speaking ------------------------------------------------------------
     def _say(self, text: str, agent_ms: int | None = None) -> int:
         """Speak now; returns how long the speech lasts."""
+        if self._in_flight is not None:
+            self.settle_answer()
         rt = self.rt
         now = rt.engine.clock.now_ms
         timings = rt.timings
@@ -265,6 +268,8 @@ class CallProcess(ReasoningSteps, TransferSteps):
         if self._user_timer is not None:
             self._user_backlog.append((text, confidence))
             return 0
+        if self._in_flight is not None:
+            self.settle_answer()
         rt = self.rt
         now = rt.engine.clock.now_ms
         if self.speaking is not None:
@@ -312,6 +317,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
 
     def user_presses(self, digits: str) -> None:
         if self.call.status == IN_PROGRESS:
+            self.settle_answer()
             self._disarm_silence()
             self.call.log(self.rt.engine.clock.now_ms, ev.DIGITS, {"digits": digits})
             if self.front is not None:
@@ -362,6 +368,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
     def _end(self, status: str, reason: str) -> None:
         # Cancel what this call still has pending, so an idle engine rests at the call's end
         # instead of at its (never reached) maximum duration.
+        self.settle_answer()  # a webhook answer still in flight is recorded before the end
         self._disarm_silence()
         for timer in (self.speaking, self._user_timer, self._reply_timer, self._silence_timer, self._max_timer,
                       self._reasoning_timer, self._hold_timer, self._transfer_timer):

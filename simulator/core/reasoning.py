@@ -1,9 +1,11 @@
 """The reasoning agent's side of a turn: backends that answer, and the rules that read answers.
 
-A backend is anything callable as `backend(url, request, timeout_ms) -> Delivery`. The core never
-does I/O itself: real HTTP is an adapter (`aployee_sim.adapters.webhook_http`) plugged in by composition;
-in-process backends (a Python callable, declarative stub rules, the built-in scripted brain)
-live here. `interpret` applies CONTRACT §4 to whatever came back, so every backend is judged
+A backend is anything callable as `backend(url, request, timeout_ms) -> Delivery | PendingDelivery`.
+The core never does I/O itself: real HTTP is an adapter (`aployee_sim.adapters.webhook_http`) plugged
+in by composition; it begins the request and hands back a `PendingDelivery`, which the call collects
+only when virtual time reaches the moment the answer is needed (pipelined delivery). In-process
+backends (a Python callable, declarative stub rules, the built-in scripted brain) live here and
+answer with a `Delivery` at once. `interpret` applies CONTRACT §4 to whatever came back, so every backend is judged
 by the same rules and a bad answer never crashes a call.
 """
 
@@ -18,6 +20,7 @@ from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import is_e164
 
 MAX_RESPONSE_BYTES = 1 << 20  # a webhook answer over 1 MiB is refused (CONTRACT §4)
+DEFAULT_IN_FLIGHT = 64  # real webhook requests in flight at once across calls (1: sequential delivery)
 MAX_REPLY_CHARS = 4000
 """The longest `reply` the assistant will speak (docs/contract.md §7). 4,000 characters are about
 650 words, four minutes of speech at the modelled 165 words a minute: far more than any turn of a
@@ -49,8 +52,22 @@ class Decision:
     error: str | None = None
 
 
+class PendingDelivery(Protocol):
+    """A request to the outside world that is already on its way; its answer is collected later.
+
+    `collect()` blocks the caller on the wall clock until the answer is in, and never past the
+    exchange's own deadline (it then returns the timeout as a `Delivery`); it never raises.
+    `done()` says whether `collect()` would return at once (so a waiter can skip releasing locks).
+    The virtual round trip is not the handle's business: the call draws it when the request goes out.
+    """
+
+    def done(self) -> bool: ...
+
+    def collect(self) -> Delivery: ...
+
+
 class ReasoningBackend(Protocol):
-    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery: ...
+    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery | PendingDelivery: ...
 
 
 def vetted(delivery: Delivery) -> Delivery:
@@ -275,8 +292,24 @@ class ReasoningRouter:
     def route(self, url: str, backend: ReasoningBackend) -> None:
         self.routes[url] = backend
 
-    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
+    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery | PendingDelivery:
         backend = self.routes.get(url) or self.fallback
         if backend is None:
             return Delivery(status_code=None, error=f"connection error: nothing listens at {url}")
-        return vetted(backend(url, request, timeout_ms))
+        answer = backend(url, request, timeout_ms)
+        return vetted(answer) if isinstance(answer, Delivery) else _VettedWhenCollected(answer)
+
+
+class _VettedWhenCollected:
+    """A pending answer from the router: `vetted` like an immediate one, once it is collected."""
+
+    __slots__ = ("_pending",)
+
+    def __init__(self, pending: PendingDelivery) -> None:
+        self._pending = pending
+
+    def done(self) -> bool:
+        return self._pending.done()
+
+    def collect(self) -> Delivery:
+        return vetted(self._pending.collect())

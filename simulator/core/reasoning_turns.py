@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.lifecycle import TERMINAL
-from aployee_sim.core.reasoning import Decision, interpret, timed_out
+from aployee_sim.core.reasoning import Decision, Delivery, PendingDelivery, interpret, timed_out
 
 if TYPE_CHECKING:
     from aployee_sim.core.call_process import CallProcess
@@ -38,6 +38,15 @@ class Exchange:
     status_code: int | None
     response: Any
     error: str | None
+
+
+@dataclass(slots=True)
+class InFlight:
+    """A webhook request on its way (pipelined delivery): what the turn needs once it is answered."""
+
+    pending: PendingDelivery
+    latency_ms: int  # the modelled round trip, drawn when the request went out
+    turn: tuple[int, str, dict[str, Any], int, int, str]  # `_answered`'s sent_ms, text, state, start, end, url
 
 
 @dataclass(slots=True)
@@ -72,23 +81,62 @@ class ReasoningSteps:
         webhook = mode == "webhook"
         url = assistant.webhook_url or ""
         delivery = rt.reasoning(url, request, timeout) if webhook else self.brain("", request, timeout)
+        if not isinstance(delivery, Delivery):  # a real request on its way: collect it when it is due
+            latency = rt.rng.jitter_ms(*timings.webhook_latency_ms)  # drawn at send time (unused on a timeout)
+            self._in_flight = InFlight(delivery, latency, (now, utterance.text, call.state, start, end, url))
+            due = min(latency, timings.hold_music_after_ms, timeout)
+            if due:
+                self._reasoning_timer = rt.engine.schedule(due, self._collect_answer, True)
+            else:
+                self._collect_answer(True)
+            return
         if delivery.latency_ms is None:
             delivery.latency_ms = rt.rng.jitter_ms(*(timings.webhook_latency_ms if webhook
                                                      else timings.builtin_reasoning_ms))
-        delivery = timed_out(delivery, timeout)
+        self._answered(delivery, now, utterance.text, call.state, start, end, url, True)
+
+    def _collect_answer(self: CallProcess, inline: bool) -> None:
+        """Collect the in-flight answer (blocking on the wall clock only now, at most until the
+        exchange's deadline) and finish the turn as if it had answered when it was sent.
+
+        Runs when virtual time reaches the moment the answer is needed (`inline`), or earlier
+        (`settle_answer`) when the call is about to log something else, so its log keeps the order
+        a synchronous answer gives. Either way the record is the same; only wall time differs."""
+        flight, self._in_flight = self._in_flight, None
+        if flight is None:
+            return
+        if self._reasoning_timer is not None:
+            self._reasoning_timer.cancel()
+            self._reasoning_timer = None
+        delivery = flight.pending.collect()
+        if delivery.latency_ms is None:
+            delivery.latency_ms = flight.latency_ms
+        self._answered(delivery, *flight.turn, inline)
+
+    def settle_answer(self: CallProcess) -> None:
+        """Before the call logs anything else: collect an answer still in flight (keeps log order)."""
+        if self._in_flight is not None:
+            self._collect_answer(False)
+
+    def _answered(self: CallProcess, delivery: Delivery, sent_ms: int, text: str, state: dict[str, Any],
+                  start: int, end: int, url: str, inline: bool) -> None:
+        """Judge the answer to the request sent at `sent_ms`; the reasoning completes `latency` after it."""
+        rt, call, timings = self.rt, self.call, self.rt.timings
+        delivery = timed_out(delivery, timings.webhook_timeout_ms)
         decision = interpret(delivery)
         if decision.transfer_target is not None or decision.error is not None:
             decision = self._vet_transfer(delivery, decision)
         latency = delivery.latency_ms or 0
-        if webhook:
-            call.note((now, ev.WEBHOOK_CALLED, url, latency, decision.error, delivery.status_code))
-            self.exchanges.append(Exchange(call.id, url, now, utterance.text, call.state, start, end, latency,
+        if self.assistant.reasoning_mode == "webhook":
+            call.note((sent_ms, ev.WEBHOOK_CALLED, url, latency, decision.error, delivery.status_code))
+            self.exchanges.append(Exchange(call.id, url, sent_ms, text, state, start, end, latency,
                                            delivery.status_code, delivery.body, decision.error))
+        elapsed = rt.engine.clock.now_ms - sent_ms
         hold = latency - timings.hold_music_after_ms
         if hold > 0:
-            self._hold_timer = rt.engine.schedule(timings.hold_music_after_ms, self._hold_music, hold)
-        if latency:
-            self._reasoning_timer = rt.engine.schedule(latency, self._reasoning_done, decision)
+            self._hold_timer = rt.engine.schedule(timings.hold_music_after_ms - elapsed, self._hold_music, hold)
+        if latency - elapsed or not inline:
+            self._reasoning_timer = rt.engine.schedule(latency - elapsed, self._reasoning_done, decision)
         else:
             self._reasoning_done(decision)  # an instant answer needs no timer
 

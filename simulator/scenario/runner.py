@@ -81,7 +81,8 @@ def build_simulator(scenario: Scenario, seed: int,
     timings = Timings()
     if scenario.timings is not None:
         timings = timings.with_overrides(scenario.timings.model_dump(exclude_none=True))
-    sim = Simulator(seed=seed, start=epoch(scenario), timings=timings, webhook_transport=webhook_transport)
+    sim = Simulator(seed=seed, start=epoch(scenario), timings=timings, webhook_transport=webhook_transport,
+                    webhook_in_flight=scenario.webhook_in_flight)
     for number, outcome in scenario.carrier.items():
         sim.carrier.force(number, outcome.result, outcome.ring)
     for target, script in scenario.transfer_party.items():

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from aployee_sim.contract import events as ev
-from aployee_sim.core.reasoning import FAILURES
+from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT, FAILURES
 from aployee_sim.core.routing import Menu, RuleSet
 from aployee_sim.core.timings import Timings
 from aployee_sim.core.transfers import allowlist_entry_ok
@@ -409,6 +409,10 @@ class Scenario(Model):
     seed: int = Field(0, ge=0, le=MAX_SEED)
     clock: Clock = Clock()
     timings: TimingsSpec | None = None  # type: ignore[valid-type]
+    webhook_in_flight: int = Field(DEFAULT_IN_FLIGHT, ge=1, le=10_000,
+                                   description="real webhook requests in flight at once across calls "
+                                               "(pipelined delivery; 1: each is sent and awaited when due); "
+                                               "results do not depend on it")
     assistants: dict[str, Assistant] = Field(min_length=1)
     webhooks: dict[str, list[WebhookRule]] = Field({}, description="stub answers by webhook URL")
     carrier: dict[Phone, CarrierOutcome] = {}

@@ -3,10 +3,11 @@
 One lock guards the platform. Request handlers take it briefly to read a projection or make a
 quick change (create a call, say something on a line) and then `kick()` the driver; only the
 driver thread ever runs the engine, and commands that move time or reset the platform are queued
-to it, so engine runs never overlap. A real webhook blocks inside an engine step, so the HTTP
-transport is wrapped to release the lock while the request is in flight: the server keeps
-answering, and virtual time is held meanwhile (docs/architecture.md: "virtual time never waits on the wall
-clock"; in realtime mode pacing restarts after a held webhook).
+to it, so engine runs never overlap. Real webhooks are pipelined: a request goes out when it is
+due and the engine runs on; only when virtual time reaches the moment its answer is needed and
+the answer is not in yet does the engine wait, and then with the lock released (at most until the
+exchange's deadline): the server keeps answering, and virtual time is held meanwhile (in realtime
+mode pacing restarts after a held webhook). docs/server.md, "Webhooks in flight".
 
 Clock modes (CONTRACT §6): `auto` runs the engine whenever it has work (idle time is skipped),
 `realtime` runs it at wall speed × `speed`, `manual` only when `POST /_sim/clock/advance` asks.
@@ -19,9 +20,10 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, TypeVar
 
 from aployee_sim.core.clock import WallPacer
+from aployee_sim.core.reasoning import Delivery, PendingDelivery, ReasoningBackend
 from aployee_sim.platform.platform import Platform
 
 MODES = ("realtime", "manual", "auto")
@@ -30,30 +32,48 @@ HOOK_EVERY = 32        # while busy, `after_run` hooks run every this many batch
 REALTIME_TICK_S = 0.1  # realtime: the clock moves on at least this often, for live durations
 
 ErrorSink = Callable[[str, BaseException], None]
+T = TypeVar("T")
 
 
 class _LockReleasingTransport:
-    """Wraps the real HTTP webhook transport: the driver's lock is released while it waits."""
+    """Wraps the real HTTP webhook transport so that the engine never waits on the wall clock
+    while holding the driver's lock: pipelined requests are only begun under the lock (their
+    answers are collected through `_LockReleasingAnswer`); a sequential transport, which waits
+    inside the call, gets the lock released around the whole call."""
 
-    def __init__(self, inner: Any, driver: Driver) -> None:
+    def __init__(self, inner: ReasoningBackend, driver: Driver) -> None:
         self.inner = inner
         self.driver = driver
 
-    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Any:
+    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery | PendingDelivery:
         driver = self.driver
         if threading.get_ident() != driver.engine_thread_id:
             return self.inner(url, request, timeout_ms)
-        driver.in_flight = True
-        driver.lock.release()
-        try:
-            return self.inner(url, request, timeout_ms)
-        finally:
-            driver.lock.acquire()
-            driver.in_flight = False
-            driver.held = True
+        if getattr(self.inner, "sequential", True):
+            return driver.unlocked(lambda: self.inner(url, request, timeout_ms))
+        answer = self.inner(url, request, timeout_ms)
+        return answer if isinstance(answer, Delivery) else _LockReleasingAnswer(answer, driver)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+class _LockReleasingAnswer:
+    """A pending webhook answer whose wait, if it has to wait at all, happens without the lock."""
+
+    __slots__ = ("pending", "driver")
+
+    def __init__(self, pending: PendingDelivery, driver: Driver) -> None:
+        self.pending = pending
+        self.driver = driver
+
+    def done(self) -> bool:
+        return self.pending.done()
+
+    def collect(self) -> Delivery:
+        if self.pending.done() or threading.get_ident() != self.driver.engine_thread_id:
+            return self.pending.collect()
+        return self.driver.unlocked(self.pending.collect)
 
 
 class Driver:
@@ -141,6 +161,18 @@ class Driver:
             upcoming = self.platform.engine.next_time_ms()
             if target > self.platform.now_ms and not self.in_flight and (upcoming is None or upcoming > target):
                 self.platform.run(until_ms=target)
+
+    def unlocked(self, wait: Callable[[], T]) -> T:
+        """Run `wait` (the engine thread waiting on the outside world) with the lock released, so
+        handlers keep answering; virtual time stands still meanwhile (realtime pacing restarts)."""
+        self.in_flight = True
+        self.lock.release()
+        try:
+            return wait()
+        finally:
+            self.lock.acquire()
+            self.in_flight = False
+            self.held = True
 
     def clock_dict(self) -> dict[str, str]:
         return {"now": self.platform.now_iso(), "mode": self.mode}

@@ -83,3 +83,23 @@ def test_connection_refused_is_a_recorded_error():
         sim.run(until_ms=30_000)
         [event] = [e[2] for e in sim.events(call["id"]) if e[1] == "webhook_called"]
     assert event["error"].startswith("connection error")
+
+
+def test_hostile_answers_are_recorded_failures(receiver):
+    deep = b'{"a":' * 1000 + b"1" + b"}" * 1000
+    Receiver.answers = [(200, b'{"reply": "hi", "state": {"x": NaN}}'), (200, b'{"state": {"x": 1e999}}'),
+                        (200, deep), (200, b" " * (1 << 20) + b"{}"), (302, {"reply": "moved"})]
+    with Simulator(seed=3) as sim:
+        assistant = sim.create_assistant(name="Alex", reasoning_mode="webhook", webhook_url=receiver)
+        call = sim.start_call(assistant["id"], "+15551234567", initial_state={"k": 1},
+                              caller=ScriptedCaller([say("one"), say("two"), say("three"), say("four"),
+                                                     say("five"), expect(".")]))
+        sim.run(until_ms=300_000)
+        errors = [e[2].get("error") for e in sim.events(call["id"]) if e[1] == "webhook_called"]
+        assert sim.live_state(call["id"])["current_state"] == {"k": 1}
+    assert errors[0].startswith("invalid JSON: NaN is not JSON")
+    assert errors[1].startswith("invalid JSON: the number 1e999 is too large")
+    assert errors[2] == "invalid JSON: nested deeper than 64 levels"
+    assert errors[3] == "response over 1048576 bytes"
+    assert errors[4] == "HTTP 302"  # redirects are not followed
+    assert len(Receiver.received) == 5
