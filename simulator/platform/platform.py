@@ -21,6 +21,7 @@ from aployee_sim.contract.models import Assistant, CreateCallRequest
 from aployee_sim.core.call_process import CallProcess, Runtime
 from aployee_sim.core.clock import VirtualClock, parse_instant
 from aployee_sim.core.engine import Engine
+from aployee_sim.core.mcp_turns import ToolExchange, ToolPort
 from aployee_sim.core.ports import Caller, Carrier, DialPlan, TransferParty
 from aployee_sim.core.randomness import SeededRandom
 from aployee_sim.core.reasoning import (
@@ -44,6 +45,7 @@ from aployee_sim.platform.directory import (
     organization_resource,
 )
 from aployee_sim.platform.inbound import place_inbound
+from aployee_sim.platform.mcp import McpSupport, check_mcp_config
 
 CallerFactory = Callable[[CallRecord], Caller]
 _ASSISTANT_WRITABLE = set(Assistant.model_fields) - {"id", "created_at", "updated_at"}
@@ -73,6 +75,7 @@ class Platform:
         self._ports = (carrier, transfer_party, timings or Timings())
         # Organizations, numbers and routing: configuration (the dashboard's stand-in), kept on reset.
         self.directory = Directory()
+        self.mcp = McpSupport(self)  # MCP assistants (CONTRACT §4b): composition sets mcp.router.fallback
         self.reset()
 
     def reset(self) -> None:
@@ -89,7 +92,8 @@ class Platform:
                                reasoning=self.router, transfer_party=transfer_party, on_ended=self._ended,
                                transfer_phrases=self.transfer_phrases)
         self.assistants: dict[str, Assistant] = {}
-        self.brains: dict[str, BuiltinBrain] = {}
+        self.brains: dict[str, ReasoningBackend] = {}
+        self.mcp.reset()
         self.calls: dict[str, CallProcess] = {}
         self.active: set[str] = set()
         self.directory.forget_api_created()
@@ -120,8 +124,8 @@ class Platform:
         assistant = self._validated_assistant({**values, "id": self.rng.make_id("asst"),
                                                "created_at": now, "updated_at": now})
         self.assistants[assistant.id] = assistant
-        self.brains[assistant.id] = BuiltinBrain([i if isinstance(i, Intent) else Intent(**i) for i in intents],
-                                                 fallback_reply)
+        self.brains[assistant.id] = self.mcp.backend(assistant) if assistant.reasoning_mode == "mcp" else \
+            BuiltinBrain([i if isinstance(i, Intent) else Intent(**i) for i in intents], fallback_reply)
         return assistant.dump()
 
     def _validated_assistant(self, values: dict[str, Any]) -> Assistant:
@@ -131,6 +135,8 @@ class Platform:
             raise _validation_error(exc) from None
         if assistant.reasoning_mode == "webhook" and not assistant.webhook_url:
             raise invalid("webhook_url", "The webhook_url field is required when reasoning_mode is 'webhook'")
+        if assistant.reasoning_mode == "mcp":
+            check_mcp_config(assistant)
         if assistant.transfer_target is not None:
             require_e164("transfer_target", assistant.transfer_target)
         for index, entry in enumerate(assistant.transfer_allowlist or ()):
@@ -161,6 +167,10 @@ class Platform:
         updated = self._validated_assistant({**current, **changes,
                                              "updated_at": self.clock.iso_seconds(self.clock.now_ms)})
         self.assistants[assistant_id] = updated
+        if updated.reasoning_mode == "mcp":
+            self.brains[assistant_id] = self.mcp.backend(updated)
+        elif not isinstance(self.brains[assistant_id], BuiltinBrain):
+            self.brains[assistant_id] = BuiltinBrain()
         return updated.dump()
 
     def delete_assistant(self, assistant_id: str) -> None:
@@ -179,6 +189,11 @@ class Platform:
         else:
             backend = CallableBackend(handler)
         self.router.route(url, backend)
+
+    def route_mcp(self, url: str, tools: ToolPort | list[Any]) -> None:
+        """Serve the MCP server at `url` in-process: declarative tool stubs (dicts or `ToolStub`s,
+        aployee_sim.core.mcp_stubs) or any tool port; `Simulator.route_mcp` also takes an SDK server."""
+        self.mcp.route(url, tools)
 
     # --- calls ---------------------------------------------------------------------------------
     def create_call(self, body: Any, *, caller: Caller | None = None) -> dict[str, Any]:
@@ -315,10 +330,12 @@ class Platform:
         """The full internal event log (public and simulator-only types)."""
         return list(self.record(call_id).events)
 
-    def exchanges(self, call_id: str | None = None) -> list[dict[str, Any]]:
-        """Every webhook exchange so far (or one call's), requests rebuilt from the log."""
+    def exchanges(self, call_id: str | None = None, *, wall_clock: bool = True) -> list[dict[str, Any]]:
+        """Every webhook and MCP tool exchange so far (or one call's), requests rebuilt from the log.
+        `wall_clock=False` leaves out the one non-deterministic figure (an MCP call's `wall_ms`)."""
         processes = [self.process(call_id)] if call_id else list(self.calls.values())
-        return [exchange_dict(x, self.record(x.call_id), self.clock) for p in processes for x in p.exchanges]
+        return [exchange_dict(x, self.record(x.call_id), self.clock, wall_clock=wall_clock)
+                for p in processes for x in p.exchanges]
 
     def list_calls(self, *, assistant_id: str | None = None, status: str | None = None, from_date: Any = None,
                    to_date: Any = None, limit: Any = 20, offset: Any = 0) -> dict[str, Any]:
@@ -344,7 +361,10 @@ class Platform:
         return self.record(call_id).status in TERMINAL
 
 
-def exchange_dict(x: Exchange, record: CallRecord, clock: VirtualClock) -> dict[str, Any]:
+def exchange_dict(x: Exchange | ToolExchange, record: CallRecord, clock: VirtualClock, *,
+                  wall_clock: bool = True) -> dict[str, Any]:
+    if isinstance(x, ToolExchange):
+        return x.as_dict(clock, wall_clock=wall_clock)
     return {
         "call_id": x.call_id, "url": x.url, "sent_at": clock.iso_millis(x.sent_ms), "duration_ms": x.latency_ms,
         "request": {"call_id": x.call_id, "assistant_id": record.assistant_id, "utterance": x.utterance,
