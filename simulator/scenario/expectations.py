@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aployee_sim.contract import events as ev
+from aployee_sim.core.mcp_stubs import subset
+from aployee_sim.scenario.mcp import call_matches, shown
 from aployee_sim.scenario.runner import CallRun, ScenarioRun
 from aployee_sim.scenario.schema import Bounds, Expect
 from aployee_sim.scenario.values import format_duration
@@ -37,13 +39,6 @@ class Failure:
 
 def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if not isinstance(value, str) else value
-
-
-def subset(expected: Any, actual: Any) -> bool:
-    """Mappings match when every expected key matches; anything else must be equal."""
-    if isinstance(expected, dict):
-        return isinstance(actual, dict) and all(k in actual and subset(v, actual[k]) for k, v in expected.items())
-    return expected == actual
 
 
 class _Judge:
@@ -153,7 +148,7 @@ def _webhooks(j: _Judge, e: Expect) -> None:
     w = e.webhooks
     if w is None:
         return
-    exchanges = j.sim.exchanges(j.call.call_id)
+    exchanges = [x for x in j.sim.exchanges(j.call.call_id) if x.get("kind") != "mcp"]
     listing = [f"{x['sent_at']} {x['request']['utterance']!r} -> "
                + (f"error: {x['error']}" if x["error"] else f"{x['status_code']} {_show(x['response'])}")
                for x in exchanges]
@@ -168,6 +163,35 @@ def _webhooks(j: _Judge, e: Expect) -> None:
                    "webhooks")
         elif not subset(body, exchanges[index]["request"]):
             j.fail(f"webhooks.bodies.{index}", body, exchanges[index]["request"], [])
+
+
+def _mcp(j: _Judge, e: Expect) -> None:
+    m = e.mcp
+    if m is None:
+        return
+    made = [x for x in j.sim.exchanges(j.call.call_id) if x.get("kind") == "mcp"]
+    listing = [shown(x) for x in made]
+    if m.count is not None and len(made) != m.count:
+        j.fail("mcp.count", m.count, len(made), listing, "tool calls")
+    failed = sum(1 for x in made if x["error"])
+    if m.failed is not None and failed != m.failed:
+        j.fail("mcp.failed", m.failed, failed, listing, "tool calls")
+    for index, match in enumerate(m.calls or []):
+        if index >= len(made) or not call_matches(match, made[index]):
+            actual = shown(made[index]) if index < len(made) else f"only {len(made)} tool calls were made"
+            j.fail(f"mcp.calls.{index}", match.model_dump(exclude_none=True), actual, listing, "tool calls")
+            break
+    if m.calls is not None and len(made) > len(m.calls):
+        j.fail("mcp.calls", f"{len(m.calls)} tool calls", f"{len(made)}: {listing[len(m.calls)]} and after", listing,
+               "tool calls")
+    for index, match in enumerate(m.includes):
+        if not any(call_matches(match, x) for x in made):
+            j.fail(f"mcp.includes.{index}", match.model_dump(exclude_none=True), "no such tool call", listing,
+                   "tool calls")
+    for index, tool in enumerate(m.excludes):
+        hits = [x for x in made if x["tool"] == tool]
+        if hits:
+            j.fail(f"mcp.excludes.{index}", f"no {tool} call", shown(hits[0]), listing, "tool calls")
 
 
 def _timeline(j: _Judge, e: Expect) -> None:
@@ -237,5 +261,5 @@ def _hold_music(j: _Judge, e: Expect) -> None:
 
 
 CHECKS: tuple[Callable[[_Judge, Expect], None], ...] = (
-    _status, _final_state, _transcript, _summary, _webhooks, _timeline, _duration, _reasoning, _hold_music,
+    _status, _final_state, _transcript, _summary, _webhooks, _mcp, _timeline, _duration, _reasoning, _hold_music,
 )

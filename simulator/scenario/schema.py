@@ -27,6 +27,7 @@ from aployee_sim.core.reasoning import FAILURES
 from aployee_sim.core.routing import Menu, RuleSet
 from aployee_sim.core.timings import Timings
 from aployee_sim.scenario.errors import describe, did_you_mean
+from aployee_sim.scenario.mcp import McpConfigSpec, McpExpect, ToolStubSpec
 from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
 from aployee_sim.scenario.values import Digits, Duration, DurationOrMs, Phone, Regex
 
@@ -34,7 +35,7 @@ TerminalStatus = Literal["completed", "failed", "transferred"]
 _REASONS = ("HANGUP_USER", "HANGUP_ASSISTANT", "BUSY", "NO_ANSWER", "ERROR", "TRANSFERRED", "SILENCE_TIMEOUT",
             "MAX_DURATION", "IVR_FAILED")
 _INTERNAL_EVENTS = ("STATUS_CHANGED", "STATE_CHANGED", "DIGITS", "HOLD_MUSIC", "TRANSFER_RESULT", "PLATFORM_PROMPT",
-                    "TRANSFER_REJECTED", "INBOUND_ROUTED", "IVR_CHOICE", "ROUTED")
+                    "TRANSFER_REJECTED", "INBOUND_ROUTED", "IVR_CHOICE", "ROUTED", "MCP_TOOLS_MISSING")
 REASONS: tuple[str, ...] = tuple(getattr(ev, name) for name in _REASONS if hasattr(ev, name))
 EVENT_TYPES: tuple[str, ...] = tuple(sorted(ev.PUBLIC_TYPES)) + tuple(
     getattr(ev, name) for name in _INTERNAL_EVENTS if hasattr(ev, name))
@@ -98,6 +99,7 @@ class Assistant(Model):
     system_prompt: str | None = None
     reasoning_mode: Literal["builtin", "webhook", "mcp"] = "builtin"
     webhook_url: str | None = None
+    mcp_config: McpConfigSpec | None = None
     end_call_phrases: list[str] = []
     escalation: list[Escalation] = []
     transfer_target: Phone | None = None
@@ -295,6 +297,7 @@ class Expect(Model):
     duration: Bounds | None = Field(None, description="connected time of the call")
     reasoning: ReasoningExpect | None = None
     hold_music: HoldMusicExpect | None = None
+    mcp: McpExpect | None = Field(None, description="the MCP tool calls the call made")
 
 
 # --- calls and the document --------------------------------------------------------------------
@@ -331,6 +334,7 @@ class Scenario(Model):
     timings: TimingsSpec | None = None  # type: ignore[valid-type]
     assistants: dict[str, Assistant] = Field(min_length=1)
     webhooks: dict[str, list[WebhookRule]] = Field({}, description="stub answers by webhook URL")
+    mcp_tools: dict[str, list[ToolStubSpec]] = Field({}, description="stub MCP tools by server URL")
     carrier: dict[Phone, CarrierOutcome] = {}
     transfer_party: dict[Phone, TransferScript] = Field({}, description="how transfer targets answer")
     numbers: dict[Phone, Number] = Field({}, description="provisioned numbers for inbound calls")
