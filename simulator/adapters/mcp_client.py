@@ -128,12 +128,16 @@ class McpClientPool:
         self._inprocess[url] = server
 
     def list_tools(self, server: ServerRef, timeout_ms: int) -> ToolListing:
+        if mcp is None:
+            return ToolListing(error=EXTRA_MISSING)
         answer, _ = self._ask(server, _Request("list", timeout_s=timeout_ms / 1000))
         if isinstance(answer, BaseException):
             return ToolListing(error=describe(answer))
         return ToolListing(frozenset(tool.name for tool in answer.tools))
 
     def call_tool(self, server: ServerRef, tool: str, arguments: dict[str, Any], timeout_ms: int) -> ToolOutcome:
+        if mcp is None:
+            return ToolOutcome(error=EXTRA_MISSING)
         answer, wall_ms = self._ask(server, _Request("call", tool, arguments, timeout_ms / 1000))
         if isinstance(answer, BaseException):
             error = describe(answer)
@@ -146,8 +150,6 @@ class McpClientPool:
 
     def _ask(self, server: ServerRef, request: _Request) -> tuple[Any, int]:
         """Send one request to the server's session and wait for it (bounded by its timeout)."""
-        if mcp is None:
-            return RuntimeError(EXTRA_MISSING), 0
         started = time.perf_counter()
         future = self._loop.submit(self._send(server, request))
         try:
