@@ -9,7 +9,6 @@ import pytest
 from mcp_shop import build_shop
 
 from aployee_sim.api import Simulator
-from aployee_sim.core.timings import Timings
 from aployee_sim.fakes.callers import ScriptedCaller, hangup, say
 from aployee_sim.mcp_serving import McpHttpServer
 
@@ -46,5 +45,5 @@ def tool_events(sim: Simulator, call_id: str) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def sim():
-    with Simulator(seed=5, timings=Timings(mcp_timeout_ms=1500)) as simulator:
+    with Simulator(seed=5) as simulator:
         yield simulator

@@ -5,6 +5,7 @@ from __future__ import annotations
 from conftest import converse, mcp_assistant, said, tool_events
 
 from aployee_sim.api import Simulator
+from aployee_sim.core.timings import Timings
 from aployee_sim.fakes.callers import ScriptedCaller, hangup, say
 
 ORDER_RULE = {"pattern": r"order (?P<order_id>\d+)", "tool": "check_order_status",
@@ -78,12 +79,16 @@ def test_bad_arguments(sim, shop_url):
     assert "order_id" in error and "Field required" in error
 
 
-def test_a_timeout_costs_the_deadline_in_virtual_time(sim, shop_url):
-    rule = {"keywords": ["slow"], "tool": "slow_lookup", "arguments": {"seconds": 5}}
-    error = _failing(sim, shop_url, rule, "be slow")
-    assert error.startswith("timeout")
-    [event] = [e for e in sim.events(sim.list_calls()["data"][0]["id"]) if e[1] == "mcp_tool_called"]
-    assert event[2]["duration_ms"] == 1500
+def test_a_timeout_costs_the_deadline_in_virtual_time(shop_url):
+    with Simulator(seed=5, timings=Timings(mcp_timeout_ms=1500)) as sim:
+        warm = mcp_assistant(sim, shop_url, [{"keywords": ["ticket"], "tool": "create_ticket",
+                                              "arguments": {"subject": "x"}}])
+        assert "error" not in tool_events(sim, converse(sim, warm, "a ticket"))[0]  # the session is open now
+        rule = {"keywords": ["slow"], "tool": "slow_lookup", "arguments": {"seconds": 5}}
+        error = _failing(sim, shop_url, rule, "be slow")
+        assert error.startswith("timeout")
+        [event] = [e for e in sim.events(sim.list_calls()["data"][0]["id"]) if e[1] == "mcp_tool_called"]
+        assert event[2]["duration_ms"] == 1500
 
 
 def test_non_text_content_cannot_be_spoken(sim, shop_url):
