@@ -13,7 +13,7 @@ import sys
 def run(args: argparse.Namespace) -> int:
     from aployee_sim.commands.run import DEFAULT_PATH, load_all
     from aployee_sim.scenario.errors import path_text
-    from aployee_sim.scenario.mcp import missing_tool_notes
+    from aployee_sim.scenario.mcp_checks import missing_tool_notes
 
     loaded, invalid = load_all(args.paths or [DEFAULT_PATH], args.glob)
     for result in invalid:

@@ -9,7 +9,7 @@ calls come back through `tool_called` (the `McpHost` port): the exchange is list
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -17,13 +17,29 @@ from aployee_sim.contract import events as ev
 from aployee_sim.contract.errors import invalid
 from aployee_sim.contract.lifecycle import TERMINAL
 from aployee_sim.contract.models import Assistant, McpConfig, McpSettings
+from aployee_sim.core.call_process import CallProcess
+from aployee_sim.core.clock import VirtualClock
+from aployee_sim.core.engine import Engine
 from aployee_sim.core.mcp_rules import RuleError, check_rules
 from aployee_sim.core.mcp_stubs import StubTools, ToolStub
 from aployee_sim.core.mcp_turns import McpBackend, McpRouter, ServerRef, ToolExchange, ToolPort
+from aployee_sim.core.randomness import SeededRandom
 from aployee_sim.core.record import CallRecord
+from aployee_sim.core.timings import Timings
 
-if TYPE_CHECKING:
-    from aployee_sim.platform.platform import Platform
+
+class McpPlatform(Protocol):
+    """What MCP support reads of the platform (`aployee_sim.platform.platform.Platform`)."""
+
+    clock: VirtualClock
+    engine: Engine
+    rng: SeededRandom
+    calls: dict[str, CallProcess]
+
+    @property
+    def timings(self) -> Timings: ...
+
+    def record(self, call_id: str) -> CallRecord: ...
 
 
 def mcp_settings(assistant: Assistant) -> McpSettings:
@@ -60,7 +76,7 @@ def check_mcp_config(assistant: Assistant) -> None:
 class McpSupport:
     """MCP assistants' backends, routes and timeline entries for one platform."""
 
-    def __init__(self, platform: Platform) -> None:
+    def __init__(self, platform: McpPlatform) -> None:
         self.platform = platform
         self.router = McpRouter()
         self._reported: set[str] = set()

@@ -12,7 +12,7 @@ from typing import Any
 
 from aployee_sim.fakes.carrier import BUSY, CARRIER_ERROR, NO_ANSWER
 from aployee_sim.scenario.errors import Marks, Path, ScenarioError, did_you_mean, path_text
-from aployee_sim.scenario.mcp import mcp_problems
+from aployee_sim.scenario.mcp_checks import mcp_problems
 from aployee_sim.scenario.schema import Assistant, Call, Scenario
 from aployee_sim.scenario.values import format_duration
 
