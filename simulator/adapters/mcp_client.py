@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aployee_sim.adapters.outside_loop import OutsideLoop
+from aployee_sim.contract import strict_json
 from aployee_sim.core.mcp_turns import EXTRA_MISSING, ServerRef, ToolListing, ToolOutcome
 
 try:
@@ -144,7 +145,11 @@ class McpClientPool:
             return ToolOutcome(error=error, wall_ms=wall_ms, timed_out=error.startswith("timeout"))
         content = [block.model_dump(mode="json", by_alias=True, exclude_none=True) for block in answer.content]
         if sum(len(str(block)) for block in content) > MAX_CONTENT_CHARS:
-            return ToolOutcome(error=f"result over {MAX_CONTENT_CHARS} characters", wall_ms=wall_ms)
+            return ToolOutcome(error=f"protocol error: result over {MAX_CONTENT_CHARS} characters", wall_ms=wall_ms)
+        try:  # the result is listed under /_sim and stored: hostile nesting or NaN stops here
+            strict_json.check([content, answer.structured_content])
+        except strict_json.StrictJsonError as exc:
+            return ToolOutcome(error=f"protocol error: the result is not strict JSON: {exc}", wall_ms=wall_ms)
         return ToolOutcome(content=content, structured=answer.structured_content, is_error=bool(answer.is_error),
                            wall_ms=wall_ms)
 

@@ -217,7 +217,7 @@ class McpRule(Resource):
     state: dict[str, Any] = Field(default_factory=dict)
     tool: str | None = None
     arguments: dict[str, Any] = Field(default_factory=dict)
-    calls: list[McpToolCall] = Field(default_factory=list)
+    calls: list[McpToolCall] = Field(default_factory=list, max_length=20)
     reply: str | None = None
     update: dict[str, Any] = Field(default_factory=dict)
     fallback: str | None = None
@@ -231,7 +231,7 @@ class McpSettings(BaseModel):
     """
 
     model_config = ConfigDict(extra="ignore")
-    rules: list[McpRule] = Field(default_factory=list)
+    rules: list[McpRule] = Field(default_factory=list, max_length=200)
     command: list[str] | None = Field(default=None, min_length=1)
     bearer_token: str | None = None
     latency_ms: int | None = Field(default=None, ge=0, le=600_000)

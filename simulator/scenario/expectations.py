@@ -144,6 +144,16 @@ def _summary(j: _Judge, e: Expect) -> None:
             j.fail(f"summary.contains.{index}", f"the summary to contain {text!r}", summary, [])
 
 
+def _tally(j: _Judge, key: str, count: int | None, failed: int | None, exchanges: list[dict[str, Any]],
+           listing: list[str], title: str | None = None) -> None:
+    """`count` and `failed` of a list of exchanges (webhook requests or MCP tool calls)."""
+    if count is not None and len(exchanges) != count:
+        j.fail(f"{key}.count", count, len(exchanges), listing, title or key)
+    errors = sum(1 for x in exchanges if x["error"])
+    if failed is not None and errors != failed:
+        j.fail(f"{key}.failed", failed, errors, listing, title or key)
+
+
 def _webhooks(j: _Judge, e: Expect) -> None:
     w = e.webhooks
     if w is None:
@@ -152,11 +162,7 @@ def _webhooks(j: _Judge, e: Expect) -> None:
     listing = [f"{x['sent_at']} {x['request']['utterance']!r} -> "
                + (f"error: {x['error']}" if x["error"] else f"{x['status_code']} {_show(x['response'])}")
                for x in exchanges]
-    if w.count is not None and len(exchanges) != w.count:
-        j.fail("webhooks.count", w.count, len(exchanges), listing, "webhooks")
-    failed = sum(1 for x in exchanges if x["error"])
-    if w.failed is not None and failed != w.failed:
-        j.fail("webhooks.failed", w.failed, failed, listing, "webhooks")
+    _tally(j, "webhooks", w.count, w.failed, exchanges, listing)
     for index, body in enumerate(w.bodies or []):
         if index >= len(exchanges):
             j.fail(f"webhooks.bodies.{index}", body, f"only {len(exchanges)} webhook requests were sent", listing,
@@ -171,11 +177,7 @@ def _mcp(j: _Judge, e: Expect) -> None:
         return
     made = [x for x in j.sim.exchanges(j.call.call_id) if x.get("kind") == "mcp"]
     listing = [shown(x) for x in made]
-    if m.count is not None and len(made) != m.count:
-        j.fail("mcp.count", m.count, len(made), listing, "tool calls")
-    failed = sum(1 for x in made if x["error"])
-    if m.failed is not None and failed != m.failed:
-        j.fail("mcp.failed", m.failed, failed, listing, "tool calls")
+    _tally(j, "mcp", m.count, m.failed, made, listing, "tool calls")
     for index, match in enumerate(m.calls or []):
         if index >= len(made) or not call_matches(match, made[index]):
             actual = shown(made[index]) if index < len(made) else f"only {len(made)} tool calls were made"

@@ -104,3 +104,24 @@ def test_in_process_runs_replay_identically(seed):
             return [sim.timeline(call), sim.exchanges(call, wall_clock=False), sim.latency(call)]
 
     assert run() == run()
+
+
+def _requires_token(app, token: str):
+    """An ASGI wrapper answering 401 unless `Authorization: Bearer <token>` is sent."""
+    async def guarded(scope, receive, send):
+        if scope["type"] == "http" and (b"authorization", f"Bearer {token}".encode()) not in scope["headers"]:
+            await send({"type": "http.response.start", "status": 401, "headers": []})
+            await send({"type": "http.response.body", "body": b"unauthorized"})
+            return
+        await app(scope, receive, send)
+    return guarded
+
+
+def test_the_bearer_token_is_sent(sim):
+    app = _requires_token(build_shop().streamable_http_app(), "s3cret")
+    with McpHttpServer(app, path="/mcp") as url:
+        good = mcp_assistant(sim, url, [ORDER_RULE], bearer_token="s3cret")
+        assert "Order 1: shipped." in said(sim, converse(sim, good, "order 1"))
+        bad = mcp_assistant(sim, url, [ORDER_RULE], bearer_token="wrong")
+        [event] = tool_events(sim, converse(sim, bad, "order 2"))
+    assert event["error"] == "protocol error: Server returned an error response"  # the SDK's word for the 401
