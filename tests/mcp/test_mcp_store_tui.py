@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import converse, mcp_assistant
 
 from aployee_sim.adapters.store import Store, StoreWriter
@@ -34,3 +35,33 @@ def test_the_store_keeps_mcp_exchanges_and_the_tui_shows_them(tmp_path):
     assert "#1 MCP check_order_status @ https://shop.test/mcp" in plain
     assert '"order_id": "1"' in plain and '"status": "packed"' in plain
     assert "#2 MCP check_order_status" in plain and "error: connection error: connection refused" in plain
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_the_tui_call_view_shows_the_tool_calls(tmp_path):
+    from textual.widgets import DataTable, Static
+
+    from aployee_sim.tui.app import AployeeTui
+    from aployee_sim.tui.screens.call import CallScreen
+
+    path, call = _stored_call(tmp_path)
+    app = AployeeTui(StoreSource(path), poll_seconds=None, export_dir=tmp_path)
+    async with app.run_test(size=(110, 40)) as pilot:
+        for _ in range(100):  # bounded: the list loads, then the call opens
+            if app.screen.query(DataTable) and app.screen.query_one("#calls", DataTable).row_count:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("enter")
+        for _ in range(100):
+            if isinstance(app.screen, CallScreen) and app.screen.data is not None:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("3")
+        shown = str(app.screen.query_one("#webhooks-text", Static).render())
+    assert "#1 MCP check_order_status @ https://shop.test/mcp" in shown
+    assert "error: connection error: connection refused" in shown
