@@ -81,3 +81,19 @@ def test_a_failed_tool_call_expectation_is_reported_at_its_line(tmp_path):
     [failure] = evaluate(run_scenario(load_scenario(_write(tmp_path, WORLD.format(tool="check_order_status")))))
     assert failure.key == "expect.mcp.calls.0" and failure.line == 21
     assert 'check_order_status({"order_id": "1"}) -> ok' in failure.actual
+
+
+def test_validate_notes_allow_listed_tools_the_stubs_lack_and_reports_rule_errors(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "aployee_sim.cli", "validate", str(BUNDLED[1])],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    notes = [line for line in done.stdout.splitlines() if ": note: " in line]
+    assert len(notes) == 3 and all("shared/mcp_shop.yaml:12:" in line for line in notes)
+    assert "provide no 'create_ticket': calling it fails (missing tool)" in notes[-1]
+    bad = _write(tmp_path, WORLD.format(tool="check_order_status").replace('"{n}"', '"{m}"')
+                 .replace("https://t.test/mcp:", "https://other.test/mcp:"))
+    done = subprocess.run([sys.executable, "-m", "aployee_sim.cli", "validate", str(bad)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "t.scenario.yaml:11:" in done.stderr and "unknown field {m}" in done.stderr
+    assert "t.scenario.yaml:14:" in done.stderr and "no MCP assistant uses 'https://other.test/mcp'" in done.stderr
