@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/mcp_bench.py [--calls 300] [--repeats 5] [--json]
 
-One SDK `MCPServer` with one tool (`check_order_status`) serves streamable HTTP on 127.0.0.1 (a
-thread of this process). Three workloads make `--calls` tool calls each:
+One SDK `MCPServer` with one tool (`check_order_status`) serves streamable HTTP on 127.0.0.1, in a
+child process (so the server does not share the clients' interpreter lock). Three workloads make
+`--calls` tool calls each:
 
 - sdk: the bare SDK client, one session, `call_tool` in a loop on a uvloop loop like the
   simulator's (the floor: what the tool call costs);
@@ -24,7 +25,11 @@ import asyncio
 import json
 import logging
 import statistics
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
@@ -85,16 +90,46 @@ def simulated(url: str, calls: int, server: MCPServer | None = None) -> float:
         return elapsed
 
 
+def serve() -> None:
+    """The child process: serve until stdin closes (the parent ending, even by a crash, stops it)."""
+    logging.disable(logging.INFO)
+    with McpHttpServer(build_server()) as url:
+        print(url, flush=True)
+        sys.stdin.read()
+
+
+@contextmanager
+def server_process() -> Iterator[str]:
+    child = subprocess.Popen([sys.executable, __file__, "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        url = child.stdout.readline().strip() if child.stdout else ""
+        if not url.startswith("http://127.0.0.1:"):
+            raise SystemExit(f"the MCP server did not start (got {url!r})")
+        yield url
+    finally:
+        if child.stdin:
+            child.stdin.close()
+        try:
+            child.wait(15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(5)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve()
+        return
     logging.disable(logging.INFO)  # the SDK logs every HTTP request at INFO: measure the protocol, not the log
-    server = build_server()
     times: dict[str, list[float]] = {"sdk": [], "simulator": [], "in-process": []}
-    with McpHttpServer(server) as url:
+    with server_process() as url:
         for repeat in range(args.repeats):
             order = ["sdk", "simulator"] if repeat % 2 == 0 else ["simulator", "sdk"]  # alternate who goes first
             for name in order:
