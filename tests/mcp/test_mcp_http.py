@@ -133,7 +133,10 @@ def _slow_turn(sim, shop_url):
         started = next((t for t, kind, _ in sim.events(call) if kind == "reasoning_started"), None)
     sim.run(until_ms=started + 4000)
     live = sim.live_state(call)
-    assert live["reasoning_status"]["active"] is True
+    assert live["reasoning_status"]["active"] is True and live["current_state"] == {}
+    sim.run(until_ms=started + 5001)
+    live = sim.live_state(call)
+    assert live["reasoning_status"]["active"] is False and live["current_state"] == {"order_status": "shipped"}
     sim.run()
     holds = [data for _, kind, data in sim.events(call) if kind == "hold_music"]
     assert {"during": "reasoning", "duration_ms": 2000} in holds
