@@ -18,6 +18,7 @@ import os
 from datetime import datetime
 from typing import Any
 
+from aployee_sim.adapters.mcp_client import McpClientPool, is_sdk_server
 from aployee_sim.adapters.webhook_http import HttpWebhookTransport
 from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT
 from aployee_sim.core.timings import Timings
@@ -44,12 +45,23 @@ class Simulator(Platform):
         super().__init__(carrier=self.carrier, default_caller=lambda record: LiveCaller(), seed=seed, start=start,
                          timings=timings, webhook_transport=self._http, transfer_party=self.transfer_party,
                          transfer_phrases=transfer_phrases)
+        self._mcp_client = McpClientPool()
+        self.mcp.router.fallback = self._mcp_client
         if isinstance(directory, str | os.PathLike):
             self.directory.load(directory)
         elif directory is not None:
             self.directory.update(directory)
 
+    def route_mcp(self, url: str, tools: Any) -> None:
+        """Serve the MCP server at `url` in-process: an SDK server object (`MCPServer`, no socket),
+        declarative tool stubs (a list of dicts), or any tool port (docs/mcp.md)."""
+        if is_sdk_server(tools):
+            self._mcp_client.route(url, tools)
+            tools = self._mcp_client
+        super().route_mcp(url, tools)
+
     def close(self) -> None:
+        self._mcp_client.close()
         close = getattr(self._http, "close", None)
         if close is not None:
             close()

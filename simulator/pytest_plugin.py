@@ -6,6 +6,8 @@ Fixtures:
 - `aployee_server` — a real simulator server on 127.0.0.1 and a free port (`AployeeServer`:
   `base_url`, `api_key`, `org_id`, `client`, clock control, the webhook log, far-end helpers),
   reset before each test. A crash inside the server fails the test with the request shown.
+- `aployee_mcp_server` — `serve(server) -> url`: runs your SDK `MCPServer` over streamable HTTP on
+  127.0.0.1 and a free port for this test, and stops it afterwards (needs the `[mcp]` extra).
 
 Settings: ini options `aployee_seed` (default 0), `aployee_start` (the virtual clock's start, an
 ISO 8601 instant), `aployee_clock` (server clock mode, default `auto`), `aployee_webhook_in_flight`
@@ -87,6 +89,24 @@ def aployee_sim(request: pytest.FixtureRequest) -> Iterator[Any]:
     settings = _settings(request)
     with _simulator(settings) as sim:
         yield sim
+
+
+@pytest.fixture
+def aployee_mcp_server() -> Iterator[Any]:
+    """`serve(server) -> url`: an MCP server on a free loopback port until the test ends."""
+    from aployee_sim.mcp_serving import McpHttpServer
+
+    running: list[McpHttpServer] = []
+
+    def serve(server: Any, path: str = "/mcp") -> str:
+        running.append(McpHttpServer(server, path=path).start())
+        return running[-1].url
+
+    try:
+        yield serve
+    finally:
+        for server in running:
+            server.stop()
 
 
 @pytest.fixture

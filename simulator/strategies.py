@@ -42,7 +42,8 @@ from aployee_sim.core.record import INBOUND, OUTBOUND, CallRecord
 from aployee_sim.platform import projections
 
 __all__ = ["ids", "phone_numbers", "json_values", "states", "status_paths", "status_changes", "call_records",
-           "call_details", "webhook_requests", "caller_steps", "END_REASONS"]
+           "call_details", "webhook_requests", "caller_steps", "mcp_tool_results", "mcp_assistants",
+           "END_REASONS"]
 
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -182,3 +183,47 @@ def caller_steps(utterances: st.SearchStrategy[str] | list[str], *, digits: str 
         kinds.append(st.builds(lambda keys: {"digits": keys}, st.text(alphabet=digits, min_size=1, max_size=3)))
     script = st.lists(st.one_of(kinds), max_size=max_steps)
     return st.tuples(script, st.booleans()).map(lambda drawn: drawn[0] + ([{"hangup": True}] if drawn[1] else []))
+
+
+# --- MCP (docs/mcp.md) -------------------------------------------------------------------------
+_WORDS = ("order", "refund", "ticket", "callback", "account", "help")
+
+
+def mcp_tool_results(tool: str | st.SearchStrategy[str] = "lookup") -> st.SearchStrategy[dict[str, Any]]:
+    """Declarative tool stubs (`sim.route_mcp(url, [...])`, `mcp_tools` in scenarios): structured or
+    text results, tool errors, transport failures, unspeakable content and delays, as real servers give."""
+    tools = st.just(tool) if isinstance(tool, str) else tool
+    answer = st.one_of(
+        st.fixed_dictionaries({"result": st.dictionaries(st.sampled_from(["status", "name", "id"]),
+                                                         st.text(max_size=12) | st.integers(0, 99), min_size=1)}),
+        st.fixed_dictionaries({"text": st.text(min_size=1, max_size=40)}),
+        st.fixed_dictionaries({"text": st.text(max_size=20), "is_error": st.just(True)}),
+        st.fixed_dictionaries({"fail": st.sampled_from(["timeout", "connection_error", "protocol_error"])}),
+        st.fixed_dictionaries({"content": st.just([{"type": "image", "data": "iVBORw0KGgo=", "mimeType": "image/png"}])}),
+    )
+    return st.tuples(tools, answer, st.none() | st.integers(0, 8_000)).map(
+        lambda parts: {"tool": parts[0], **parts[1], **({"delay_ms": parts[2]} if parts[2] is not None else {})})
+
+
+@st.composite
+def mcp_assistants(draw: st.DrawFn, *, server_url: str = "https://mcp.test/mcp",
+                   tools: tuple[str, ...] = ("lookup", "book")) -> dict[str, Any]:
+    """`POST /v1/assistants` bodies of valid MCP assistants: rules on keywords (or a regex capturing
+    `{ref}`) calling allow-listed tools, replies and state updates woven from `{result}`."""
+    rules = []
+    for _ in range(draw(st.integers(0, 3))):
+        tool = draw(st.sampled_from(tools))
+        rule: dict[str, Any] = {"tool": tool}
+        if draw(st.booleans()):
+            rule["pattern"] = draw(st.sampled_from(_WORDS)) + r" (?P<ref>\w+)"
+            rule["arguments"] = {"ref": "{ref}"}
+        else:
+            rule["keywords"] = draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=2, unique=True))
+        rule["reply"] = draw(st.sampled_from(["{result}", "Done: {" + tool + "}.", "All set."]))
+        if draw(st.booleans()):
+            rule["update"] = {"last": "{result}"}
+        if draw(st.booleans()):
+            rule["fallback"] = "Sorry, that did not work."
+        rules.append(rule)
+    return {"name": draw(st.sampled_from(["CustomerServiceBot", "Shop"])), "reasoning_mode": "mcp",
+            "mcp_config": {"server_url": server_url, "tools": list(tools), "rules": rules}}

@@ -188,10 +188,13 @@ def timeline_rows(data: CallData) -> list[tuple[str, str, Text, str, str]]:
 def exchanges_text(data: CallData) -> Text:
     text = Text()
     if not data.exchanges:
-        text.append("No webhook exchanges (this assistant does not use a webhook, or none ran yet).", style="dim")
+        text.append("No webhook or MCP exchanges (this assistant uses neither, or none ran yet).", style="dim")
         return text
     for number, exchange in enumerate(data.exchanges, 1):
         failed = exchange.get("error") is not None
+        if exchange.get("kind") == "mcp":
+            text.append_text(_tool_call_text(number, exchange, failed))
+            continue
         text.append(f"#{number} POST {exchange.get('url')}\n", style="bold red" if failed else "bold")
         text.append(f"   sent {clock_text(exchange.get('sent_at', ''))}  latency {exchange.get('duration_ms')} ms"
                     f"  status {exchange.get('status_code') if exchange.get('status_code') is not None else '—'}\n")
@@ -201,6 +204,22 @@ def exchanges_text(data: CallData) -> Text:
         text.append(json.dumps(exchange.get("request"), ensure_ascii=False, indent=2).replace("\n", "\n   ") + "\n")
         text.append("   response ", style="dim")
         text.append(json.dumps(exchange.get("response"), ensure_ascii=False, indent=2).replace("\n", "\n   ") + "\n\n")
+    return text
+
+
+def _tool_call_text(number: int, exchange: dict[str, Any], failed: bool) -> Text:
+    """An MCP tool call, beside the webhook exchanges: server, tool, arguments, result or error."""
+    text = Text()
+    text.append(f"#{number} MCP {exchange.get('tool')} @ {exchange.get('server')}\n", style="bold red" if failed else "bold")
+    wall = exchange.get("wall_ms")
+    text.append(f"   sent {clock_text(exchange.get('sent_at', ''))}  latency {exchange.get('duration_ms')} ms"
+                + (f"  wall {wall} ms" if wall is not None else "") + "\n")
+    if failed:
+        text.append(f"   error: {exchange['error']}\n", style="bold red")
+    for label, value in (("arguments", exchange.get("arguments")), ("result   ", exchange.get("result"))):
+        text.append(f"   {label} ", style="dim")
+        text.append(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n   ") + "\n")
+    text.append("\n")
     return text
 
 

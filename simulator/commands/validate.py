@@ -14,12 +14,16 @@ from aployee_sim.commands.run import add_examples_option
 
 def run(args: argparse.Namespace) -> int:
     from aployee_sim.commands.run import load_all, scenario_paths
+    from aployee_sim.scenario.errors import path_text
+    from aployee_sim.scenario.mcp_checks import missing_tool_notes
 
     loaded, invalid = load_all(scenario_paths(args), args.glob)
     for result in invalid:
         print("\n".join(result.errors), file=sys.stderr)
     for scenario in loaded:
         print(f"{scenario.display}: ok ({len(scenario.model.calls)} call{'s' if len(scenario.model.calls) != 1 else ''})")
+        for path, note in missing_tool_notes(scenario.model):
+            print(f"{scenario.marks.value(path)}: note: {path_text(path)}: {note}")
     total = len(loaded) + len(invalid)
     print(f"{len(loaded)} of {total} scenario file{'s' if total != 1 else ''} valid", file=sys.stderr)
     return 2 if invalid else 0

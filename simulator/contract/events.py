@@ -47,6 +47,7 @@ TRANSFER_REJECTED = "transfer_rejected"  # {"target", "trigger", "reason"}: a tr
 INBOUND_ROUTED = "inbound_routed"    # {"number", "rule_set", "rule", "destination"}: time-based routing chose
 IVR_CHOICE = "ivr_choice"            # {"menu", "input", "by": "digits"|"speech"|"timeout", "option"|None}
 ROUTED = "routed"                    # {"assistant_id"}: routing handed the call to this assistant
+MCP_TOOLS_MISSING = "mcp_tools_missing"  # {"server", "tools"}: allow-listed tools the MCP server does not list
 
 # Reasons on `call_ended` (CONTRACT §2 decision).
 HANGUP_USER = "hangup_user"

@@ -186,9 +186,56 @@ class Voice(Resource):
 
 
 class McpConfig(Resource):
+    """`mcp_config` as documented (`server_url`, the `tools` allow-list). The simulator's own keys
+    (`rules`, `command`, `bearer_token`, latencies: `McpSettings`) ride along as extra keys, so an
+    assistant that does not use them is echoed exactly as production echoes it."""
+
     model_config = ConfigDict(extra="allow")
     server_url: str | None = None
     tools: list[str] = Field(default_factory=list)
+
+
+class McpToolCall(Resource):
+    """One tool call of a rule: `arguments` are templates (`{capture}`, `{state.key}`, `{tool.field}`)."""
+
+    tool: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class McpRule(Resource):
+    """When the utterance (and state) match, call tools in order and weave their results into `reply`.
+
+    Conditions (all given ones must hold; none at all matches every utterance): any of `keywords`
+    (case-insensitive), the regex `pattern` (case-insensitive; its named groups become captures),
+    and `state` (each key equal to the call state's value). One call as `tool` + `arguments`, or
+    several as `calls`. `update` merges templated values into the state when every call succeeded;
+    `fallback` is spoken when one failed (the state is then left unchanged).
+    """
+
+    keywords: list[str] = Field(default_factory=list)
+    pattern: str | None = None
+    state: dict[str, Any] = Field(default_factory=dict)
+    tool: str | None = None
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    calls: list[McpToolCall] = Field(default_factory=list, max_length=20)
+    reply: str | None = None
+    update: dict[str, Any] = Field(default_factory=dict)
+    fallback: str | None = None
+
+
+class McpSettings(BaseModel):
+    """The simulator-only keys of `mcp_config` (CONTRACT §4b decisions; docs/mcp.md).
+
+    `command` runs a local development server over stdio instead of `server_url`;
+    `latency_ms` replaces the modelled latency of every tool call, `tool_latency_ms` of one tool.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+    rules: list[McpRule] = Field(default_factory=list, max_length=200)
+    command: list[str] | None = Field(default=None, min_length=1)
+    bearer_token: str | None = None
+    latency_ms: int | None = Field(default=None, ge=0, le=600_000)
+    tool_latency_ms: dict[str, int] = Field(default_factory=dict)
 
 
 class EscalationRule(Resource):

@@ -17,9 +17,10 @@ from aployee_sim.contract import events as ev
 from aployee_sim.contract.lifecycle import COMPLETED, FAILED, IN_PROGRESS, RINGING, TERMINAL
 from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Engine, Timer
+from aployee_sim.core.mcp_turns import ToolExchange
 from aployee_sim.core.ports import Caller, Carrier, DialPlan, TransferParty
 from aployee_sim.core.randomness import SeededRandom
-from aployee_sim.core.reasoning import BuiltinBrain, ReasoningBackend
+from aployee_sim.core.reasoning import ReasoningBackend
 from aployee_sim.core.reasoning_turns import Exchange, InFlight, ReasoningSteps, Utterance
 from aployee_sim.core.record import OUTBOUND, CallRecord
 from aployee_sim.core.timings import Timings, speech_ms
@@ -90,10 +91,10 @@ class CallProcess(ReasoningSteps, TransferSteps):
     rt: Runtime
     call: CallRecord
     assistant: Assistant
-    brain: BuiltinBrain
+    brain: ReasoningBackend  # the built-in brain, or an MCP assistant's backend (core.mcp_turns)
     caller: Caller
     speaking: Timer | None = None
-    exchanges: list[Exchange] = field(default_factory=list)
+    exchanges: list[Exchange | ToolExchange] = field(default_factory=list)
     _user_timer: Timer | None = None
     # Short queues (rarely over one item) as lists: an empty deque costs 760 bytes, a list 56.
     _user_backlog: list[tuple[str, float | None]] = field(default_factory=list)
@@ -209,7 +210,7 @@ class CallProcess(ReasoningSteps, TransferSteps):
         if self.call.status == IN_PROGRESS:
             done()
 
-    def hand_over(self, assistant: Assistant, brain: BuiltinBrain) -> None:
+    def hand_over(self, assistant: Assistant, brain: ReasoningBackend) -> None:
         """The front desk is done: this assistant takes the call and greets the caller."""
         self.front = None
         self.assistant, self.brain = assistant, brain

@@ -77,7 +77,7 @@ class ReasoningSteps:
             "context": call.context(start, end),
             "timestamp": rt.engine.clock.iso_seconds(now),
         }
-        timeout = timings.webhook_timeout_ms
+        timeout = timings.mcp_timeout_ms if mode == "mcp" else timings.webhook_timeout_ms
         webhook = mode == "webhook"
         url = assistant.webhook_url or ""
         delivery = rt.reasoning(url, request, timeout) if webhook else self.brain("", request, timeout)

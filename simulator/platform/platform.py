@@ -22,6 +22,7 @@ from aployee_sim.contract.models import Assistant, CreateCallRequest
 from aployee_sim.core.call_process import CallProcess, Runtime
 from aployee_sim.core.clock import VirtualClock, parse_instant
 from aployee_sim.core.engine import Engine
+from aployee_sim.core.mcp_turns import ToolExchange, ToolPort
 from aployee_sim.core.ports import Caller, Carrier, DialPlan, TransferParty
 from aployee_sim.core.randomness import SeededRandom
 from aployee_sim.core.reasoning import (
@@ -45,6 +46,7 @@ from aployee_sim.platform.directory import (
     organization_resource,
 )
 from aployee_sim.platform.inbound import place_inbound
+from aployee_sim.platform.mcp import McpSupport, check_mcp_config
 
 CallerFactory = Callable[[CallRecord], Caller]
 _ASSISTANT_WRITABLE = set(Assistant.model_fields) - {"id", "created_at", "updated_at"}
@@ -79,6 +81,7 @@ class Platform:
         self.directory = Directory()
         # Ids never to issue (a store holds them: `resume`), kept on reset so a reset never reissues them.
         self.reserved_ids: set[str] = set()
+        self.mcp = McpSupport(self)  # MCP assistants (CONTRACT §4b): composition sets mcp.router.fallback
         self.reset()
 
     def reset(self) -> None:
@@ -96,7 +99,8 @@ class Platform:
                                reasoning=self.router, transfer_party=transfer_party, on_ended=self._ended,
                                transfer_phrases=self.transfer_phrases)
         self.assistants: dict[str, Assistant] = {}
-        self.brains: dict[str, BuiltinBrain] = {}
+        self.brains: dict[str, ReasoningBackend] = {}
+        self.mcp.reset()
         self.calls: dict[str, CallProcess] = {}
         self.active: set[str] = set()
         self.directory.forget_api_created()
@@ -160,8 +164,8 @@ class Platform:
         assistant = self._validated_assistant({**values, "id": self.rng.make_id("asst"),
                                                "created_at": now, "updated_at": now})
         self.assistants[assistant.id] = assistant
-        self.brains[assistant.id] = BuiltinBrain([i if isinstance(i, Intent) else Intent(**i) for i in intents],
-                                                 fallback_reply)
+        self.brains[assistant.id] = self.mcp.backend(assistant) if assistant.reasoning_mode == "mcp" else \
+            BuiltinBrain([i if isinstance(i, Intent) else Intent(**i) for i in intents], fallback_reply)
         self._assistants_changed()
         return assistant.dump()
 
@@ -172,6 +176,8 @@ class Platform:
             raise _validation_error(exc) from None
         if assistant.reasoning_mode == "webhook" and not assistant.webhook_url:
             raise invalid("webhook_url", "The webhook_url field is required when reasoning_mode is 'webhook'")
+        if assistant.reasoning_mode == "mcp":
+            check_mcp_config(assistant)
         if assistant.transfer_target is not None:
             require_e164("transfer_target", assistant.transfer_target)
         for index, entry in enumerate(assistant.transfer_allowlist or ()):
@@ -202,6 +208,10 @@ class Platform:
         updated = self._validated_assistant({**current, **changes,
                                              "updated_at": self.clock.iso_seconds(self.clock.now_ms)})
         self.assistants[assistant_id] = updated
+        if updated.reasoning_mode == "mcp":
+            self.brains[assistant_id] = self.mcp.backend(updated)
+        elif not isinstance(self.brains[assistant_id], BuiltinBrain):
+            self.brains[assistant_id] = BuiltinBrain()
         self._assistants_changed()
         return updated.dump()
 
@@ -226,6 +236,11 @@ class Platform:
         else:
             backend = CallableBackend(handler)
         self.router.route(url, backend)
+
+    def route_mcp(self, url: str, tools: ToolPort | list[Any]) -> None:
+        """Serve the MCP server at `url` in-process: declarative tool stubs (dicts or `ToolStub`s,
+        aployee_sim.core.mcp_stubs) or any tool port; `Simulator.route_mcp` also takes an SDK server."""
+        self.mcp.route(url, tools)
 
     # --- calls ---------------------------------------------------------------------------------
     def create_call(self, body: Any, *, caller: Caller | None = None) -> dict[str, Any]:
@@ -366,10 +381,12 @@ class Platform:
         """The full internal event log (public and simulator-only types)."""
         return list(self.record(call_id).events)
 
-    def exchanges(self, call_id: str | None = None) -> list[dict[str, Any]]:
-        """Every webhook exchange so far (or one call's), requests rebuilt from the log."""
+    def exchanges(self, call_id: str | None = None, *, wall_clock: bool = True) -> list[dict[str, Any]]:
+        """Every webhook and MCP tool exchange so far (or one call's), requests rebuilt from the log.
+        `wall_clock=False` leaves out the one non-deterministic figure (an MCP call's `wall_ms`)."""
         processes = [self.process(call_id)] if call_id else list(self.calls.values())
-        return [exchange_dict(x, self.record(x.call_id), self.clock) for p in processes for x in p.exchanges]
+        return [exchange_dict(x, self.record(x.call_id), self.clock, wall_clock=wall_clock)
+                for p in processes for x in p.exchanges]
 
     def list_calls(self, *, assistant_id: str | None = None, status: str | None = None, from_date: Any = None,
                    to_date: Any = None, limit: Any = 20, offset: Any = 0) -> dict[str, Any]:
@@ -395,7 +412,10 @@ class Platform:
         return self.record(call_id).status in TERMINAL
 
 
-def exchange_dict(x: Exchange, record: CallRecord, clock: VirtualClock) -> dict[str, Any]:
+def exchange_dict(x: Exchange | ToolExchange, record: CallRecord, clock: VirtualClock, *,
+                  wall_clock: bool = True) -> dict[str, Any]:
+    if isinstance(x, ToolExchange):
+        return x.as_dict(clock, wall_clock=wall_clock)
     return {
         "call_id": x.call_id, "url": x.url, "sent_at": clock.iso_millis(x.sent_ms), "duration_ms": x.latency_ms,
         "request": {"call_id": x.call_id, "assistant_id": record.assistant_id, "utterance": x.utterance,

@@ -12,6 +12,7 @@ from typing import Any
 
 from aployee_sim.fakes.carrier import BUSY, CARRIER_ERROR, NO_ANSWER
 from aployee_sim.scenario.errors import Marks, Path, ScenarioError, did_you_mean, path_text
+from aployee_sim.scenario.mcp_checks import mcp_problems
 from aployee_sim.scenario.schema import Assistant, Call, Scenario
 from aployee_sim.scenario.values import format_duration
 
@@ -45,6 +46,7 @@ def _problems(scenario: Scenario) -> Iterator[tuple[Path, str]]:
             known = sorted(u for u in used_urls if u)
             yield ("webhooks", url), (f"no assistant in webhook mode uses {url!r}; webhook URLs in use: "
                                       f"{', '.join(known) or 'none'}{did_you_mean(url, known)}")
+    yield from mcp_problems(scenario)
     yield from _inbound_world(scenario)
     for index, call in enumerate(scenario.calls):
         where = ("calls", index)

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aployee_sim.contract import events as ev
+from aployee_sim.core.mcp_stubs import subset
 from aployee_sim.explore.invariants import broken
+from aployee_sim.scenario.mcp import call_matches, shown
 from aployee_sim.scenario.runner import CallRun, ScenarioRun
 from aployee_sim.scenario.schema import Bounds, Expect
 from aployee_sim.scenario.values import format_duration
@@ -38,13 +40,6 @@ class Failure:
 
 def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if not isinstance(value, str) else value
-
-
-def subset(expected: Any, actual: Any) -> bool:
-    """Mappings match when every expected key matches; anything else must be equal."""
-    if isinstance(expected, dict):
-        return isinstance(actual, dict) and all(k in actual and subset(v, actual[k]) for k, v in expected.items())
-    return expected == actual
 
 
 class _Judge:
@@ -151,25 +146,56 @@ def _summary(j: _Judge, e: Expect) -> None:
             j.fail(f"summary.contains.{index}", f"the summary to contain {text!r}", summary, [])
 
 
+def _tally(j: _Judge, key: str, count: int | None, failed: int | None, exchanges: list[dict[str, Any]],
+           listing: list[str], title: str | None = None) -> None:
+    """`count` and `failed` of a list of exchanges (webhook requests or MCP tool calls)."""
+    if count is not None and len(exchanges) != count:
+        j.fail(f"{key}.count", count, len(exchanges), listing, title or key)
+    errors = sum(1 for x in exchanges if x["error"])
+    if failed is not None and errors != failed:
+        j.fail(f"{key}.failed", failed, errors, listing, title or key)
+
+
 def _webhooks(j: _Judge, e: Expect) -> None:
     w = e.webhooks
     if w is None:
         return
-    exchanges = j.sim.exchanges(j.call.call_id)
+    exchanges = [x for x in j.sim.exchanges(j.call.call_id) if x.get("kind") != "mcp"]
     listing = [f"{x['sent_at']} {x['request']['utterance']!r} -> "
                + (f"error: {x['error']}" if x["error"] else f"{x['status_code']} {_show(x['response'])}")
                for x in exchanges]
-    if w.count is not None and len(exchanges) != w.count:
-        j.fail("webhooks.count", w.count, len(exchanges), listing, "webhooks")
-    failed = sum(1 for x in exchanges if x["error"])
-    if w.failed is not None and failed != w.failed:
-        j.fail("webhooks.failed", w.failed, failed, listing, "webhooks")
+    _tally(j, "webhooks", w.count, w.failed, exchanges, listing)
     for index, body in enumerate(w.bodies or []):
         if index >= len(exchanges):
             j.fail(f"webhooks.bodies.{index}", body, f"only {len(exchanges)} webhook requests were sent", listing,
                    "webhooks")
         elif not subset(body, exchanges[index]["request"]):
             j.fail(f"webhooks.bodies.{index}", body, exchanges[index]["request"], [])
+
+
+def _mcp(j: _Judge, e: Expect) -> None:
+    m = e.mcp
+    if m is None:
+        return
+    made = [x for x in j.sim.exchanges(j.call.call_id) if x.get("kind") == "mcp"]
+    listing = [shown(x) for x in made]
+    _tally(j, "mcp", m.count, m.failed, made, listing, "tool calls")
+    for index, match in enumerate(m.calls or []):
+        if index >= len(made) or not call_matches(match, made[index]):
+            actual = shown(made[index]) if index < len(made) else f"only {len(made)} tool calls were made"
+            j.fail(f"mcp.calls.{index}", match.model_dump(exclude_none=True), actual, listing, "tool calls")
+            break
+    if m.calls is not None and len(made) > len(m.calls):
+        j.fail("mcp.calls", f"{len(m.calls)} tool calls", f"{len(made)}: {listing[len(m.calls)]} and after", listing,
+               "tool calls")
+    for index, match in enumerate(m.includes):
+        if not any(call_matches(match, x) for x in made):
+            j.fail(f"mcp.includes.{index}", match.model_dump(exclude_none=True), "no such tool call", listing,
+                   "tool calls")
+    for index, tool in enumerate(m.excludes):
+        hits = [x for x in made if x["tool"] == tool]
+        if hits:
+            j.fail(f"mcp.excludes.{index}", f"no {tool} call", shown(hits[0]), listing, "tool calls")
 
 
 def _timeline(j: _Judge, e: Expect) -> None:
@@ -249,6 +275,6 @@ def _invariants(j: _Judge, e: Expect) -> None:
 
 
 CHECKS: tuple[Callable[[_Judge, Expect], None], ...] = (
-    _status, _final_state, _transcript, _summary, _webhooks, _timeline, _duration, _reasoning, _hold_music,
+    _status, _final_state, _transcript, _summary, _webhooks, _mcp, _timeline, _duration, _reasoning, _hold_music,
     _invariants,
 )

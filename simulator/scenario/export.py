@@ -34,7 +34,7 @@ def call_export(run: ScenarioRun, call_id: str) -> dict[str, Any]:
         "timeline": sim.timeline(call_id),
         "latency": sim.latency(call_id),
         "events": [{"t_ms": t, "type": kind, "data": data} for t, kind, data in sim.events(call_id)],
-        "webhooks": sim.exchanges(call_id),
+        "webhooks": sim.exchanges(call_id, wall_clock=False),
     }
 
 

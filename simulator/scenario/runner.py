@@ -24,6 +24,7 @@ from aployee_sim.fakes import callers as c
 from aployee_sim.scenario.audio import recognize
 from aployee_sim.scenario.errors import ScenarioError, ScenarioInvalid, path_text
 from aployee_sim.scenario.loader import LoadedScenario
+from aployee_sim.scenario.mcp import route_stubs
 from aployee_sim.scenario.schema import Call, Scenario, Step
 
 
@@ -104,6 +105,7 @@ def build_simulator(scenario: Scenario, seed: int,
         sim.route_webhook(url, [StubRule(match=r.when, pattern=r.pattern, reply=r.reply, state=r.state,
                                          update=r.update, action=r.action, target=r.target, delay_ms=r.delay,
                                          fail=r.fail, status=r.status) for r in rules])
+    route_stubs(sim, scenario.mcp_tools)
     return sim, ids
 
 

@@ -32,6 +32,7 @@ from aployee_sim.explore.jsonschema_subset import schema_problems
 from aployee_sim.explore.model import Vocabulary
 from aployee_sim.scenario.errors import describe, did_you_mean
 from aployee_sim.scenario.limits import MAX_DURATION_MS, MAX_SEED, MAX_YEAR, MIN_YEAR
+from aployee_sim.scenario.mcp import McpConfigSpec, McpExpect, ToolStubSpec
 from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
 from aployee_sim.scenario.values import Digits, JsonObject, Phone, Regex, format_duration
 from aployee_sim.scenario.values import Duration as _AnyDuration
@@ -53,7 +54,7 @@ TerminalStatus = Literal["completed", "failed", "transferred"]
 _REASONS = ("HANGUP_USER", "HANGUP_ASSISTANT", "BUSY", "NO_ANSWER", "ERROR", "TRANSFERRED", "SILENCE_TIMEOUT",
             "MAX_DURATION", "IVR_FAILED")
 _INTERNAL_EVENTS = ("STATUS_CHANGED", "STATE_CHANGED", "DIGITS", "HOLD_MUSIC", "TRANSFER_RESULT", "PLATFORM_PROMPT",
-                    "TRANSFER_REJECTED", "INBOUND_ROUTED", "IVR_CHOICE", "ROUTED")
+                    "TRANSFER_REJECTED", "INBOUND_ROUTED", "IVR_CHOICE", "ROUTED", "MCP_TOOLS_MISSING")
 REASONS: tuple[str, ...] = tuple(getattr(ev, name) for name in _REASONS if hasattr(ev, name))
 EVENT_TYPES: tuple[str, ...] = tuple(sorted(ev.PUBLIC_TYPES)) + tuple(
     getattr(ev, name) for name in _INTERNAL_EVENTS if hasattr(ev, name))
@@ -124,6 +125,7 @@ class Assistant(Model):
     system_prompt: str | None = None
     reasoning_mode: Literal["builtin", "webhook", "mcp"] = "builtin"
     webhook_url: str | None = None
+    mcp_config: McpConfigSpec | None = None
     end_call_phrases: list[str] = []
     escalation: list[Escalation] = []
     transfer_target: Phone | None = None
@@ -334,6 +336,7 @@ class Expect(Model):
     hold_music: HoldMusicExpect | None = None
     invariants: list[Invariant] | None = Field(None, description="built-in invariants that must hold "
                                                "(docs/explore.md): " + ", ".join(INVARIANTS))
+    mcp: McpExpect | None = Field(None, description="the MCP tool calls the call made")
 
 
 # --- exploration (`aployee-sim explore`, docs/explore.md) ------------------------------------------
@@ -415,6 +418,7 @@ class Scenario(Model):
                                                "results do not depend on it")
     assistants: dict[str, Assistant] = Field(min_length=1)
     webhooks: dict[str, list[WebhookRule]] = Field({}, description="stub answers by webhook URL")
+    mcp_tools: dict[str, list[ToolStubSpec]] = Field({}, description="stub MCP tools by server URL")
     carrier: dict[Phone, CarrierOutcome] = {}
     transfer_party: dict[Phone, TransferScript] = Field({}, description="how transfer targets answer")
     numbers: dict[Phone, Number] = Field({}, description="provisioned numbers for inbound calls")

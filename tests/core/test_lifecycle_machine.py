@@ -1,10 +1,12 @@
 """A Hypothesis state machine over the engine and the lifecycle.
 
-Random carrier outcomes, caller actions, webhook replies, failures and delays; after every step
+Random carrier outcomes, caller actions, webhook replies, MCP tool results (stubs from
+`aployee_sim.strategies`), failures and delays, on a webhook and an MCP assistant; after every step
 the invariants hold: status moves only along the table, terminal is terminal, virtual time never
 goes backwards, log timestamps are ordered, user utterances reach the webhook once each and in
 order (the webhook log is a prefix of what the caller said), an idle engine leaves no call live,
-and the record never contradicts its log.
+the record never contradicts its log, and MCP turns call only allow-listed tools, in virtual-time
+order, with one `mcp_tool_called` event per tool call of a call that is still live.
 """
 
 from hypothesis import HealthCheck, settings
@@ -13,9 +15,13 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from aployee_sim.api import Simulator
 from aployee_sim.contract.lifecycle import INITIATED, TERMINAL, TRANSITIONS
+from aployee_sim.core.reasoning_turns import Exchange
 from aployee_sim.fakes.callers import ScriptedCaller, barge_in, digits, expect, hangup, say, silence, wait
+from aployee_sim.strategies import mcp_assistants, mcp_tool_results
 
 HOOK = "https://hooks.test/machine"
+MCP = "https://mcp.test/mcp"
+MCP_TOOLS = ("lookup", "book")
 NUMBERS = ["+15551230000", "+15005550001", "+15005550002", "+15005550003", "+15005550004",
            "+15005550005", "+15005550006"]
 
@@ -28,7 +34,8 @@ stub_rules = st.lists(st.fixed_dictionaries({}, optional={
     "action": st.just("transfer"),
     "target": st.sampled_from(["+15557654321", "bogus"]),
 }), max_size=3)
-words = st.sampled_from(["hello", "stop it", "yes please", "what about my order", "a b c d e f g h", "x"])
+words = st.sampled_from(["hello", "stop it", "yes please", "what about my order", "a b c d e f g h", "x",
+                         "refund 12 please", "a ticket and a callback"])
 steps = st.lists(st.one_of(
     words.map(say), words.map(lambda w: barge_in(w, after_ms=200)), st.integers(0, 9000).map(wait),
     st.integers(0, 20_000).map(silence), st.sampled_from(["Sure", "e", "zzz"]).map(lambda p: expect(p, timeout_ms=5000)),
@@ -39,22 +46,26 @@ steps = st.lists(st.one_of(
 class CallMachine(RuleBasedStateMachine):
     calls = Bundle("calls")
 
-    @initialize(seed=st.integers(0, 2**16), rules=stub_rules, end_phrase=st.booleans())
-    def setup(self, seed, rules, end_phrase):
+    @initialize(seed=st.integers(0, 2**16), rules=stub_rules, end_phrase=st.booleans(),
+                mcp=mcp_assistants(server_url=MCP, tools=MCP_TOOLS),
+                tools=st.lists(mcp_tool_results(st.sampled_from(MCP_TOOLS)), max_size=4))
+    def setup(self, seed, rules, end_phrase, mcp, tools):
         self.sim = Simulator(seed=seed)
         self.sim.route_webhook(HOOK, rules)
-        self.assistant = self.sim.create_assistant(
+        self.sim.route_mcp(MCP, tools)
+        self.assistants = [self.sim.create_assistant(
             name="M", reasoning_mode="webhook", webhook_url=HOOK, transfer_target="+15550001111",
-            end_call_phrases=["goodbye"] if end_phrase else [])["id"]
+            end_call_phrases=["goodbye"] if end_phrase else [])["id"], self.sim.create_assistant(mcp)["id"]]
         self.last_now = 0
 
     def teardown(self):
         self.sim.close()
 
     @rule(target=calls, number=st.sampled_from(NUMBERS), script=steps, state=st.dictionaries(
-        st.sampled_from(["a", "b"]), st.integers(), max_size=2))
-    def start(self, number, script, state):
-        return self.sim.start_call(self.assistant, number, initial_state=state, caller=ScriptedCaller(script))["id"]
+        st.sampled_from(["a", "b"]), st.integers(), max_size=2), which=st.sampled_from([0, 1]))
+    def start(self, number, script, state, which):
+        return self.sim.start_call(self.assistants[which], number, initial_state=state,
+                                   caller=ScriptedCaller(script))["id"]
 
     @rule(ms=st.integers(0, 30_000))
     def advance(self, ms):
@@ -112,10 +123,23 @@ class CallMachine(RuleBasedStateMachine):
     def each_utterance_reaches_the_webhook_once_in_order(self):
         for process in self.sim.calls.values():
             utterances = [e[2]["content"] for e in process.call.events if e[1] == "user_speech"]
-            sent = [x.utterance for x in process.exchanges]
+            webhooks = [x for x in process.exchanges if isinstance(x, Exchange)]
+            sent = [x.utterance for x in webhooks]
             assert sent == utterances[:len(sent)]
             sent_at = [x.sent_ms for x in process.exchanges]
             assert sent_at == sorted(sent_at)
+
+    @invariant()
+    def mcp_turns_call_allowed_tools_and_log_each_call(self):
+        for process in self.sim.calls.values():
+            tool_calls = [x for x in process.exchanges if not isinstance(x, Exchange)]
+            assert {x.tool for x in tool_calls} <= set(MCP_TOOLS)
+            events = [e for e in process.call.events if e[1] == "mcp_tool_called"]
+            noted = tool_calls[:len(events)]  # one event per finished call, at its end, in order
+            assert [(e[0], e[2]["tool"]) for e in events] == [(x.sent_ms + x.latency_ms, x.tool) for x in noted]
+            if process.call.status not in TERMINAL:
+                assert all(x.sent_ms + x.latency_ms >= self.sim.now_ms for x in tool_calls[len(events):])
+            assert all(("error" in e[2]) == (x.error is not None) for e, x in zip(events, tool_calls, strict=False))
 
 
 CallMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=25, deadline=None,

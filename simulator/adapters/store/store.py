@@ -102,10 +102,11 @@ class Store(Database):
     @staticmethod
     def put_exchanges(conn: sqlite3.Connection, run_id: str | None, call_id: str,
                       exchanges: list[tuple[int, dict[str, Any]]], first_seq: int) -> None:
-        """`exchanges`: (sent_ms, exchange dict as `Platform.exchanges` returns it)."""
+        """`exchanges`: (sent_ms, exchange dict as `Platform.exchanges` returns it); an MCP tool
+        call's `url` column holds its server."""
         conn.executemany("INSERT OR REPLACE INTO exchanges (run_id, call_id, seq, sent_ms, url, data) "
                          "VALUES (?, ?, ?, ?, ?, ?)",
-                         [(run_id or NO_RUN, call_id, first_seq + i, sent, x["url"], dumps(x))
+                         [(run_id or NO_RUN, call_id, first_seq + i, sent, x.get("url", x.get("server")), dumps(x))
                           for i, (sent, x) in enumerate(exchanges)])
 
     @staticmethod
