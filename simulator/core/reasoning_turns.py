@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.lifecycle import TERMINAL
 from aployee_sim.core.reasoning import Decision, Delivery, PendingDelivery, interpret, timed_out
+from aployee_sim.core.timings import Timings
 
 if TYPE_CHECKING:
     from aployee_sim.core.call_process import CallProcess
@@ -57,6 +58,11 @@ class Utterance:
     dialogue_index: int
 
 
+def turn_timeout_ms(mode: str, timings: Timings) -> int:
+    """How long one reasoning turn may take: an MCP turn (all its tool calls) or a webhook round trip."""
+    return timings.mcp_timeout_ms if mode == "mcp" else timings.webhook_timeout_ms
+
+
 class ReasoningSteps:
     """The reasoning turn of `CallProcess` (a mixin: it reads and sets the process's fields)."""
 
@@ -77,7 +83,7 @@ class ReasoningSteps:
             "context": call.context(start, end),
             "timestamp": rt.engine.clock.iso_seconds(now),
         }
-        timeout = timings.mcp_timeout_ms if mode == "mcp" else timings.webhook_timeout_ms
+        timeout = turn_timeout_ms(mode, timings)
         webhook = mode == "webhook"
         url = assistant.webhook_url or ""
         delivery = rt.reasoning(url, request, timeout) if webhook else self.brain("", request, timeout)
@@ -122,7 +128,7 @@ class ReasoningSteps:
                   start: int, end: int, url: str, inline: bool) -> None:
         """Judge the answer to the request sent at `sent_ms`; the reasoning completes `latency` after it."""
         rt, call, timings = self.rt, self.call, self.rt.timings
-        delivery = timed_out(delivery, timings.webhook_timeout_ms)
+        delivery = timed_out(delivery, turn_timeout_ms(self.assistant.reasoning_mode, timings))
         decision = interpret(delivery)
         if decision.transfer_target is not None or decision.error is not None:
             decision = self._vet_transfer(delivery, decision)
