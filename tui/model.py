@@ -27,6 +27,12 @@ class CallRow:
     created_at: str
     duration_seconds: int | None
     turns: int
+    run_id: str = ""        # the scenario run that made it (store files); "" elsewhere
+
+    @property
+    def key(self) -> str:
+        """Unique in the list: seeded ids repeat across scenarios and runs, so a store's row is (run, call)."""
+        return f"{self.run_id}/{self.id}" if self.run_id else self.id
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,7 +117,7 @@ class HttpSource:
             offset += PAGE
         return rows
 
-    def call_data(self, call_id: str) -> CallData:
+    def call_data(self, call_id: str, run_id: str = "") -> CallData:
         client = self.client
         names = self.assistant_names()
         details = client.get(f"/v1/calls/{call_id}")

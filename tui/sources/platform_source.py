@@ -38,7 +38,7 @@ class PlatformSource:
         rows.reverse()  # calls are kept in creation order; the list shows newest first
         return rows
 
-    def call_data(self, call_id: str) -> CallData:
+    def call_data(self, call_id: str, run_id: str = "") -> CallData:
         platform = self.platform
         with api_errors():
             record = platform.record(call_id)
