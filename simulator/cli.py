@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 COMMAND_MODULES = (
+    "aployee_sim.commands.init",
     "aployee_sim.commands.demo",
     "aployee_sim.commands.tui",
     "aployee_sim.commands.run",
