@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "aployee_sim.commands.importcall",
     "aployee_sim.commands.serve",
     "aployee_sim.commands.call",
+    "aployee_sim.commands.trigger",
 )
 
 
