@@ -120,6 +120,12 @@ class RolePlayScreen(Screen):
         self.set_interval(self.tick_seconds, self.tick)
         self._show_voice()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Talk and mute are offered only when this session has a voice mode (the voice extra)."""
+        if action in ("record", "mute") and self.voice is None:
+            return False
+        return True
+
     def on_unmount(self) -> None:
         if self.voice is not None:
             self.voice.close()
