@@ -1,4 +1,6 @@
-"""The starter project `aployee-sim init` writes: commented scenarios, pytest set-up, a webhook test.
+"""What the package ships for a first hour: the starter project `aployee-sim init` writes
+(commented scenarios, pytest set-up, a webhook test) and named configurations for
+`aployee-sim serve --config NAME` (`configs/`, e.g. `calls-page`).
 
 The files live in `files/` as package data, each with a `.tmpl` suffix (so that neither this
 project's tools nor pytest mistake them for its own modules); writing strips the suffix.
@@ -42,3 +44,9 @@ def write_starter(target: Path) -> list[Path]:
         destination.write_text(text, encoding="utf-8")
         written.append(destination)
     return written
+
+
+def bundled_config(name: str) -> Path | None:
+    """A configuration shipped with the package (`serve --config calls-page`), or None."""
+    entry = resources.files(__name__) / "configs" / f"{name}.yaml"
+    return Path(str(entry)) if entry.is_file() else None

@@ -51,8 +51,13 @@ def unknown_assistants(data: Any, marks: Marks) -> list[ScenarioError]:
 def _problems(scenario: Scenario) -> Iterator[tuple[Path, str]]:
     names = list(scenario.assistants)
     used_urls = set()
+    fixed_ids: dict[str, str] = {}
     for name, assistant in scenario.assistants.items():
         where = ("assistants", name)
+        if assistant.id is not None:
+            if assistant.id in fixed_ids:
+                yield where + ("id",), f"id {assistant.id!r} is already the id of assistant {fixed_ids[assistant.id]!r}"
+            fixed_ids.setdefault(assistant.id, name)
         if assistant.reasoning_mode == "webhook":
             if not assistant.webhook_url:
                 yield where, "reasoning_mode is 'webhook' but no webhook_url is given"

@@ -83,10 +83,10 @@ def build_simulator(scenario: Scenario, seed: int) -> tuple[Simulator, dict[str,
         sim.transfer_party.script(target, list(script.outcomes), ring_ms=script.ring)
     ids = {}
     for name, spec in scenario.assistants.items():
-        body = spec.model_dump(exclude={"intents", "fallback_reply"}, exclude_none=True)
+        body = spec.model_dump(exclude={"id", "intents", "fallback_reply"}, exclude_none=True)
         try:
             ids[name] = sim.create_assistant(body, intents=[i.model_dump() for i in spec.intents],
-                                             fallback_reply=spec.fallback_reply)["id"]
+                                             fallback_reply=spec.fallback_reply, assistant_id=spec.id)["id"]
         except ApiError as exc:  # the platform's own assistant checks, beyond the format's
             sim.close()
             field = str(exc.details.get("field", ""))

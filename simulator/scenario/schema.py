@@ -93,6 +93,8 @@ class Intent(Model):
 
 
 class Assistant(Model):
+    id: str | None = Field(None, pattern=r"^asst_[A-Za-z0-9_]{1,64}$",
+                           description="a fixed id, e.g. asst_xyz789 (default: drawn from the seed)")
     name: str
     first_message: str | None = None
     system_prompt: str | None = None
