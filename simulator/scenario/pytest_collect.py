@@ -44,6 +44,8 @@ def pytest_collect_file(file_path: Any, parent: pytest.Collector) -> pytest.Coll
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Warn about patterns that matched nothing, when pytest searched a folder (not given files)."""
     config = session.config
+    if "scenario_glob" not in config.inicfg:    # only patterns someone wrote down: the default stays quiet
+        return
     if not any(Path(arg.split("::")[0]).is_dir() for arg in (config.args or ["."])):
         return
     matched = config.stash.get(_MATCHED, set())

@@ -67,7 +67,10 @@ async def test_role_play_two_turns_then_hang_up_and_export(make_app, pacer, sim,
     assert [s for s in call["caller"] if "expect" not in s] == [
         {"say": "How much does it cost?"}, {"digits": "12#"}, {"say": "Let me think about the cancel option"},
         {"hangup": True}]
-    assert call["expect"] == {"status": "completed", "reason": "hangup_user", "final_state": sim.record(call_id).state}
+    assistant_lines = [f"assistant: {t['content']}" for t in sim.transcript(call_id)["transcript"]
+                       if t["role"] == "assistant"]
+    assert call["expect"] == {"status": "completed", "reason": "hangup_user", "final_state": sim.record(call_id).state,
+                              "transcript": {"order": assistant_lines}, "webhooks": {"failed": 0}}
 
 
 async def test_slash_commands_and_a_bad_number(make_app, pacer, sim):
