@@ -110,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
     for result in results:
         if not result.passed:
             print(format_result(result) + "\n", file=sys.stderr if result.errors else sys.stdout)
+    for warning in (w for r in results for w in r.warnings):
+        print(warning, file=sys.stderr)
     print(format_table(results))
     if args.json:
         write_results_json(results, Path(args.json))

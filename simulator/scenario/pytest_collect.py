@@ -26,6 +26,8 @@ _MATCHED = pytest.StashKey[set[str]]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("scenario_glob", "file name patterns of YAML scenarios collected as tests (separated by "
                   "spaces or lines)", type="linelist", default=DEFAULT_GLOBS)
+    parser.addini("aployee_unused_stubs", "a webhook stub that answers no request: warn (default) or error",
+                  default="warn")
 
 
 def scenario_globs(config: pytest.Config) -> list[str]:
@@ -93,10 +95,13 @@ class ScenarioItem(pytest.Item):
         from aployee_sim.scenario.errors import ScenarioInvalid
         from aployee_sim.scenario.report import format_result, result_of
         from aployee_sim.scenario.runner import run_scenario
+        strict = str(self.config.getini("aployee_unused_stubs")).strip() == "error"
         try:
-            result = result_of(run_scenario(self.loaded))
+            result = result_of(run_scenario(self.loaded), unused_stubs_fail=strict)
         except ScenarioInvalid as exc:
             raise ScenarioFailed(str(exc)) from None
+        for warning in result.warnings:
+            warnings.warn(pytest.PytestWarning(warning), stacklevel=1)
         if not result.passed:
             raise ScenarioFailed(format_result(result))
 

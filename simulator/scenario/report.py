@@ -11,6 +11,7 @@ from typing import Any
 
 from aployee_sim.scenario.expectations import Failure, evaluate
 from aployee_sim.scenario.runner import ScenarioRun
+from aployee_sim.scenario.stubs import unused_stubs
 from aployee_sim.scenario.values import format_duration
 
 
@@ -24,6 +25,7 @@ class ScenarioResult:
     calls: int = 0
     failures: list[Failure] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # the file is invalid: `file:line:col: message` lines
+    warnings: list[str] = field(default_factory=list)  # e.g. unused webhook stubs (aployee_sim.scenario.stubs)
 
     @property
     def outcome(self) -> str:
@@ -32,13 +34,24 @@ class ScenarioResult:
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "file": self.file, "passed": self.passed, "seed": self.seed,
                 "virtual_duration_ms": self.virtual_ms, "calls": self.calls,
-                "failures": [f.as_dict() for f in self.failures], "errors": self.errors}
+                "failures": [f.as_dict() for f in self.failures], "errors": self.errors,
+                "warnings": self.warnings}
 
 
-def result_of(run: ScenarioRun) -> ScenarioResult:
+def result_of(run: ScenarioRun, *, unused_stubs_fail: bool = False) -> ScenarioResult:
+    """The run judged; unused webhook stubs are warnings, or failures when the scenario
+    (`unused_stubs: error`) or the caller (`unused_stubs_fail`, the pytest option) asks."""
     failures = evaluate(run)
+    warnings = []
+    strict = unused_stubs_fail or run.loaded.model.unused_stubs == "error"
+    for (url, index), message in unused_stubs(run):
+        if strict:
+            failures.append(Failure("scenario", f"webhooks[{url}][{index}]", run.loaded.line("webhooks", url, index),
+                                    "the stub answers at least one request", message))
+        else:
+            warnings.append(f"{run.loaded.display}:{run.loaded.line('webhooks', url, index)}: warning: {message}")
     return ScenarioResult(run.loaded.name, run.loaded.display, not failures, run.seed, run.virtual_ms,
-                          len(run.calls), failures)
+                          len(run.calls), failures, warnings=warnings)
 
 
 def format_failure(file: str, failure: Failure) -> str:

@@ -338,6 +338,8 @@ class Scenario(Model):
     numbers: dict[Phone, Number] = Field({}, description="provisioned numbers for inbound calls")
     routing: dict[str, RuleSet] = Field({}, description="time-based routing rule sets, by name")
     menus: dict[str, Menu] = Field({}, description="IVR menus, by name")
+    unused_stubs: Literal["warn", "error"] = Field("warn", description="a webhook stub rule that answers no "
+                                                   "request: a warning, or a failure")
     calls: list[Call] = Field(min_length=1)
 
     def directory_config(self, ids: dict[str, str]) -> dict[str, Any]:
