@@ -71,6 +71,7 @@ def _selected(items: list, keyword: str | None, haystack) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aployee_sim.scenario.audio import voice_skip_reason
     from aployee_sim.scenario.errors import ScenarioInvalid
     from aployee_sim.scenario.export import export_run, write_junit, write_results_json
     from aployee_sim.scenario.report import ScenarioResult, format_result, format_table, result_of
@@ -92,6 +93,12 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(len(loaded), sys.stderr)
     results, used = [], set()
     for scenario in loaded:
+        reason = voice_skip_reason(scenario.model)
+        if reason is not None:  # the rest still runs
+            results.append(ScenarioResult(scenario.name, scenario.display, True, skipped=reason))
+            progress.finish(scenario.name, "skipped")
+            print(f"{scenario.display}: skipped: {reason}", file=sys.stderr)
+            continue
         progress.start(scenario.name)
         writer = sink.begin(scenario, scenario.model.seed if args.seed is None else args.seed) if sink else None
         try:

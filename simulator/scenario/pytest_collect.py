@@ -92,6 +92,9 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         if self.invalid is not None:
             raise ScenarioFailed(self.invalid)
+        from aployee_sim.scenario.audio import voice_skip_reason
+        if (reason := voice_skip_reason(self.loaded.model)) is not None:
+            pytest.skip(reason)
         from aployee_sim.scenario.errors import ScenarioInvalid
         from aployee_sim.scenario.report import format_result, result_of
         from aployee_sim.scenario.runner import run_scenario

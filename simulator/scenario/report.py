@@ -26,16 +26,17 @@ class ScenarioResult:
     failures: list[Failure] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # the file is invalid: `file:line:col: message` lines
     warnings: list[str] = field(default_factory=list)  # e.g. unused webhook stubs (aployee_sim.scenario.stubs)
+    skipped: str | None = None  # why it did not run (e.g. audio lines without the voice extra)
 
     @property
     def outcome(self) -> str:
-        return "invalid" if self.errors else "passed" if self.passed else "FAILED"
+        return "invalid" if self.errors else "skipped" if self.skipped else "passed" if self.passed else "FAILED"
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "file": self.file, "passed": self.passed, "seed": self.seed,
                 "virtual_duration_ms": self.virtual_ms, "calls": self.calls,
                 "failures": [f.as_dict() for f in self.failures], "errors": self.errors,
-                "warnings": self.warnings}
+                "warnings": self.warnings, "skipped": self.skipped}
 
 
 def result_of(run: ScenarioRun, *, unused_stubs_fail: bool = False) -> ScenarioResult:
@@ -78,14 +79,16 @@ def format_result(result: ScenarioResult) -> str:
 
 def format_table(results: list[ScenarioResult]) -> str:
     rows = [("scenario", "result", "virtual time", "calls")]
-    rows += [(r.name, r.outcome, format_duration(r.virtual_ms) if not r.errors else "-", str(r.calls))
+    rows += [(r.name, r.outcome, format_duration(r.virtual_ms) if not (r.errors or r.skipped) else "-", str(r.calls))
              for r in results]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     text = ["  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i]) for i, cell in enumerate(row))
             for row in rows]
-    passed = sum(r.passed for r in results)
+    skipped = sum(bool(r.skipped) for r in results)
+    passed = sum(r.passed and not r.skipped for r in results)
     invalid = sum(bool(r.errors) for r in results)
-    failed = len(results) - passed - invalid
+    failed = len(results) - passed - invalid - skipped
     text.insert(1, "  ".join("-" * w for w in widths))
-    totals = f"{passed} passed, {failed} failed" + (f", {invalid} invalid" if invalid else "")
+    totals = (f"{passed} passed, {failed} failed" + (f", {invalid} invalid" if invalid else "")
+              + (f", {skipped} skipped" if skipped else ""))
     return "\n".join([*text, "", totals])
