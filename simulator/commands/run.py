@@ -9,6 +9,7 @@ expectations are printed as expected vs actual, then a summary table. Exit 0 whe
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -19,8 +20,27 @@ from aployee_sim.cli import UsageError
 DEFAULT_PATH = "scenarios/"
 
 
+def colour_wanted(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def emit(report: str, stream: TextIO) -> None:
+    """A report, in colour on a terminal (aployee_sim.scenario.report.styled), plain otherwise."""
+    if colour_wanted(stream):
+        from rich.console import Console
+
+        from aployee_sim.scenario.report import styled
+        Console(file=stream, force_terminal=True, highlight=False, soft_wrap=True).print(styled(report), end="")
+        stream.write("\n")
+    else:
+        stream.write(report + "\n")
+
+
 class Progress:
-    """A live counter on a terminal, plain lines otherwise (CI logs), always on stderr."""
+    """A live progress bar on a terminal, plain lines otherwise (CI logs), always on stderr."""
+
+    WIDTH = 20
 
     def __init__(self, total: int, stream: TextIO) -> None:
         self.total, self.stream, self.done = total, stream, 0
@@ -28,7 +48,9 @@ class Progress:
 
     def start(self, name: str) -> None:
         if self.live:
-            self.stream.write(f"\r\x1b[K[{self.done + 1}/{self.total}] running {name}")
+            filled = self.WIDTH * self.done // max(1, self.total)
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
+            self.stream.write(f"\r\x1b[K[{bar}] {self.done + 1}/{self.total} running {name}")
             self.stream.flush()
 
     def finish(self, name: str, outcome: str) -> None:
@@ -116,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         progress.finish(scenario.name, result.outcome)
     for result in results:
         if not result.passed:
-            print(format_result(result) + "\n", file=sys.stderr if result.errors else sys.stdout)
+            emit(format_result(result) + "\n", sys.stderr if result.errors else sys.stdout)
     for warning in (w for r in results for w in r.warnings):
         print(warning, file=sys.stderr)
     print(format_table(results))

@@ -6,8 +6,12 @@ so every front end shows the same words for the same failure.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from rich.text import Text
 
 from aployee_sim.scenario.expectations import Failure, evaluate
 from aployee_sim.scenario.runner import ScenarioRun
@@ -55,11 +59,42 @@ def result_of(run: ScenarioRun, *, unused_stubs_fail: bool = False) -> ScenarioR
                           len(run.calls), failures, warnings=warnings)
 
 
+def _object(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def object_diff(expected: str, actual: str) -> list[str]:
+    """Key by key, what differs between an expected and an actual JSON object (empty otherwise):
+    `- key: expected` for a missing or different value, `+ key: actual` for what is there instead."""
+    want, have = _object(expected), _object(actual)
+    if want is None or have is None:
+        return []
+    lines = []
+    for key in sorted(set(want) | set(have)):
+        if want.get(key, _MISSING) != have.get(key, _MISSING):
+            if key in want:
+                lines.append(f"- {key}: {json.dumps(want[key], ensure_ascii=False, sort_keys=True)}")
+            if key in have:
+                lines.append(f"+ {key}: {json.dumps(have[key], ensure_ascii=False, sort_keys=True)}")
+    return lines
+
+
+_MISSING = object()
+
+
 def format_failure(file: str, failure: Failure) -> str:
     where = f"{file}:{failure.line}" if failure.line else file
     lines = [f"{where}: {failure.call}: {failure.key}",
              f"    expected: {failure.expected}",
              f"    actual:   {failure.actual}"]
+    diff = object_diff(failure.expected, failure.actual)
+    if diff:
+        lines.append("    diff (- expected, + actual):")
+        lines.extend(f"      {line}" for line in diff)
     if failure.context:
         lines.append(f"    {failure.context_title}:")
         lines.extend(f"      {line}" for line in failure.context)
@@ -92,3 +127,18 @@ def format_table(results: list[ScenarioResult]) -> str:
     totals = (f"{passed} passed, {failed} failed" + (f", {invalid} invalid" if invalid else "")
               + (f", {skipped} skipped" if skipped else ""))
     return "\n".join([*text, "", totals])
+
+
+_STYLES = ((re.compile(r"^    expected: "), "green"), (re.compile(r"^    actual:   "), "red"),
+           (re.compile(r"^      - "), "green"), (re.compile(r"^      \+ "), "red"),
+           (re.compile(r"^\S.*: \d+ failed expectations?$"), "bold"), (re.compile(r"^\S+:\d+(:\d+)?: "), "cyan"))
+
+
+def styled(report: str) -> Text:
+    """A plain report with colour for a terminal: expected green, actual red, locations cyan."""
+    text = Text()
+    for line in report.splitlines(keepends=True):
+        style = next((style for pattern, style in _STYLES if pattern.search(line)), "")
+        text.append(line, style=style)
+    return text
+

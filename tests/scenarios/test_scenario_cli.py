@@ -199,14 +199,15 @@ class _Terminal:
         pass
 
 
-def test_progress_is_a_live_counter_on_a_terminal():
+def test_progress_is_a_live_bar_on_a_terminal():
     from aployee_sim.commands.run import Progress
     terminal = _Terminal()
     progress = Progress(2, terminal)
     progress.start("first")
+    assert terminal.text == "\r\x1b[K[--------------------] 1/2 running first"
     progress.finish("first", "passed")
     progress.start("second")
-    assert terminal.text.endswith("\r\x1b[K[2/2] running second") and "\n" not in terminal.text
+    assert terminal.text.endswith("\r\x1b[K[##########----------] 2/2 running second") and "\n" not in terminal.text
     progress.finish("second", "passed")
     assert terminal.text.endswith("\r\x1b[K")  # the counter is cleared before the table is printed
 
