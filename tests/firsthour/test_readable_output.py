@@ -74,3 +74,15 @@ def test_help_texts_speak_the_users_language():
     for command in ("import" if m == "importcall" else m for m in modules):
         shown = subprocess.run([CLI, command, "--help"], capture_output=True, text=True, timeout=60).stdout
         assert shown and not internal.findall(shown), (command, internal.findall(shown))
+
+
+def test_call_input_wav_without_the_voice_extra_names_the_package_first():
+    wav = next((Path(__file__).resolve().parents[2] / "scenarios" / "clips").glob("*.wav"))
+    code = ("import sys; sys.modules['vosk'] = None\n"
+            "from aployee_sim.cli import main\n"
+            f"sys.exit(main(['call', '--input-wav', {str(wav)!r}]))")
+    env = {k: v for k, v in os.environ.items() if k != "APLOYEE_SIM_VOSK_MODEL"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 2
+    assert done.stderr == ("aployee-sim: error: the Python package vosk is not installed. Fix: install the voice "
+                           "extra: pip install 'aployee-sim[voice]'\n")
