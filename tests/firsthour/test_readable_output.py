@@ -86,3 +86,13 @@ def test_call_input_wav_without_the_voice_extra_names_the_package_first():
     assert done.returncode == 2
     assert done.stderr == ("aployee-sim: error: the Python package vosk is not installed. Fix: install the voice "
                            "extra: pip install 'aployee-sim[voice]'\n")
+
+
+def test_final_state_includes_failure_shows_the_final_state_under_its_own_label(tmp_path):
+    path = tmp_path / "missing.scenario.yaml"
+    path.write_text(SCENARIO.replace("final_state: {customer: c1, mood: sad}", "final_state_includes: {outcome: done}"))
+    done = subprocess.run([CLI, "run", str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert ("expect.final_state_includes.outcome\n    expected: done\n    actual:   absent from the final state\n"
+            '    final state:\n      {"customer": "c1", "mood": "glad"}') in done.stdout, done.stdout
+    assert "transcript:" not in done.stdout

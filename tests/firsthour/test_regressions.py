@@ -5,16 +5,13 @@ or the flow changes. The webhook is a real HTTP receiver on 127.0.0.1; runs are 
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 import yaml
+from receivers import Receiver
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -40,35 +37,13 @@ async def reason(request: Request) -> JSONResponse:
     return JSONResponse({"reply": "Anything else? Goodbye for now.", "state": state})
 
 
-class Receiver:
-    """The webhook on a real port; `stop()` takes it down (a replay must then fail)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        app = Starlette(routes=[Route("/reason", reason, methods=["POST"])])
-        self.server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started and self.thread.is_alive() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert self.server.started
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/reason"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.sock.close()
-
-
 @pytest.fixture
 def receiver():
     BEHAVIOUR["price"] = "It's forty dollars a month."
-    hook = Receiver()
+    hook = Receiver(Starlette(routes=[Route("/reason", reason, methods=["POST"])]))
+    hook.url += "/reason"
     yield hook
-    if hook.thread.is_alive():
-        hook.stop()
+    hook.stop()
 
 
 def recorded_call(url: str) -> tuple[Simulator, str]:

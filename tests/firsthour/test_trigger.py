@@ -6,12 +6,10 @@ import json
 import socket
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
+from receivers import Receiver
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
@@ -46,19 +44,9 @@ APP = Starlette(routes=[Route("/reply", reply, methods=["POST"]), Route("/transf
 
 @pytest.fixture(scope="module")
 def hook():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(APP, lifespan="off", log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert server.started
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    receiver = Receiver(APP)
+    yield receiver.url
+    receiver.stop()
 
 
 def trigger(*args: str) -> subprocess.CompletedProcess[str]:
