@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 COMMAND_MODULES = (
+    "aployee_sim.commands.init",
     "aployee_sim.commands.demo",
     "aployee_sim.commands.tui",
     "aployee_sim.commands.run",
@@ -22,6 +23,7 @@ COMMAND_MODULES = (
     "aployee_sim.commands.serve",
     "aployee_sim.commands.call",
     "aployee_sim.commands.explore",
+    "aployee_sim.commands.trigger",
 )
 
 

@@ -76,7 +76,7 @@ class AployeeTui(App):
             self.push_screen(HelpScreen())
 
     def on_open_call(self, message: OpenCall) -> None:
-        self.push_screen(CallScreen(self.source, message.call_id, threaded=self.threaded,
+        self.push_screen(CallScreen(self.source, message.call_id, run_id=message.run_id, threaded=self.threaded,
                                     export_dir=self.export_dir, poll_seconds=self.poll_seconds))
 
     def on_start_role_play(self, message: StartRolePlay) -> None:

@@ -10,13 +10,13 @@ assistant's settings; this export has both.)
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from aployee_sim.contract import events as ev
+from aployee_sim.scenario.regression import heard_pattern, regression_expect, stubs_for, unreachable
 from aployee_sim.scenario.schema import Assistant as ScenarioAssistant
 from aployee_sim.tui.model import CallData
 
@@ -33,11 +33,6 @@ def call_json(data: CallData) -> dict[str, Any]:
         "webhooks": data.exchanges,
         "latency": data.latency,
     }
-
-
-def heard_pattern(text: str, words: int = 6) -> str:
-    """A regex for an assistant line: its first few words, escaped (expectations match case-insensitively)."""
-    return " ".join(re.escape(word) for word in text.split()[:words])
 
 
 def caller_steps(data: CallData) -> list[dict[str, Any]]:
@@ -73,9 +68,12 @@ def caller_steps(data: CallData) -> list[dict[str, Any]]:
 
 def _assistant_spec(data: CallData) -> dict[str, Any]:
     """The assistant as a scenario `assistants:` entry: only the keys the scenario format knows."""
-    known = set(ScenarioAssistant.model_fields)
+    known = set(ScenarioAssistant.model_fields) - {"id"}   # seeded ids are not settings
     source = data.assistant or {"name": data.assistant_name or data.details["assistant_id"]}
-    return {k: v for k, v in source.items() if k in known and v not in (None, [], {})}
+    spec = {k: v for k, v in source.items() if k in known and v not in (None, [], {})}
+    if data.exchanges:  # what the call did wins over a settings lookup by id (ids repeat across store runs)
+        spec.update(reasoning_mode="webhook", webhook_url=data.exchanges[0]["url"])
+    return spec
 
 
 def scenario_dict(data: CallData) -> dict[str, Any]:
@@ -99,20 +97,25 @@ def scenario_dict(data: CallData) -> dict[str, Any]:
     if data.initial_state:
         call["initial_state"] = data.initial_state
     call["caller"] = caller_steps(data)
-    expect: dict[str, Any] = {"status": details["status"]}
-    if data.end_reason:
-        expect["reason"] = data.end_reason
-    if details.get("final_state") is not None:
-        expect["final_state"] = details["final_state"]
-    call["expect"] = expect
+    webhook = (data.assistant or {}).get("reasoning_mode") == "webhook" or bool(data.exchanges)
+    call["expect"] = regression_expect(
+        status=details["status"], reason=data.end_reason, final_state=details.get("final_state"),
+        transcript=data.transcript, failed_webhooks=sum(1 for x in data.exchanges if x.get("error")) if webhook else None)
+    stubbed = {x["url"] for x in data.exchanges if x["url"] in data.in_process_webhooks or unreachable(x["url"])}
+    if stubbed:
+        scenario["webhooks"] = stubs_for(data.exchanges, stubbed)
+    if data.timings:
+        scenario["timings"] = data.timings
     scenario["calls"] = [call]
     return scenario
 
 
 HEADER = """\
 # Regression scenario exported from `aployee-sim tui`: the caller says and presses what the
-# caller did, in order; the expectation is how the call ended. Run it: aployee-sim run THIS_FILE
-# A webhook assistant calls its webhook_url for real: run your webhook there first.
+# caller did, in order; the expectation is how the call ended, the assistant's lines in order and
+# no more webhook errors than were recorded. Run it: aployee-sim run THIS_FILE
+# A webhook served in-process or on a test domain is replayed from its recorded answers (webhooks:);
+# any other webhook_url is called for real: run your webhook there first.
 """
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
@@ -11,14 +12,22 @@ from aployee_sim.tui.model import LiveView
 from aployee_sim.tui.rows import STATUS_STYLES, duration_text
 
 
-def conversation(view: LiveView) -> Text:
+def conversation(view: LiveView, pressed: Sequence[tuple[str, str]] = ()) -> Text:
+    """The live transcript, with the keys the caller pressed (`pressed`: (ISO time, digits)) in time
+    order among the lines (the live state has no digits: the screen remembers what it sent)."""
     text = Text()
-    for line in view.transcript:
+    entries = sorted([(line["timestamp"][:19], 0, line) for line in view.transcript]
+                     + [(at[:19], 1, {"role": "user", "digits": keys}) for at, keys in pressed],
+                     key=lambda entry: (entry[0], entry[1]))
+    for at, _, line in entries:
         role = line["role"]
-        text.append(line["timestamp"][11:19] + " ", style="dim")
+        text.append(at[11:19] + " ", style="dim")
         text.append("You".ljust(10) if role == "user" else "Assistant ", style=ROLE_STYLES.get(role, ""))
-        text.append(line["content"] + "\n")
-    if not view.transcript:
+        if "digits" in line:
+            text.append(f"pressed {line['digits']}\n", style="yellow")
+        else:
+            text.append(line["content"] + "\n")
+    if not entries:
         text.append("Waiting for the call to connect…" if view.status in ("initiated", "ringing")
                     else "Nobody has spoken yet.", style="dim")
     return text

@@ -27,6 +27,12 @@ class CallRow:
     created_at: str
     duration_seconds: int | None
     turns: int
+    run_id: str = ""        # the scenario run that made it (store files); "" elsewhere
+
+    @property
+    def key(self) -> str:
+        """Unique in the list: seeded ids repeat across scenarios and runs, so a store's row is (run, call)."""
+        return f"{self.run_id}/{self.id}" if self.run_id else self.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,8 @@ class CallData:
     end_reason: str | None = None
     initial_state: dict[str, Any] = field(default_factory=dict)
     assistant: dict[str, Any] | None = None    # the assistant resource, for scenario export
+    in_process_webhooks: set[str] = field(default_factory=set)   # URLs served in-process (export stubs them)
+    timings: dict[str, Any] = field(default_factory=dict)        # the platform's timing overrides, for export
 
     @property
     def id(self) -> str:

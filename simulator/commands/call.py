@@ -80,8 +80,10 @@ class Console:
 def open_voice(args: argparse.Namespace, console: Console) -> Any:
     """The microphone caller for these options; raises `VoiceUnavailable` naming the fix."""
     from aployee_sim.adapters.speech.live import open_voice_kit
+    from aployee_sim.adapters.speech.recognizer import import_vosk
     from aployee_sim.fakes.microphone import MicrophoneCaller
 
+    import_vosk()  # the missing package is the first thing to say, before any model question
     try:
         kit = open_voice_kit(model_dir=args.vosk_model, lang=args.vosk_lang, phrases=args.phrases,
                              device=args.device, input_wav=args.input_wav, output_device=args.output_device,
@@ -203,9 +205,21 @@ def _call(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+HELP = """\
+Talk to an assistant through your microphone and hear it answer, as a caller would.
+
+The assistant is a small built-in support desk (add replies with --intent KEYWORD=REPLY) or your
+own reasoning webhook (--webhook-url). The call runs on your machine in real time (--speed to
+hurry it); the transcript is printed as it happens, what is being recognised goes to stderr.
+--input-wav FILE plays a recording instead of the microphone: each utterance in it is said at the
+caller's next turn, and the caller hangs up when the file ends. Needs the voice extra:
+pip install 'aployee-sim[voice]'.
+"""
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("call", help="talk to an assistant through the microphone and hear it answer",
-                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mic", action="store_true", help="the caller is you, through the microphone")
     parser.add_argument("--input-wav", metavar="FILE", type=readable_file, help="feed this 16-bit PCM WAV instead of the microphone")
     parser.add_argument("--vosk-model", metavar="DIR", help="vosk model directory (default $APLOYEE_SIM_VOSK_MODEL)")

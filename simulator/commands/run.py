@@ -9,6 +9,7 @@ expectations are printed as expected vs actual, then a summary table. Exit 0 whe
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -42,8 +43,27 @@ def add_examples_option(parser: argparse.ArgumentParser) -> None:
                         help="use the example scenario library that ships with aployee-sim")
 
 
+def colour_wanted(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def emit(report: str, stream: TextIO) -> None:
+    """A report, in colour on a terminal (aployee_sim.scenario.report.styled), plain otherwise."""
+    if colour_wanted(stream):
+        from rich.console import Console
+
+        from aployee_sim.scenario.report import styled
+        Console(file=stream, force_terminal=True, highlight=False, soft_wrap=True).print(styled(report), end="")
+        stream.write("\n")
+    else:
+        stream.write(report + "\n")
+
+
 class Progress:
-    """A live counter on a terminal, plain lines otherwise (CI logs), always on stderr."""
+    """A live progress bar on a terminal, plain lines otherwise (CI logs), always on stderr."""
+
+    WIDTH = 20
 
     def __init__(self, total: int, stream: TextIO) -> None:
         self.total, self.stream, self.done = total, stream, 0
@@ -51,7 +71,9 @@ class Progress:
 
     def start(self, name: str) -> None:
         if self.live:
-            self.stream.write(f"\r\x1b[K[{self.done + 1}/{self.total}] running {name}")
+            filled = self.WIDTH * self.done // max(1, self.total)
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
+            self.stream.write(f"\r\x1b[K[{bar}] {self.done + 1}/{self.total} running {name}")
             self.stream.flush()
 
     def finish(self, name: str, outcome: str) -> None:
@@ -97,6 +119,7 @@ def _selected(items: list[T], keyword: str | None, haystack: Callable[[T], str])
 
 
 def run(args: argparse.Namespace) -> int:
+    from aployee_sim.scenario.audio import voice_skip_reason
     from aployee_sim.scenario.errors import ScenarioInvalid
     from aployee_sim.scenario.export import export_run, write_junit, write_results_json
     from aployee_sim.scenario.report import ScenarioResult, format_result, format_table, result_of
@@ -119,6 +142,12 @@ def run(args: argparse.Namespace) -> int:
     results: list[ScenarioResult] = []
     used: set[str] = set()
     for scenario in loaded:
+        reason = voice_skip_reason(scenario.model)
+        if reason is not None:  # the rest still runs
+            results.append(ScenarioResult(scenario.name, scenario.display, True, skipped=reason))
+            progress.finish(scenario.name, "skipped")
+            print(f"{scenario.display}: skipped: {reason}", file=sys.stderr)
+            continue
         progress.start(scenario.name)
         writer = sink.begin(scenario, scenario.model.seed if args.seed is None else args.seed) if sink else None
         try:
@@ -136,7 +165,9 @@ def run(args: argparse.Namespace) -> int:
         progress.finish(scenario.name, result.outcome)
     for result in results:
         if not result.passed:
-            print(format_result(result) + "\n", file=sys.stderr if result.errors else sys.stdout)
+            emit(format_result(result) + "\n", sys.stderr if result.errors else sys.stdout)
+    for warning in (w for r in results for w in r.warnings):
+        print(warning, file=sys.stderr)
     print(format_table(results))
     if args.json:
         write_results_json(results, Path(args.json))

@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from aployee_sim.cli import UsageError
 from aployee_sim.commands.arguments import (
@@ -38,13 +39,23 @@ def _build(args: argparse.Namespace):
     sim = Simulator(seed=args.seed, webhook_in_flight=args.webhook_in_flight)
     try:
         server = ServerThread(sim=sim, api_key=os.environ.get("APLOYEE_KEY") or None, clock=args.clock,
-                              speed=args.speed, plan=plan, config=args.config, host=args.host, port=args.port)
+                              speed=args.speed, plan=plan, config=_config_path(args.config), host=args.host,
+                              port=args.port)
     except ValueError as exc:  # a configuration mistake (file, key, value)
         sim.close()
         raise UsageError(f"--config: {exc}") from None
     resumed = _attach_store(server, args.db) if args.db is not None else None
     server.context.error_log.stream = sys.stderr  # a 500 says "recorded on the server": show it
     return server, resumed
+
+
+def _config_path(value: str | None) -> str | None:
+    """A file path, or the name of a configuration shipped with the package (`calls-page`)."""
+    from aployee_sim.scaffold import bundled_config
+    if value is None or Path(value).exists():
+        return value
+    bundled = bundled_config(value)
+    return str(bundled) if bundled is not None else value
 
 
 def _attach_store(server, path: str) -> str:
@@ -99,7 +110,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=port_number, default=8765, help="port (default 8765; 0 picks a free one)")
-    parser.add_argument("--config", metavar="FILE", help="YAML configuration: organization and phone numbers")
+    parser.add_argument("--config", metavar="FILE", help="YAML configuration (organizations, phone numbers, routing, "
+                        "assistants with fixed ids), or `calls-page`: the Calls page's examples")
     parser.add_argument("--db", metavar="FILE", type=writable_file, help="SQLite store to write calls, events and webhooks to")
     parser.add_argument("--clock", choices=CLOCK_MODES, default="auto",
                         help="auto: skip idle time (default); realtime: wall speed x --speed; "

@@ -22,6 +22,9 @@ the shapes of `aployee_sim.core.routing`.
         options:
           - {digit: "1", words: [sales], assistant: Sales}
           - {digit: "2", words: [support], forward: "+15550199"}
+    assistants:                 # created under these fixed ids, and again after every reset
+      - {id: asst_xyz789, name: Alex, first_message: "Hi, this is Alex from Acme Corp..."}
+    call_ids: [call_abc123]     # the ids of the first calls placed (documentation examples verbatim)
 
 Every change is validated as a whole (cross references included) and applied all or nothing;
 a mistake raises `DirectoryError` naming the source, the key path and what was wrong.
@@ -30,7 +33,8 @@ a mistake raises `DirectoryError` naming the source, the key path and what was w
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +48,13 @@ from aployee_sim.core.clock import VirtualClock
 from aployee_sim.core.routing import ConfigModel, Destination, Menu, RuleSet, destinations
 
 KeyPath = tuple[Any, ...]
+_ASSISTANT_ID = re.compile(r"asst_[A-Za-z0-9_]{1,64}")
+_CALL_ID = re.compile(r"call_[A-Za-z0-9_]{1,64}")
+
+
+def is_assistant_id(value: Any) -> bool:
+    """A fixed assistant id as the docs write them (`asst_xyz789`)."""
+    return isinstance(value, str) and _ASSISTANT_ID.fullmatch(value) is not None
 
 
 class DirectoryError(ValueError):
@@ -92,6 +103,31 @@ class DirectoryConfig(ConfigModel):
     phone_numbers: list[NumberConfig] = Field(default_factory=list)
     routing: dict[str, RuleSet] = Field(default_factory=dict)
     menus: dict[str, Menu] = Field(default_factory=dict)
+    # Assistant bodies (the API's fields) with a fixed `id`; the platform validates the fields.
+    assistants: list[dict[str, Any]] = Field(default_factory=list)
+    call_ids: list[str] = Field(default_factory=list)
+
+    @field_validator("assistants")
+    @classmethod
+    def _assistant_ids(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for body in value:
+            if not is_assistant_id(body.get("id")):
+                raise ValueError(f"every assistant needs an id like asst_xyz789 (asst_ and letters, digits or _), "
+                                 f"got {body.get('id')!r}")
+        ids = [body["id"] for body in value]
+        if len(ids) != len(set(ids)):
+            raise ValueError("two assistants have the same id")
+        return value
+
+    @field_validator("call_ids")
+    @classmethod
+    def _call_ids(cls, value: list[str]) -> list[str]:
+        for call_id in value:
+            if _CALL_ID.fullmatch(call_id) is None:
+                raise ValueError(f"a call id looks like call_abc123 (call_ and letters, digits or _), got {call_id!r}")
+        if len(value) != len(set(value)):
+            raise ValueError("a call id is given twice")
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +160,10 @@ class Directory:
         self.numbers: dict[str, NumberEntry] = {}
         self.rule_sets: dict[str, RuleSet] = {}
         self.menus: dict[str, Menu] = {}
+        self.assistants: dict[str, dict[str, Any]] = {}   # fixed id → API body, kept on reset
+        self.call_ids: list[str] = []
+        # The platform's hook: validates and creates configured assistants (or raises DirectoryError).
+        self.on_assistants: Callable[[str, dict[str, dict[str, Any]]], None] | None = None
 
     # --- loading -------------------------------------------------------------------------------
     def load(self, path: str | Path) -> Directory:
@@ -145,8 +185,8 @@ class Directory:
     def update(self, data: Any, *, source: str = "<python>") -> Directory:
         """Add organizations, numbers, rule sets and menus from a mapping shaped like the file."""
         if not isinstance(data, Mapping):
-            raise DirectoryError(source, (), f"expected a mapping with organizations, phone_numbers, routing "
-                                             f"and menus, got {type(data).__name__}")
+            raise DirectoryError(source, (), f"expected a mapping with organizations, phone_numbers, routing, "
+                                             f"menus, assistants and call_ids, got {type(data).__name__}")
         try:
             config = DirectoryConfig.model_validate(dict(data))
         except ValidationError as exc:
@@ -176,6 +216,11 @@ class Directory:
         ids = [entry.id for entry in numbers.values()]
         if len(ids) != len(set(ids)):
             raise DirectoryError(source, ("phone_numbers",), "two numbers have the same id")
+        configured = {body["id"]: {k: v for k, v in body.items() if k != "id"} for body in config.assistants}
+        if configured and self.on_assistants is not None:
+            self.on_assistants(source, configured)
+        self.assistants = {**self.assistants, **configured}
+        self.call_ids = config.call_ids or self.call_ids
         self.organizations, self.numbers, self.rule_sets, self.menus = organizations, numbers, rule_sets, menus
         return self
 

@@ -41,7 +41,9 @@ from aployee_sim.core.transfers import DEFAULT_TRANSFER_PHRASES, allowlist_entry
 from aployee_sim.platform import projections
 from aployee_sim.platform.directory import (
     Directory,
+    DirectoryError,
     OrganizationEntry,
+    is_assistant_id,
     number_resource,
     organization_resource,
 )
@@ -82,6 +84,7 @@ class Platform:
         # Ids never to issue (a store holds them: `resume`), kept on reset so a reset never reissues them.
         self.reserved_ids: set[str] = set()
         self.mcp = McpSupport(self)  # MCP assistants (CONTRACT §4b): composition sets mcp.router.fallback
+        self.directory.on_assistants = self._install_configured
         self.reset()
 
     def reset(self) -> None:
@@ -104,6 +107,26 @@ class Platform:
         self.calls: dict[str, CallProcess] = {}
         self.active: set[str] = set()
         self.directory.forget_api_created()
+        self._install_configured("<configuration>", self.directory.assistants)
+
+    def _install_configured(self, source: str, bodies: dict[str, dict[str, Any]]) -> None:
+        """(Re)create the configuration's assistants under their fixed ids, all or none: a body the
+        API would refuse is a `DirectoryError` at its place in the file."""
+        created: list[tuple[Assistant, BuiltinBrain]] = []
+        now = self.clock.iso_seconds(self.clock.now_ms)
+        for index, (assistant_id, body) in enumerate(bodies.items()):
+            values = {k: v for k, v in body.items() if k in _ASSISTANT_WRITABLE}
+            try:
+                assistant = self._validated_assistant({**values, "id": assistant_id, "created_at": now,
+                                                       "updated_at": now})
+            except ApiError as exc:
+                field = str(exc.details.get("field", ""))
+                raise DirectoryError(source, ("assistants", index, *(f for f in field.split(".") if f)),
+                                     exc.message) from None
+            created.append((assistant, BuiltinBrain([], None)))
+        for assistant, brain in created:
+            self.assistants[assistant.id] = assistant
+            self.brains[assistant.id] = brain
 
     def resume(self, *, assistants: Iterable[dict[str, Any]], calls: Iterable[tuple[CallRecord, list[Exchange]]],
                taken_ids: Iterable[str], now_ms: int, retired: Iterable[dict[str, Any]] = ()) -> list[CallRecord]:
@@ -151,17 +174,23 @@ class Platform:
 
     # --- assistants ----------------------------------------------------------------------------
     def create_assistant(self, body: dict[str, Any] | None = None, *, intents: Iterable[Intent | dict] = (),
-                         fallback_reply: str | None = None, **fields: Any) -> dict[str, Any]:
+                         fallback_reply: str | None = None, assistant_id: str | None = None,
+                         **fields: Any) -> dict[str, Any]:
         """Create an assistant from an API body and/or keyword fields; returns the resource.
 
         `intents` and `fallback_reply` script the built-in brain (simulator-only, not on the resource).
+        `assistant_id` gives it a fixed id (configuration and scenarios: documentation examples
+        such as `asst_xyz789` then run verbatim); the API always draws one from the seed.
         Unknown fields are accepted and ignored (CONTRACT §3).
         """
         values = {k: v for k, v in {**(body or {}), **fields}.items() if k in _ASSISTANT_WRITABLE}
         if "name" not in values:
             raise invalid("name", "The name field is required")
+        if assistant_id is not None and not is_assistant_id(assistant_id):
+            raise invalid("id", f"The id field must look like asst_xyz789 (asst_ and letters, digits or _), "
+                                f"got {assistant_id!r}")
         now = self.clock.iso_seconds(self.clock.now_ms)
-        assistant = self._validated_assistant({**values, "id": self.rng.make_id("asst"),
+        assistant = self._validated_assistant({**values, "id": assistant_id or self.rng.make_id("asst"),
                                                "created_at": now, "updated_at": now})
         self.assistants[assistant.id] = assistant
         self.brains[assistant.id] = self.mcp.backend(assistant) if assistant.reasoning_mode == "mcp" else \
@@ -256,6 +285,13 @@ class Platform:
             raise _validation_error(exc) from None
         return self.start_call(request.assistant_id, request.to, request.from_, request.initial_state, caller=caller)
 
+    def _next_call_id(self) -> str:
+        """The configuration's `call_ids` for the first calls (documentation examples verbatim), then seeded ids."""
+        fixed = self.directory.call_ids
+        if len(self.calls) < len(fixed) and fixed[len(self.calls)] not in self.calls:
+            return fixed[len(self.calls)]
+        return self.rng.make_id("call")
+
     def start_call(self, assistant_id: str, to: str, from_: str | None = None,
                    initial_state: dict[str, Any] | None = None, *, caller: Caller | None = None,
                    direction: str = OUTBOUND, plan: DialPlan | None = None, front: Any = None) -> dict[str, Any]:
@@ -278,7 +314,7 @@ class Platform:
         except strict_json.StrictJsonError as exc:
             raise invalid("initial_state", f"The initial_state field is not plain JSON: {exc}") from None
         assistant = self.assistants[assistant_id]
-        record = CallRecord(self.rng.make_id("call"), assistant_id, to, from_, self.clock.now_ms, initial_state,
+        record = CallRecord(self._next_call_id(), assistant_id, to, from_, self.clock.now_ms, initial_state,
                             direction)
         if caller is None:  # a scripted far end configured for the other party's number
             factory = self.callees.get(to if direction == OUTBOUND else from_ or "", self.default_caller)

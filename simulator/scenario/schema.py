@@ -120,6 +120,8 @@ class Intent(Model):
 
 
 class Assistant(Model):
+    id: str | None = Field(None, pattern=r"^asst_[A-Za-z0-9_]{1,64}$",
+                           description="a fixed id, e.g. asst_xyz789 (default: drawn from the seed)")
     name: str
     first_message: str | None = None
     system_prompt: str | None = None
@@ -424,6 +426,8 @@ class Scenario(Model):
     numbers: dict[Phone, Number] = Field({}, description="provisioned numbers for inbound calls")
     routing: dict[str, RuleSet] = Field({}, description="time-based routing rule sets, by name")
     menus: dict[str, Menu] = Field({}, description="IVR menus, by name")
+    unused_stubs: Literal["warn", "error"] = Field("warn", description="a webhook stub rule that answers no "
+                                                   "request: a warning, or a failure")
     calls: list[Call] = Field(min_length=1)
     explore: Explore | None = Field(None, description="generated callers for `aployee-sim explore`")
 

@@ -151,15 +151,20 @@ def test_import_turns_a_call_record_into_a_scenario_that_replays(tmp_path, capsy
     assert "- say: \"Oh hi, I was actually meaning to call you.\"" in text
     assert "# assistant: Happy to help." in text
     assert main(["validate", str(out)]) == 0
-    # Replay against a stub standing in for the new version of the webhook, which still renews.
+    # Replay against a stub standing in for the webhook: unchanged, it passes; answering differently, it fails.
     replay = text.replace("# initial_state: {}", "initial_state: {customer_id: cust_12345, campaign: renewal_outreach}")
-    out.write_text(replay + """webhooks:
+    unchanged = """webhooks:
   https://hooks.test/replay:
     - when: renew
-      reply: Renewed.
+      reply: Great, your renewal is confirmed. I'll follow up next week. Talk soon!
       update: {outcome: renewal_confirmed, follow_up_date: "2024-01-22"}
-""")
+    - reply: Happy to help. Would you like to renew for another year?
+"""
+    out.write_text(replay + unchanged)
     assert main(["run", str(out)]) == 0, capsys.readouterr().out
+    out.write_text(replay + unchanged.replace("Great, your renewal is confirmed.", "Renewed."))
+    assert main(["run", str(out)]) == 1
+    assert "expect.transcript.order" in capsys.readouterr().out
     assert main(["import", str(record), "-o", str(out)]) == 2  # exists: --force needed
     assert "pass --force" in capsys.readouterr().err
 
@@ -194,14 +199,15 @@ class _Terminal:
         pass
 
 
-def test_progress_is_a_live_counter_on_a_terminal():
+def test_progress_is_a_live_bar_on_a_terminal():
     from aployee_sim.commands.run import Progress
     terminal = _Terminal()
     progress = Progress(2, terminal)
     progress.start("first")
+    assert terminal.text == "\r\x1b[K[--------------------] 1/2 running first"
     progress.finish("first", "passed")
     progress.start("second")
-    assert terminal.text.endswith("\r\x1b[K[2/2] running second") and "\n" not in terminal.text
+    assert terminal.text.endswith("\r\x1b[K[##########----------] 2/2 running second") and "\n" not in terminal.text
     progress.finish("second", "passed")
     assert terminal.text.endswith("\r\x1b[K")  # the counter is cleared before the table is printed
 

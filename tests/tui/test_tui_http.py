@@ -116,3 +116,18 @@ async def test_a_server_that_goes_away_is_a_message_not_a_traceback():
         finally:
             server.stop()
             app.source.close()
+
+
+def test_the_dir_column_over_http_tells_inbound_from_outbound(server):
+    from aployee_sim.tui import rows as vm
+    from aployee_sim.tui.playground import SUPPORT_NUMBER
+
+    client = ApiClient(server.root_url, "k")
+    try:
+        client.post("/_sim/inbound", {"from": "+15557654321", "to": SUPPORT_NUMBER})
+        listed = HttpSource(client).call_rows()
+        by_to = {row.to: row for row in listed}
+        assert by_to[SUPPORT_NUMBER].direction == "inbound" and by_to["+15551234567"].direction == "outbound"
+        assert vm.row_cells(by_to[SUPPORT_NUMBER])[1] == "in" and vm.row_cells(by_to["+15551234567"])[1] == "out"
+    finally:
+        client.close()

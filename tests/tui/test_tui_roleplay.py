@@ -52,6 +52,9 @@ async def test_role_play_two_turns_then_hang_up_and_export(make_app, pacer, sim,
         call_id = app.screen.call_id
         await wait_for(pilot, lambda: any(kind == "digits" for _, kind, _ in sim.events(call_id)))
         assert [d["digits"] for _, kind, d in sim.events(call_id) if kind == "digits"] == ["12#"]
+        await wait_for(pilot, lambda: "pressed 12#" in _talk(app))   # the role-play pane shows the keys
+        talk = _talk(app)
+        assert talk.index("forty dollars a month") < talk.index("You       pressed 12#")
         pacer.advance(2)
         app.screen.query_one("#say", Input).value = "Let me think about the cancel option"
         await pilot.press("enter")
@@ -67,7 +70,10 @@ async def test_role_play_two_turns_then_hang_up_and_export(make_app, pacer, sim,
     assert [s for s in call["caller"] if "expect" not in s] == [
         {"say": "How much does it cost?"}, {"digits": "12#"}, {"say": "Let me think about the cancel option"},
         {"hangup": True}]
-    assert call["expect"] == {"status": "completed", "reason": "hangup_user", "final_state": sim.record(call_id).state}
+    assistant_lines = [f"assistant: {t['content']}" for t in sim.transcript(call_id)["transcript"]
+                       if t["role"] == "assistant"]
+    assert call["expect"] == {"status": "completed", "reason": "hangup_user", "final_state": sim.record(call_id).state,
+                              "transcript": {"order": assistant_lines}, "webhooks": {"failed": 0}}
 
 
 async def test_slash_commands_and_a_bad_number(make_app, pacer, sim):

@@ -30,10 +30,11 @@ class CallScreen(Screen):
     ]
 
     def __init__(self, source: CallSource, call_id: str, *, threaded: bool, export_dir: Path,
-                 poll_seconds: float | None) -> None:
+                 poll_seconds: float | None, run_id: str = "") -> None:
         super().__init__()
         self.source = source
         self.call_id = call_id
+        self.run_id = run_id
         self.threaded = threaded
         self.export_dir = export_dir
         self.poll_seconds = poll_seconds
@@ -57,7 +58,7 @@ class CallScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = "aployee-sim"
-        self.sub_title = self.call_id
+        self.sub_title = f"{self.call_id} (run {self.run_id})" if self.run_id else self.call_id
         self._focus_pane("conversation")
         self.reload()
         if self.poll_seconds:
@@ -68,7 +69,7 @@ class CallScreen(Screen):
             self.reload()
 
     def reload(self) -> None:
-        background(self, lambda: self.source.call_data(self.call_id), self.show, self._failed,
+        background(self, lambda: self.source.call_data(self.call_id, self.run_id), self.show, self._failed,
                    threaded=self.threaded, group="call")
 
     def _failed(self, message: str) -> None:

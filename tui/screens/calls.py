@@ -21,6 +21,7 @@ class CallsScreen(Screen):
         Binding("slash", "search", "Search"),
         Binding("s", "status", "Status"),
         Binding("a", "assistant", "Assistant"),
+        Binding("u", "run", "Run", show=False),
         Binding("o", "sort", "Sort"),
         Binding("r", "reverse", "Reverse", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", show=False),
@@ -40,6 +41,7 @@ class CallsScreen(Screen):
         self.names: dict[str, str] = {}
         self.page = 0
         self.shown: list[CallRow] = []
+        self.with_runs = False       # a Run column and filter, once rows come from scenario runs
         self._revision: object = None
 
     def compose(self) -> ComposeResult:
@@ -93,35 +95,46 @@ class CallsScreen(Screen):
 
     def refresh_table(self) -> None:
         table = self.query_one("#calls", DataTable)
-        selected = self.selected_id()
+        selected = self.selected_row()
+        with_runs = any(r.run_id for r in self.all_rows)
+        if with_runs != self.with_runs:
+            self.with_runs = with_runs
+            table.clear(columns=True)
+            table.add_columns(*vm.columns(with_runs))
         matching = vm.apply_filter(self.all_rows, self.filter)
         self.shown, self.page, pages = vm.page_of(matching, self.page)
         table.clear()
         for row in self.shown:
-            table.add_row(*vm.row_cells(row), key=row.id)
-        if selected is not None and selected in table.rows:
-            table.move_cursor(row=table.get_row_index(selected))
-        self.query_one("#filters", Static).update(self.filter.describe(self.names))
+            table.add_row(*vm.row_cells(row, with_runs), key=row.key)
+        if selected is not None and selected.key in table.rows:
+            table.move_cursor(row=table.get_row_index(selected.key))
+        self.query_one("#filters", Static).update(self.filter.describe(self.names, runs=with_runs))
         shown = f"{len(matching)} of {len(self.all_rows)} calls"
         if pages > 1:
             shown += f" — page {self.page + 1}/{pages} (] next, [ previous)"
         self.query_one("#message", Static).update(shown if self.all_rows else
                                                   "No calls yet. Press p to role-play one.")
 
-    def selected_id(self) -> str | None:
+    def selected_row(self) -> CallRow | None:
         table = self.query_one("#calls", DataTable)
         if not self.shown or table.cursor_row >= len(self.shown):
             return None
-        return self.shown[table.cursor_row].id
+        return self.shown[table.cursor_row]
+
+    def selected_id(self) -> str | None:
+        row = self.selected_row()
+        return None if row is None else row.id
+
+    def _open(self, row: CallRow | None) -> None:
+        if row is not None:
+            self.post_message(OpenCall(row.id, row.run_id))
 
     # --- actions -----------------------------------------------------------------------------
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.post_message(OpenCall(str(event.row_key.value)))
+        self._open(next((r for r in self.shown if r.key == event.row_key.value), None))
 
     def action_open(self) -> None:
-        call_id = self.selected_id()
-        if call_id is not None:
-            self.post_message(OpenCall(call_id))
+        self._open(self.selected_row())
 
     def action_search(self) -> None:
         box = self.query_one("#search", Input)
@@ -152,6 +165,10 @@ class CallsScreen(Screen):
 
     def action_assistant(self) -> None:
         self._set_filter(self.filter.cycle_assistant(sorted(self.names, key=lambda i: (self.names[i], i))))
+
+    def action_run(self) -> None:
+        if self.with_runs:
+            self._set_filter(self.filter.cycle_run(vm.run_ids(self.all_rows)))
 
     def action_sort(self) -> None:
         self._set_filter(self.filter.cycle_sort())

@@ -14,9 +14,10 @@ from aployee_sim.tui.sources import SourceError
 
 @dataclass
 class OpenCall(Message):
-    """Show one call in the call view."""
+    """Show one call in the call view (`run_id`: of a store file, where ids repeat across runs)."""
 
     call_id: str
+    run_id: str = ""
 
 
 @dataclass

@@ -19,6 +19,7 @@ HELP = """\
   ↑ ↓ enter   move, open the call (the mouse works too)
   /           search: call id, number, assistant, status (esc leaves the box)
   s / a       filter by status / by assistant (each press picks the next)
+  u           filter by scenario run (store files written by `run --db`)
   o / r       sort by the next column / reverse the sort
   ] / \\[      next / previous page
   c           clear every filter

@@ -97,6 +97,8 @@ class RolePlayScreen(Screen):
         self.call_id = session.call_id
         self.tick_seconds = tick_seconds
         self.view: LiveView | None = None
+        self.pressed: list[tuple[str, str]] = []   # (virtual time, digits) sent, shown among the lines
+        self._drawn_presses = 0
         self.state_before: dict = {}
         self.state_now: dict | None = None
 
@@ -120,6 +122,12 @@ class RolePlayScreen(Screen):
         self.set_interval(self.tick_seconds, self.tick)
         self._show_voice()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Talk and mute are offered only when this session has a voice mode (the voice extra)."""
+        if action in ("record", "mute") and self.voice is None:
+            return False
+        return True
+
     def on_unmount(self) -> None:
         if self.voice is not None:
             self.voice.close()
@@ -130,14 +138,15 @@ class RolePlayScreen(Screen):
 
     def show(self, view: LiveView) -> None:
         self._poll_voice(view)
-        if view == self.view:  # nothing new this tick: leave the widgets alone
+        if view == self.view and len(self.pressed) == self._drawn_presses:  # nothing new: leave the widgets alone
             return
         self.view = view
+        self._drawn_presses = len(self.pressed)
         self.state_before, self.state_now = live_text.track_state(self.state_before, self.state_now, view.state)
         self.query_one("#live-status", Static).update(live_text.status_line(view))
         talk = self.query_one("#talk", VerticalScroll)
         at_end = talk.scroll_offset.y >= talk.max_scroll_y
-        self.query_one("#talk-text", Static).update(live_text.conversation(view))
+        self.query_one("#talk-text", Static).update(live_text.conversation(view, self.pressed))
         if at_end:
             talk.scroll_end(animate=False)
         self.query_one("#state-text", Static).update(live_text.state_panel(self.state_before, self.state_now))
@@ -155,7 +164,7 @@ class RolePlayScreen(Screen):
         if action == "say" and argument:
             self._act(lambda: self.session.say(argument))
         elif action == "digits" and argument:
-            self._act(lambda: self.session.press(argument))
+            self._press(argument)
         elif action == "hangup":
             self.action_hangup()
         elif action == "unknown":
@@ -166,7 +175,12 @@ class RolePlayScreen(Screen):
         keys = box.value.replace(" ", "")
         box.value = ""
         if keys:
-            self._act(lambda: self.session.press(keys))
+            self._press(keys)
+
+    def _press(self, keys: str) -> None:
+        if self.view is not None:
+            self.pressed.append((self.view.now, keys))
+        self._act(lambda: self.session.press(keys))
 
     def action_hangup(self) -> None:
         if self.view is None or not self.view.ended:

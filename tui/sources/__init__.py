@@ -40,7 +40,8 @@ class CallSource(Protocol):
     def call_rows(self) -> list[CallRow]:
         """Every call, newest first."""
 
-    def call_data(self, call_id: str) -> CallData: ...
+    def call_data(self, call_id: str, run_id: str = "") -> CallData:
+        """One call in full; `run_id` picks the run of a store file (ids repeat across runs)."""
 
     def assistant_names(self) -> dict[str, str]: ...
 

@@ -99,14 +99,29 @@ class HttpSource:
         self._names = {a["id"]: a.get("name", "") for a in self._assistants}
         return self._names
 
+    def provisioned_numbers(self) -> set[str]:
+        """The organization's phone numbers (inbound calls are placed to them)."""
+        numbers: set[str] = set()
+        offset = 0
+        while offset < MAX_CALLS:
+            page = self.client.get("/v1/phone-numbers", limit=PAGE, offset=offset)
+            numbers.update(n["number"] for n in items_of(page) if isinstance(n.get("number"), str))
+            if not page.get("has_more"):
+                break
+            offset += PAGE
+        return numbers
+
     def call_rows(self) -> list[CallRow]:
         names = self.assistant_names()
+        # The call resource has no direction: a call to one of the organization's numbers came in.
+        inbound = self.provisioned_numbers()
         rows: list[CallRow] = []
         offset = 0
         while offset < MAX_CALLS:
             page = self.client.get("/v1/calls", limit=PAGE, offset=offset)
             for call in page.get("data", []):
-                rows.append(CallRow(id=call["id"], status=call["status"], direction="",
+                rows.append(CallRow(id=call["id"], status=call["status"],
+                                    direction="inbound" if call["to"] in inbound else "outbound",
                                     assistant_id=call["assistant_id"],
                                     assistant_name=names.get(call["assistant_id"], ""), to=call["to"],
                                     from_=call.get("from"), created_at=call["created_at"],
@@ -117,7 +132,7 @@ class HttpSource:
             offset += PAGE
         return rows
 
-    def call_data(self, call_id: str) -> CallData:
+    def call_data(self, call_id: str, run_id: str = "") -> CallData:
         client = self.client
         names = self.assistant_names()
         details = client.get(f"/v1/calls/{call_id}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
+from aployee_sim.core.timings import Timings
 from aployee_sim.platform.platform import Platform
 from aployee_sim.tui.model import CallData, CallRow, EventRow
 from aployee_sim.tui.sources import api_errors
@@ -38,7 +39,7 @@ class PlatformSource:
         rows.reverse()  # calls are kept in creation order; the list shows newest first
         return rows
 
-    def call_data(self, call_id: str) -> CallData:
+    def call_data(self, call_id: str, run_id: str = "") -> CallData:
         platform = self.platform
         with api_errors():
             record = platform.record(call_id)
@@ -55,6 +56,8 @@ class PlatformSource:
             end_reason=record.end_reason,
             initial_state=dict(record.initial_state),
             assistant=self._assistant_config(record.assistant_id),
+            in_process_webhooks=set(platform.router.routes),
+            timings=timing_overrides(platform.timings),
         )
 
     def _assistant_config(self, assistant_id: str) -> dict[str, Any] | None:
@@ -71,3 +74,10 @@ class PlatformSource:
 
     def close(self) -> None:
         pass
+
+
+def timing_overrides(timings: Timings) -> dict[str, Any]:
+    """The timings that differ from the defaults (a scenario's `timings:`), so a replay runs alike."""
+    default = Timings()
+    return {f.name: list(v) if isinstance(v := getattr(timings, f.name), tuple) else v
+            for f in fields(timings) if getattr(timings, f.name) != getattr(default, f.name)}

@@ -51,12 +51,13 @@ class StoreSource:
         self._assistants = {a["id"]: a for a in self._guard(self.store.assistants)}
         return {aid: a.get("name", "") for aid, a in self._assistants.items()}
 
-    def _turns(self) -> dict[str, int]:
-        """Spoken lines per call (the store's list rows do not carry them)."""
+    def _turns(self) -> dict[tuple[str, str], int]:
+        """Spoken lines per (run, call) (the store's list rows do not carry them)."""
         def count():
             with self.store.read() as conn:
-                return dict(conn.execute("SELECT call_id, count(*) FROM events WHERE type IN (?, ?) GROUP BY call_id",
-                                         (ev.USER_SPEECH, ev.ASSISTANT_SPEECH)).fetchall())
+                return {(run, call): n for run, call, n in conn.execute(
+                    "SELECT run_id, call_id, count(*) FROM events WHERE type IN (?, ?) GROUP BY run_id, call_id",
+                    (ev.USER_SPEECH, ev.ASSISTANT_SPEECH))}
         return self._guard(count)
 
     def call_rows(self) -> list[CallRow]:
@@ -66,10 +67,11 @@ class StoreSource:
         return [CallRow(id=c["id"], status=c["status"], direction=c["direction"], assistant_id=c["assistant_id"],
                         assistant_name=c["assistant_name"] or names.get(c["assistant_id"], ""), to=c["to"],
                         from_=c["from"], created_at=c["created_at"], duration_seconds=c["duration_seconds"],
-                        turns=turns.get(c["id"], 0)) for c in listed]
+                        turns=turns.get((c["run_id"] or "", c["id"]), 0), run_id=c["run_id"] or "")
+                for c in listed]
 
-    def call_data(self, call_id: str) -> CallData:
-        stored = self._guard(lambda: self.store.get_call(call_id))
+    def call_data(self, call_id: str, run_id: str = "") -> CallData:
+        stored = self._guard(lambda: self.store.get_call(call_id, run_id=run_id))
         record, clock = stored.record, stored.clock
         if not self._assistants:
             self.assistant_names()
