@@ -105,7 +105,7 @@ def http_backend() -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aployee_sim.core.reasoning import interpret
+    from aployee_sim.core.reasoning import Delivery, interpret
     from aployee_sim.scenario.values import parse_duration
 
     if not args.url.startswith(("http://", "https://")):
@@ -118,7 +118,8 @@ def run(args: argparse.Namespace) -> int:
     backend = http_backend()
     started = time.monotonic()
     try:
-        delivery = backend(args.url, request, timeout_ms)
+        answer = backend(args.url, request, timeout_ms)
+        delivery = answer if isinstance(answer, Delivery) else answer.collect()
     finally:
         close = getattr(backend, "close", None)
         if close is not None:

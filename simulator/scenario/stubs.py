@@ -17,6 +17,8 @@ def unused_stubs(run: ScenarioRun) -> list[tuple[tuple[str, int], str]]:
     """((url, rule index), message) for every stub rule that answered no request of the run."""
     heard: dict[str, list[str]] = {}
     for exchange in run.sim.exchanges():
+        if exchange.get("kind") == "mcp":
+            continue  # tool calls are not webhook requests
         heard.setdefault(exchange["url"], []).append(exchange["request"]["utterance"])
     found = []
     for url, rules in run.loaded.model.webhooks.items():

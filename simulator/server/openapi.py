@@ -196,11 +196,13 @@ SIM_OPERATIONS: list[tuple[str, str, str, str, str | None]] = [
     ("post", "/_sim/calls/{call_id}/digits", "simDigits", "The far end presses keys (DTMF)", "SimDigits"),
     ("post", "/_sim/calls/{call_id}/hangup", "simHangup", "The far end hangs up", None),
     ("post", "/_sim/inbound", "simInbound", "Place an inbound call to a provisioned number", "SimInbound"),
-    ("get", "/_sim/webhooks", "simWebhooks", "Every webhook delivery (request, response, timing)", None),
+    ("get", "/_sim/webhooks", "simWebhooks", "Every webhook delivery and MCP tool call (request, response, timing)",
+     None),
+    ("get", "/_sim/errors", "simErrors", "The latest internal errors (500s) with their requests and tracebacks", None),
     ("get", "/_sim/calls/{call_id}/events", "simEvents", "The call's internal event log", None),
     ("post", "/_sim/carrier", "simCarrier", "Force the carrier's outcome for a number", "SimCarrier"),
 ]
-TAGS = [{"name": "v1", "description": "The production Aployee API (CONTRACT.md §1–3)"},
+TAGS = [{"name": "v1", "description": "The production Aployee API (docs/contract.md §1–3)"},
         {"name": "simulator", "description": "The simulator's control plane under /_sim: reset, clock, the far "
                                              "end of live calls, webhook deliveries (not part of production)"}]
 
