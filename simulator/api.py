@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from aployee_sim.adapters.webhook_http import HttpWebhookTransport
+from aployee_sim.config_file import load_config
 from aployee_sim.core.timings import Timings
 from aployee_sim.core.transfers import DEFAULT_TRANSFER_PHRASES
 from aployee_sim.fakes.callers import LiveCaller
@@ -32,7 +33,7 @@ class Simulator(Platform):
                  carrier: Any = None, transfer_party: Any = None, webhook_transport: Any = None,
                  transfer_phrases: Any = DEFAULT_TRANSFER_PHRASES, directory: Any = None) -> None:
         """`directory`: organizations, phone numbers and routing (a YAML path or a mapping of the
-        same shape, see aployee_sim.platform.directory); more can be added later through `self.directory`."""
+        same shape, see aployee_sim.platform.directory and aployee_sim.config_file); more can be added later through `self.directory`."""
         timings = timings or Timings()
         self.carrier = carrier or FakeCarrier(timings)
         self.transfer_party = transfer_party or FakeTransferParty(timings)
@@ -41,7 +42,7 @@ class Simulator(Platform):
                          timings=timings, webhook_transport=self._http, transfer_party=self.transfer_party,
                          transfer_phrases=transfer_phrases)
         if isinstance(directory, str | os.PathLike):
-            self.directory.load(directory)
+            load_config(self.directory, directory)
         elif directory is not None:
             self.directory.update(directory)
 

@@ -1,7 +1,7 @@
 """Organizations, phone numbers and their routing, as configuration: the dashboard's stand-in.
 
 Production provisions numbers and assigns them in its dashboard (CONTRACT §3), so the simulator
-reads them from a YAML file or takes them through the Python API. A number is assigned to an
+takes them as a mapping (read from a YAML file by `aployee_sim.config_file`) or through the Python API. A number is assigned to an
 assistant (by id or by name, resolved when a call arrives, since assistants are created through
 the API after the configuration is loaded) and/or to a routing rule set; rule sets and menus are
 the shapes of `aployee_sim.core.routing`.
@@ -32,10 +32,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from aployee_sim.contract.errors import is_e164
@@ -126,22 +124,6 @@ class Directory:
         self.menus: dict[str, Menu] = {}
 
     # --- loading -------------------------------------------------------------------------------
-    def load(self, path: str | Path) -> Directory:
-        """Add the configuration in a YAML file (see the module docstring); returns self."""
-        source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise DirectoryError(source, (), f"cannot read the file: {exc.strerror or exc}") from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise DirectoryError(source, (), f"not valid YAML{where}: {problem}") from None
-        return self.update(data if data is not None else {}, source=source)
-
     def update(self, data: Any, *, source: str = "<python>") -> Directory:
         """Add organizations, numbers, rule sets and menus from a mapping shaped like the file."""
         if not isinstance(data, Mapping):

@@ -18,10 +18,10 @@ from aployee_sim.contract import events as ev
 from aployee_sim.contract.errors import ApiError, invalid, is_e164, not_found, require_e164
 from aployee_sim.contract.lifecycle import STATUSES, TERMINAL
 from aployee_sim.contract.models import Assistant, CreateCallRequest
-from aployee_sim.core.call_process import CallProcess, Runtime
+from aployee_sim.core.call_process import CallLine, CallProcess
 from aployee_sim.core.clock import VirtualClock, parse_instant
 from aployee_sim.core.engine import Engine
-from aployee_sim.core.ports import Caller, Carrier, DialPlan, TransferParty
+from aployee_sim.core.ports import Caller, Carrier, DialPlan, FrontDesk, TransferParty
 from aployee_sim.core.randomness import SeededRandom
 from aployee_sim.core.reasoning import (
     BuiltinBrain,
@@ -33,7 +33,8 @@ from aployee_sim.core.reasoning import (
     StubRule,
 )
 from aployee_sim.core.reasoning_turns import Exchange
-from aployee_sim.core.record import OUTBOUND, CallRecord
+from aployee_sim.core.record import INBOUND, OUTBOUND, CallRecord
+from aployee_sim.core.runtime import Runtime
 from aployee_sim.core.timings import Timings
 from aployee_sim.core.transfers import DEFAULT_TRANSFER_PHRASES, allowlist_entry_ok
 from aployee_sim.platform import projections
@@ -43,7 +44,8 @@ from aployee_sim.platform.directory import (
     number_resource,
     organization_resource,
 )
-from aployee_sim.platform.inbound import place_inbound
+from aployee_sim.platform.inbound import resolver, route_arrival
+from aployee_sim.platform.pages import date_param, paged
 
 CallerFactory = Callable[[CallRecord], Caller]
 _ASSISTANT_WRITABLE = set(Assistant.model_fields) - {"id", "created_at", "updated_at"}
@@ -106,7 +108,8 @@ class Platform:
         return self.clock.iso_millis(self.clock.now_ms)
 
     # --- assistants ----------------------------------------------------------------------------
-    def create_assistant(self, body: dict[str, Any] | None = None, *, intents: Iterable[Intent | dict] = (),
+    def create_assistant(self, body: dict[str, Any] | None = None, *,
+                         intents: Iterable[Intent | dict[str, Any]] = (),
                          fallback_reply: str | None = None, **fields: Any) -> dict[str, Any]:
         """Create an assistant from an API body and/or keyword fields; returns the resource.
 
@@ -196,11 +199,12 @@ class Platform:
 
     def start_call(self, assistant_id: str, to: str, from_: str | None = None,
                    initial_state: dict[str, Any] | None = None, *, caller: Caller | None = None,
-                   direction: str = OUTBOUND, plan: DialPlan | None = None, front: Any = None) -> dict[str, Any]:
+                   direction: str = OUTBOUND, plan: DialPlan | None = None,
+                   front: FrontDesk | None = None) -> dict[str, Any]:
         """Place a call now; returns the create response (status `initiated`).
 
         Inbound calls come through `place_inbound`, which passes the carrier's arrival `plan` and
-        the routing `front` desk (aployee_sim.platform.inbound)."""
+        the routing `front` desk (`aployee_sim.platform.inbound`)."""
         if assistant_id not in self.assistants:
             raise not_found("Assistant", assistant_id, field="assistant_id")
         if direction == OUTBOUND and self.assistants[assistant_id].telephony == "inbound":
@@ -225,7 +229,7 @@ class Platform:
             listener(record)
         return projections.call_created(record, self.clock)
 
-    def place_inbound(self, from_: str, to: str, *, caller: Caller | None = None,
+    def place_inbound(self, from_: Any, to: Any, *, caller: Caller | None = None,
                       at: datetime | str | None = None) -> dict[str, Any]:
         """Someone at `from_` dials the provisioned number `to` (now, or at the virtual instant
         `at`: the engine first runs up to it); returns the create-call response shape.
@@ -241,7 +245,20 @@ class Platform:
             if at_ms < self.clock.now_ms:
                 raise invalid("at", f"The at field is in the virtual past ({at!r}; now is {self.now_iso()})")
             self.run(until_ms=at_ms)
-        return place_inbound(self, from_, to, caller)
+        require_e164("from", from_)
+        require_e164("to", to)
+        entry = self.directory.number(to)
+        plan = self.runtime.carrier.arrive(to, from_, self.rng, provisioned=entry is not None)
+        if entry is None:
+            known = ", ".join(sorted(self.directory.numbers)) or "none (load a configuration or call directory.add_number)"
+            raise ApiError(404, f"The number {to} is not in service: it is not provisioned. Provisioned numbers: "
+                                f"{known}", field="to")
+        arrival = route_arrival(self.directory, entry, self.clock.instant(self.now_ms),
+                                resolver(self.assistants, self.brains))
+        created = self.start_call(arrival.assistant.id, to, from_, caller=caller, direction=INBOUND, plan=plan,
+                                  front=arrival.desk)
+        self.record(created["id"]).add(ev.pack(self.now_ms, ev.INBOUND_ROUTED, arrival.routed_data(entry)))
+        return created
 
     # --- organizations and phone numbers (CONTRACT §3) -----------------------------------------
     def create_organization(self, body: Any) -> dict[str, Any]:
@@ -286,7 +303,7 @@ class Platform:
             raise not_found("Call", call_id) from None
 
     def record(self, call_id: str) -> CallRecord:
-        return self.process(call_id).call
+        return self.process(call_id).record
 
     # --- running -------------------------------------------------------------------------------
     def run(self, *, until_ms: int | None = None, seconds: float | None = None) -> int:
@@ -325,18 +342,18 @@ class Platform:
         """`GET /v1/calls`: newest first, filtered, paginated (CONTRACT §2 decisions)."""
         if status is not None and status not in STATUSES:
             raise invalid("status", f"The status parameter must be one of {', '.join(STATUSES)}, got {status!r}")
-        low = _date_param("from_date", from_date, self.clock, end=False)
-        high = _date_param("to_date", to_date, self.clock, end=True)
-        records = [p.call for p in self.calls.values()
-                   if (assistant_id is None or p.call.assistant_id == assistant_id)
-                   and (status is None or p.call.status == status)
-                   and (low is None or p.call.created_ms >= low) and (high is None or p.call.created_ms <= high)]
+        low = date_param("from_date", from_date, self.clock, end=False)
+        high = date_param("to_date", to_date, self.clock, end=True)
+        records = [r for r in (p.record for p in self.calls.values())
+                   if (assistant_id is None or r.assistant_id == assistant_id)
+                   and (status is None or r.status == status)
+                   and (low is None or r.created_ms >= low) and (high is None or r.created_ms <= high)]
         records.sort(key=lambda r: (-r.created_ms, r.id))
         envelope = paged(records, limit, offset)
         envelope["data"] = [projections.call_details(r, self.clock) for r in envelope["data"]]
         return envelope
 
-    def line(self, call_id: str):
+    def line(self, call_id: str) -> CallLine:
         """The far end's side of a call, to drive it as the other party."""
         return self.process(call_id).line
 
@@ -352,37 +369,3 @@ def exchange_dict(x: Exchange, record: CallRecord, clock: VirtualClock) -> dict[
                     "timestamp": clock.iso_seconds(x.sent_ms)},
         "status_code": x.status_code, "response": x.response, "error": x.error,
     }
-
-
-def paged(items: list[Any], limit: Any, offset: Any) -> dict[str, Any]:
-    """The list envelope of `GET /v1/calls` (`data`, `limit`, `offset`, `total`, `has_more`), shared by
-    every list route; `limit` (1–100) and `offset` (≥ 0) are validated here, naming the parameter."""
-    limit_n, offset_n = _int_param("limit", limit, 1, 100), _int_param("offset", offset, 0, None)
-    page = items[offset_n:offset_n + limit_n]
-    return {"data": page, "limit": limit_n, "offset": offset_n, "total": len(items),
-            "has_more": offset_n + len(page) < len(items)}
-
-
-def _int_param(name: str, value: Any, low: int, high: int | None) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise invalid(name, f"The {name} parameter must be an integer, got {value!r}") from None
-    if number < low or (high is not None and number > high):
-        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise invalid(name, f"The {name} parameter must be {bounds}, got {number}")
-    return number
-
-
-def _date_param(name: str, value: Any, clock: VirtualClock, *, end: bool) -> int | None:
-    if value is None or value == "":
-        return None
-    text = str(value)
-    try:
-        if len(text) == 10:  # a date: the whole day, inclusive
-            instant = parse_instant(text + ("T23:59:59.999" if end else "T00:00:00"))
-        else:
-            instant = parse_instant(text)
-    except (ValueError, OverflowError):  # e.g. year 9999 with a negative offset
-        raise invalid(name, f"The {name} parameter must be an ISO 8601 date or datetime, got {text!r}") from None
-    return clock.ms_at(instant)

@@ -76,7 +76,7 @@ class CallMachine(RuleBasedStateMachine):
     def run_to_idle(self):
         self.sim.run()
         for process in self.sim.calls.values():
-            assert process.call.status in TERMINAL, "idle engine left a call live"
+            assert process.record.status in TERMINAL, "idle engine left a call live"
 
     @invariant()
     def time_never_goes_backwards(self):
@@ -86,7 +86,7 @@ class CallMachine(RuleBasedStateMachine):
     @invariant()
     def every_record_agrees_with_its_log(self):
         for process in self.sim.calls.values():
-            record = process.call
+            record = process.record
             log = record.events
             assert all(a[0] <= b[0] for a, b in zip(log, log[1:], strict=False)), "log out of order"
             status = INITIATED
@@ -111,7 +111,7 @@ class CallMachine(RuleBasedStateMachine):
     @invariant()
     def each_utterance_reaches_the_webhook_once_in_order(self):
         for process in self.sim.calls.values():
-            utterances = [e[2]["content"] for e in process.call.events if e[1] == "user_speech"]
+            utterances = [e[2]["content"] for e in process.record.events if e[1] == "user_speech"]
             sent = [x.utterance for x in process.exchanges]
             assert sent == utterances[:len(sent)]
             sent_at = [x.sent_ms for x in process.exchanges]

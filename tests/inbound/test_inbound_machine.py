@@ -119,7 +119,7 @@ class InboundMachine(RuleBasedStateMachine):
     @rule()
     def run_to_idle(self):
         self.sim.run()
-        assert all(p.call.status in TERMINAL for p in self.sim.calls.values()), "idle engine left a call live"
+        assert all(p.record.status in TERMINAL for p in self.sim.calls.values()), "idle engine left a call live"
 
     @invariant()
     def time_never_goes_backwards(self):
@@ -129,7 +129,7 @@ class InboundMachine(RuleBasedStateMachine):
     @invariant()
     def records_agree_with_their_logs(self):
         for process in self.sim.calls.values():
-            record, log = process.call, process.call.events
+            record, log = process.record, process.record.events
             assert record.direction == "inbound" and record.to in (ROUTED, DIRECT) and record.from_ == CALLER
             assert all(a[0] <= b[0] for a, b in zip(log, log[1:], strict=False)), "log out of order"
             status = INITIATED
@@ -146,7 +146,7 @@ class InboundMachine(RuleBasedStateMachine):
     @invariant()
     def the_front_desk_never_lets_reasoning_run(self):
         for process in self.sim.calls.values():
-            log = process.call.events
+            log = process.record.events
             greeted = next((i for i, e in enumerate(log) if e[1] == "assistant_speech" and "source" not in e[2]), None)
             if greeted is None:
                 assert not any(e[1] == "reasoning_started" for e in log)
@@ -157,8 +157,8 @@ class InboundMachine(RuleBasedStateMachine):
     @invariant()
     def transfers_ring_one_at_a_time_and_decide_the_ending(self):
         for process in self.sim.calls.values():
-            record, ringing, last_result = process.call, False, None
-            for _, kind, data in process.call.events:
+            record, ringing, last_result = process.record, False, None
+            for _, kind, data in process.record.events:
                 if kind == "transfer_initiated":
                     assert not ringing, "a second transfer started while one was ringing"
                     ringing = True
