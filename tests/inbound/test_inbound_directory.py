@@ -3,8 +3,8 @@
 import pytest
 
 from aployee_sim.api import Simulator
-from aployee_sim.contract.errors import ApiError
 from aployee_sim.config_file import load_config
+from aployee_sim.contract.errors import ApiError
 from aployee_sim.platform.directory import Directory, DirectoryError
 
 GOOD = """
