@@ -12,8 +12,12 @@ import os
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from aployee_sim.cli import UsageError
+
+if TYPE_CHECKING:
+    from aployee_sim.server.thread import ServerThread
 
 CLOCK_MODES = ("realtime", "auto", "manual")
 
@@ -60,10 +64,14 @@ def _attach_store(server, path: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aployee_sim.server import gcpolicy
+    from aployee_sim.core.gc_policy import long_run
 
     server = _build(args)
-    gcpolicy.install()
+    with long_run():  # the process's GC policy while it serves
+        return _serve(server, args)
+
+
+def _serve(server: ServerThread, args: argparse.Namespace) -> int:
     try:
         server.start()
     except OSError as exc:

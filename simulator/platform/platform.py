@@ -80,11 +80,11 @@ class Platform:
     def reset(self) -> None:
         """Forget every call, assistant and webhook exchange; keep configuration, routes and seed.
 
-        The clock goes back to its start and the random source to its seed, so a reset platform
+        A new clock starts at the same epoch and the random source at its seed, so a reset platform
         replays exactly like a new one.
         """
         carrier, transfer_party, timings = self._ports
-        self.clock.now_ms = 0
+        self.clock = VirtualClock(self.clock.epoch)  # a fresh clock: a clock's time never goes back
         self.engine = Engine(self.clock)
         self.rng = SeededRandom(self.seed)
         self.runtime = Runtime(engine=self.engine, rng=self.rng, timings=timings, carrier=carrier,

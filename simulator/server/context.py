@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from aployee_sim.contract.errors import ApiError
+from aployee_sim.core import gc_policy
 from aployee_sim.platform.platform import Platform
-from aployee_sim.server import gcpolicy
 from aployee_sim.server.driver import Driver
 from aployee_sim.server.envelope import HandlerError, handler_error
 from aployee_sim.server.listcache import ListCache
@@ -44,7 +44,7 @@ class Context:
             if seed is not None:
                 self.platform.seed = seed
             self.platform.reset()
-            gcpolicy.thaw()
+            gc_policy.thaw()
             self.list_cache.clear()
             self.driver.pacer.rebase(self.platform.now_ms)
             return {"seed": self.platform.seed, **self.driver.clock_dict()}
