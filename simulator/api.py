@@ -7,7 +7,7 @@ real HTTP.
     sim = Simulator(seed=7)
     asst = sim.create_assistant(name="Alex", reasoning_mode="webhook", webhook_url="https://hooks.test/r")
     sim.route_webhook("https://hooks.test/r", lambda req: {"reply": "Sure.", "state": req["state"]})
-    call = sim.start_call(asst["id"], "+15551234567", caller=ScriptedCaller([say("Hi"), hangup()]))
+    call = sim.start_call(asst["id"], "+15551234567", caller=ScriptedCaller([say("Hi"), hang_up()]))
     sim.run()
     sim.call_details(call["id"])
 """

@@ -22,6 +22,7 @@ from aployee_sim.contract import events as ev
 from aployee_sim.contract.lifecycle import COMPLETED, FAILED, IN_PROGRESS, RINGING, TERMINAL
 from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Timer
+from aployee_sim.core.line import CallLine, invoke
 from aployee_sim.core.ports import Caller, DialPlan, FrontDesk
 from aployee_sim.core.reasoning import BuiltinBrain
 from aployee_sim.core.reasoning_turns import Exchange, ReasoningTurns, Utterance
@@ -35,44 +36,6 @@ SILENCE_PROMPT = "Are you still there?"
 
 def default_greeting(assistant: Assistant) -> str:
     return f"Hi, this is {assistant.name}. How can I help you today?"
-
-
-def _invoke(fn: Callable[[], None]) -> None:
-    fn()
-
-
-class CallLine:
-    """The far end's side of the phone line (the `Line` port)."""
-
-    __slots__ = ("_process",)
-
-    def __init__(self, process: CallProcess) -> None:
-        self._process = process
-
-    @property
-    def now_ms(self) -> int:
-        return self._process.now_ms
-
-    @property
-    def assistant_speaking(self) -> bool:
-        return self._process.speaking is not None
-
-    @property
-    def live(self) -> bool:
-        return self._process.live
-
-    def say(self, text: str, *, confidence: float | None = None) -> int:
-        """Speak now; returns how long the speech lasts (0 when the line is not live)."""
-        return self._process.user_says(text, confidence)
-
-    def press(self, digits: str) -> None:
-        self._process.user_presses(digits)
-
-    def hang_up(self) -> None:
-        self._process.user_hangs_up()
-
-    def after(self, delay_ms: int, fn: Callable[[], None]) -> Timer:
-        return self._process.after(delay_ms, fn)
 
 
 class CallProcess:
@@ -118,11 +81,15 @@ class CallProcess:
         return self.record.status == IN_PROGRESS
 
     @property
+    def assistant_speaking(self) -> bool:
+        return self.speaking is not None
+
+    @property
     def caller_speaking(self) -> bool:
         return self._user_timer is not None
 
     def after(self, delay_ms: int, fn: Callable[[], None]) -> Timer:
-        return self.rt.engine.schedule(delay_ms, _invoke, fn)
+        return self.rt.engine.schedule(delay_ms, invoke, fn)
 
     def log(self, kind: str, data: dict[str, Any]) -> None:
         self.record.add(ev.pack(self.rt.engine.clock.now_ms, kind, data))

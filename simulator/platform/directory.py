@@ -30,7 +30,7 @@ a mistake raises `DirectoryError` naming the source, the key path and what was w
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,7 +174,7 @@ class Directory:
         self.update({"phone_numbers": [{k: v for k, v in item.items() if v is not None}]})
         return self.numbers[number]
 
-    def add_rule_set(self, name: str, *, rules: list[Any] = (), timezone: str = "UTC",
+    def add_rule_set(self, name: str, *, rules: Sequence[Any] = (), timezone: str = "UTC",
                      default: Any = None) -> RuleSet:
         """Time-based routing (see `aployee_sim.core.routing.Rule`); rules and default as dicts or models."""
         body = {"timezone": timezone, "rules": [_plain(r) for r in rules]}
@@ -223,7 +223,7 @@ def _check_has_assistant(source: str, index: int, entry: NumberEntry, rule_sets:
                          menus: Mapping[str, Menu]) -> None:
     """A number without an assistant needs a default and some assistant its routing can reach:
     a call outside every window must go somewhere, and every call record names an assistant."""
-    if entry.assistant is not None:
+    if entry.assistant is not None or entry.routing is None:  # (a number has one or the other, or both)
         return
     rule_set = rule_sets[entry.routing]
     if rule_set.default is None:

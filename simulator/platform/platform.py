@@ -18,9 +18,10 @@ from aployee_sim.contract import events as ev
 from aployee_sim.contract.errors import ApiError, invalid, is_e164, not_found, require_e164
 from aployee_sim.contract.lifecycle import STATUSES, TERMINAL
 from aployee_sim.contract.models import Assistant, CreateCallRequest
-from aployee_sim.core.call_process import CallLine, CallProcess
+from aployee_sim.core.call_process import CallProcess
 from aployee_sim.core.clock import VirtualClock, parse_instant
 from aployee_sim.core.engine import Engine
+from aployee_sim.core.line import CallLine
 from aployee_sim.core.ports import Caller, Carrier, DialPlan, FrontDesk, TransferParty
 from aployee_sim.core.randomness import SeededRandom
 from aployee_sim.core.reasoning import (

@@ -83,13 +83,13 @@ async def say(ctx: Context, request: Request) -> Response:
                   "a non-empty string", "speak", lambda line, text: line.say(text, confidence=confidence))
 
 
-async def digits(ctx: Context, request: Request) -> Response:
+async def press(ctx: Context, request: Request) -> Response:
     return _drive(ctx, request, await read_object(request), "digits",
                   lambda v: isinstance(v, str) and _DIGITS.fullmatch(v) is not None,
                   "1–64 keys from 0-9, *, #, A-D", "press keys", lambda line, keys: line.press(keys))
 
 
-async def hangup(ctx: Context, request: Request) -> Response:
+async def hang_up(ctx: Context, request: Request) -> Response:
     await read_object(request, required=False)
     call_id = request.path_params["call_id"]
     with ctx.driver.lock:
@@ -157,8 +157,8 @@ ROUTES: Routes = [
     ("GET", "/_sim/clock", get_clock),
     ("POST", "/_sim/clock/advance", advance_clock),
     ("POST", "/_sim/calls/{call_id}/say", say),
-    ("POST", "/_sim/calls/{call_id}/digits", digits),
-    ("POST", "/_sim/calls/{call_id}/hangup", hangup),
+    ("POST", "/_sim/calls/{call_id}/digits", press),
+    ("POST", "/_sim/calls/{call_id}/hangup", hang_up),
     ("POST", "/_sim/inbound", inbound),
     ("GET", "/_sim/webhooks", webhooks),
     ("GET", "/_sim/calls/{call_id}/events", events),

@@ -7,7 +7,7 @@ import pytest
 from aployee_sim.contract import events as ev
 from aployee_sim.core.reasoning import StubBackend, StubRule
 from aployee_sim.core.record import CallRecord
-from aployee_sim.fakes.callers import ScriptedCaller, barge_in, hangup, say
+from aployee_sim.fakes.callers import ScriptedCaller, barge_in, hang_up, say
 
 from .conftest import HOOK
 
@@ -78,7 +78,7 @@ def test_every_logged_entry_round_trips_and_the_log_reads_as_tuples(sim, webhook
     sim.router.route(HOOK, StubBackend([StubRule(match="bye", fail="http_500"),
                                         StubRule(reply="Sure.", state={"step": 1})]))
     call = sim.start_call(webhook_assistant["id"], "+15551234567", caller=ScriptedCaller(
-        [say("hello there"), barge_in("wait a moment"), say("bye now"), hangup()]))
+        [say("hello there"), barge_in("wait a moment"), say("bye now"), hang_up()]))
     sim.run()
     record = sim.record(call["id"])
     assert {ev.USER_SPEECH, ev.ASSISTANT_SPEECH, ev.WEBHOOK_CALLED, ev.STATE_CHANGED, ev.BARGE_IN,

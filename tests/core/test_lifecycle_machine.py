@@ -13,7 +13,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from aployee_sim.api import Simulator
 from aployee_sim.contract.lifecycle import INITIATED, TERMINAL, TRANSITIONS
-from aployee_sim.fakes.callers import ScriptedCaller, barge_in, digits, expect, hangup, say, silence, wait
+from aployee_sim.fakes.callers import ScriptedCaller, barge_in, expect, hang_up, press, say, silence, wait
 
 HOOK = "https://hooks.test/machine"
 NUMBERS = ["+15551230000", "+15005550001", "+15005550002", "+15005550003", "+15005550004",
@@ -32,7 +32,7 @@ words = st.sampled_from(["hello", "stop it", "yes please", "what about my order"
 steps = st.lists(st.one_of(
     words.map(say), words.map(lambda w: barge_in(w, after_ms=200)), st.integers(0, 9000).map(wait),
     st.integers(0, 20_000).map(silence), st.sampled_from(["Sure", "e", "zzz"]).map(lambda p: expect(p, timeout_ms=5000)),
-    st.sampled_from(["1", "#"]).map(digits), st.just(hangup()),
+    st.sampled_from(["1", "#"]).map(press), st.just(hang_up()),
 ), max_size=6)
 
 

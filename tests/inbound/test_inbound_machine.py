@@ -19,7 +19,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from aployee_sim.api import Simulator
 from aployee_sim.contract.errors import ApiError
 from aployee_sim.contract.lifecycle import INITIATED, TERMINAL, TRANSITIONS
-from aployee_sim.fakes.callers import ScriptedCaller, digits, expect, hangup, say, wait
+from aployee_sim.fakes.callers import ScriptedCaller, expect, hang_up, press, say, wait
 
 HOOK = "https://hooks.test/inbound-machine"
 ROUTED, DIRECT, UNPROVISIONED = "+15550100", "+15550101", "+15550999"
@@ -29,8 +29,8 @@ CALLER = "+15559870000"
 words = st.sampled_from(["sales", "support", "operator", "billing", "back", "two", "pizza", "hello there",
                          "transfer me to a human", "I want a refund", "fine thanks"])
 steps = st.lists(st.one_of(
-    words.map(say), words.map(say), st.sampled_from("0129#7").map(digits), st.integers(0, 8000).map(wait),
-    st.sampled_from(["press", "speaking", "couldn't"]).map(lambda p: expect(p, timeout_ms=6000)), st.just(hangup()),
+    words.map(say), words.map(say), st.sampled_from("0129#7").map(press), st.integers(0, 8000).map(wait),
+    st.sampled_from(["press", "speaking", "couldn't"]).map(lambda p: expect(p, timeout_ms=6000)), st.just(hang_up()),
 ), max_size=6)
 stub_rules = st.lists(st.fixed_dictionaries({}, optional={
     "match": st.sampled_from(["hello", "fine", "e"]),
