@@ -94,7 +94,7 @@ def barge_in(text: str, *, after_ms: int = 800) -> Step:
     return Step("barge_in", text=text, ms=after_ms)
 
 
-@dataclass
+@dataclass(slots=True)
 class ScriptedCaller:
     """Plays a list of steps; when the script runs out it stays silent.
 
@@ -114,11 +114,6 @@ class ScriptedCaller:
     _unheard_from: int = 0
     _timer: Any = None
 
-    @property
-    def line(self) -> Line:
-        assert self._line is not None, "a caller acts only once connected"
-        return self._line
-
     def connected(self, line: Line) -> None:
         self._line = line
         self._advance()
@@ -131,7 +126,9 @@ class ScriptedCaller:
         elif self._waiting == "speech":
             step = self.steps[self._index]
             self._waiting = "timer"
-            self._timer = self.line.after(min(step.ms, max(0, duration_ms - 1)), self._barge)
+            line = self._line
+            assert line is not None, "a caller acts only once connected"
+            self._timer = line.after(min(step.ms, max(0, duration_ms - 1)), self._barge)
 
     def your_turn(self) -> None:
         self._my_turn = True
@@ -189,7 +186,9 @@ class ScriptedCaller:
         self._waiting = "timer"
         pause = self.think_ms if step.ms < 0 else step.ms
         if pause:
-            self._timer = self.line.after(pause, self._speak)
+            line = self._line
+            assert line is not None, "a caller acts only once connected"
+            self._timer = line.after(pause, self._speak)
         else:
             self._speak()  # no pause: the words start now
 
@@ -198,12 +197,14 @@ class ScriptedCaller:
         step = self.steps[self._index]
         self._my_turn = False
         self._unheard_from = len(self.heard)
-        duration = self.line.say(step.text, confidence=step.confidence)
+        line = self._line
+        assert line is not None, "a caller acts only once connected"
+        duration = line.say(step.text, confidence=step.confidence)
         following = self.steps[self._index + 1].kind if self._index + 1 < len(self.steps) else None
         if following in ("say", "expect"):
             self._next()  # both wait for the assistant anyway: no need to wait for our own words
         else:
-            self._timer = self.line.after(duration, self._next)
+            self._timer = line.after(duration, self._next)
 
     def _barge(self) -> None:
         self._speak()

@@ -21,15 +21,15 @@ from typing import Any
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.lifecycle import COMPLETED, FAILED, IN_PROGRESS, RINGING, TERMINAL
 from aployee_sim.contract.models import Assistant
-from aployee_sim.core.engine import Timer
-from aployee_sim.core.line import CallLine, invoke
+from aployee_sim.core.engine import Timer, invoke
+from aployee_sim.core.line import CallLine
 from aployee_sim.core.ports import Caller, DialPlan, FrontDesk
 from aployee_sim.core.reasoning import BuiltinBrain
 from aployee_sim.core.reasoning_turns import Exchange, ReasoningTurns, Utterance
 from aployee_sim.core.record import OUTBOUND, CallRecord
 from aployee_sim.core.runtime import Runtime
 from aployee_sim.core.timings import speech_ms
-from aployee_sim.core.transfers import TransferAttempt
+from aployee_sim.core.transfers import TransferAttempt, requested_by_caller
 
 SILENCE_PROMPT = "Are you still there?"
 
@@ -42,7 +42,7 @@ class CallProcess:
     """One call on the engine: its record, its assistant, its far end and its parts."""
 
     __slots__ = ("rt", "record", "assistant", "brain", "caller", "front", "line", "reasoning", "transfer",
-                 "speaking", "_user_timer", "_user_backlog", "_replies", "_reply_timer", "_silence_since",
+                 "speaking", "_user_timer", "_user_backlog", "replies", "_reply_timer", "_silence_since",
                  "_silence_reported", "_silence_timer", "_max_timer")
 
     def __init__(self, rt: Runtime, record: CallRecord, assistant: Assistant, brain: BuiltinBrain, caller: Caller,
@@ -60,7 +60,7 @@ class CallProcess:
         self._user_timer: Timer | None = None
         # Short queues (rarely over one item) as lists: an empty deque costs 760 bytes, a list 56.
         self._user_backlog: list[tuple[str, float | None]] = []
-        self._replies: list[str] = []
+        self.replies: list[str] = []  # what the assistant will say at the next natural turns, in order
         self._reply_timer: Timer | None = None
         self._silence_since: int | None = None
         self._silence_reported = False
@@ -79,10 +79,6 @@ class CallProcess:
     @property
     def live(self) -> bool:
         return self.record.status == IN_PROGRESS
-
-    @property
-    def assistant_speaking(self) -> bool:
-        return self.speaking is not None
 
     @property
     def caller_speaking(self) -> bool:
@@ -167,9 +163,6 @@ class CallProcess:
         self.caller.assistant_started(text, duration)
         return duration
 
-    def queue_reply(self, text: str) -> None:
-        self._replies.append(text)
-
     def take_floor(self) -> None:
         """The platform takes the floor (a transfer announcement): the assistant's speech and its
         pending reply stop, and the caller's silence no longer counts."""
@@ -180,7 +173,7 @@ class CallProcess:
         self.speaking = self._reply_timer = None
 
     def back_from_transfer(self, apology: str) -> None:
-        self._replies.insert(0, apology)
+        self.replies.insert(0, apology)
         self.reasoning.resume()
         self.after_turn()
 
@@ -238,21 +231,21 @@ class CallProcess:
         if (self.speaking is not None or self._user_timer is not None or self.transfer.active
                 or self.record.status in TERMINAL):
             return
-        if self._replies:
+        if self.replies:
             if self._reply_timer is None:
                 gap = self.rt.rng.jitter_ms(*self.rt.timings.response_gap_ms)
                 if gap:
                     self._reply_timer = self.rt.engine.schedule(gap, self._speak_reply, gap)
                 else:
                     self._speak_reply(0)  # no gap, no timer: the reply starts now
-        elif self.reasoning.idle:
+        elif self.reasoning.since is None:
             self._yield_floor()
 
     def _speak_reply(self, gap: int) -> None:
         self._reply_timer = None
         if self.record.status in TERMINAL or self.speaking is not None or self._user_timer is not None:
             return
-        self.say(self._replies.pop(0), agent_ms=gap)
+        self.say(self.replies.pop(0), agent_ms=gap)
 
     def _yield_floor(self) -> None:
         self.caller.your_turn()
@@ -293,7 +286,7 @@ class CallProcess:
         self._user_timer = None
         if self.record.status in TERMINAL:
             return
-        request = self.transfer.requested(utterance.text)
+        request = requested_by_caller(self.assistant, self.rt.transfer_phrases, utterance.text)
         if request is not None and self.transfer.attempt(*request):
             return
         self.reasoning.hear(utterance)

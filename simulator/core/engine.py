@@ -38,6 +38,11 @@ class Timer:
         self.arg = None  # let go of what it would have run with
 
 
+def invoke(fn: Callable[[], None]) -> None:
+    """Run a no-argument callback as a timer: `engine.schedule(delay_ms, invoke, fn)`."""
+    fn()
+
+
 _NEVER = 1 << 80  # a bucket key past any virtual time
 _new = object.__new__
 

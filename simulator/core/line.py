@@ -9,27 +9,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from aployee_sim.core.engine import Timer
-
-
-def invoke(fn: Callable[[], None]) -> None:
-    """Run a no-argument callback as an engine timer (`Engine.schedule(delay, invoke, fn)`)."""
-    fn()
+from aployee_sim.contract.lifecycle import IN_PROGRESS
+from aployee_sim.core.engine import Timer, invoke
+from aployee_sim.core.record import CallRecord
+from aployee_sim.core.runtime import Runtime
 
 
 class FarEndSide(Protocol):
-    """What the line needs from its call process."""
+    """What the line needs from its call process: what it shows the far end (read directly: the
+    line is on every turn's path) and the far end's acts, as the process names them."""
 
     @property
-    def now_ms(self) -> int: ...
+    def rt(self) -> Runtime: ...
     @property
-    def assistant_speaking(self) -> bool: ...
+    def record(self) -> CallRecord: ...
     @property
-    def live(self) -> bool: ...
+    def speaking(self) -> Timer | None: ...
     def user_says(self, text: str, confidence: float | None = None) -> int: ...
     def user_presses(self, digits: str) -> None: ...
     def user_hangs_up(self) -> None: ...
-    def after(self, delay_ms: int, fn: Callable[[], None]) -> Timer: ...
 
 
 class CallLine:
@@ -42,15 +40,15 @@ class CallLine:
 
     @property
     def now_ms(self) -> int:
-        return self._process.now_ms
+        return self._process.rt.engine.clock.now_ms
 
     @property
     def assistant_speaking(self) -> bool:
-        return self._process.assistant_speaking
+        return self._process.speaking is not None
 
     @property
     def live(self) -> bool:
-        return self._process.live
+        return self._process.record.status == IN_PROGRESS
 
     def say(self, text: str, *, confidence: float | None = None) -> int:
         """Speak now; returns how long the speech lasts (0 when the line is not live)."""
@@ -63,4 +61,4 @@ class CallLine:
         self._process.user_hangs_up()
 
     def after(self, delay_ms: int, fn: Callable[[], None]) -> Timer:
-        return self._process.after(delay_ms, fn)
+        return self._process.rt.engine.schedule(delay_ms, invoke, fn)

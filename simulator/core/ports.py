@@ -53,22 +53,27 @@ class TransferParty(Protocol):
     def answer(self, target: str, context: dict[str, Any], rng: SeededRandom) -> TransferAnswer: ...
 
 
-class Line(Protocol):
+class OnTheCall(Protocol):
+    """What every side acting on a call sees: the time, whether the call is live, and a timer."""
+
+    @property
+    def now_ms(self) -> int: ...
+    @property
+    def live(self) -> bool: ...
+    def after(self, delay_ms: int, fn: Callable[[], None]) -> Timer: ...
+
+
+class Line(OnTheCall, Protocol):
     """What the far end of a call can do: the core's side of the phone line.
 
     The far end's three verbs are `say`, `press` and `hang_up` everywhere: here, in the scripted
     caller's steps, the test helpers (`aployee_sim.testing`) and the `/_sim/calls/{id}/...` routes."""
 
     @property
-    def now_ms(self) -> int: ...
-    @property
     def assistant_speaking(self) -> bool: ...
-    @property
-    def live(self) -> bool: ...
     def say(self, text: str, *, confidence: float | None = None) -> int: ...
     def press(self, digits: str) -> None: ...
     def hang_up(self) -> None: ...
-    def after(self, delay_ms: int, fn: Callable[[], None]) -> Timer: ...
 
 
 class Caller(Protocol):
@@ -83,13 +88,9 @@ class Caller(Protocol):
     def ended(self, reason: str) -> None: ...
 
 
-class HeldCall(Protocol):
+class HeldCall(OnTheCall, Protocol):
     """What the front desk may do with the inbound call it holds (a `CallProcess` offers this)."""
 
-    @property
-    def now_ms(self) -> int: ...
-    @property
-    def live(self) -> bool: ...
     @property
     def caller_speaking(self) -> bool: ...
     def announce(self, text: str, done: Callable[[], None], data: dict[str, Any]) -> int:
@@ -98,7 +99,6 @@ class HeldCall(Protocol):
         """Cut the platform's prompt short (the caller pressed a key)."""
     def caller_turn(self) -> None:
         """Tell the caller it is their turn to choose."""
-    def after(self, delay_ms: int, fn: Callable[[], None]) -> Timer: ...
     def log(self, kind: str, data: dict[str, Any]) -> None:
         """Log an internal event of the call at the current time."""
     def hand_over(self, assistant: Assistant, brain: BuiltinBrain) -> None:

@@ -20,11 +20,9 @@ from typing import Any, Protocol
 
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.lifecycle import TERMINAL
-from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Timer
 from aployee_sim.core.reasoning import BuiltinBrain, Decision, interpret, timed_out
-from aployee_sim.core.record import CallRecord
-from aployee_sim.core.runtime import Runtime
+from aployee_sim.core.runtime import PartHost
 from aployee_sim.core.transfers import TransferAttempt, escalation_after_failures
 
 ACKNOWLEDGEMENTS = ("Okay.", "Got it.", "I see.", "Alright.")
@@ -55,19 +53,14 @@ class Utterance:
     dialogue_index: int
 
 
-class ReasoningHost(Protocol):
+class ReasoningHost(PartHost, Protocol):
     """What the reasoning part needs from its call process."""
 
     @property
-    def rt(self) -> Runtime: ...
-    @property
-    def record(self) -> CallRecord: ...
-    @property
-    def assistant(self) -> Assistant: ...
-    @property
     def brain(self) -> BuiltinBrain: ...
-    def queue_reply(self, text: str) -> None:
-        """Say `text` at the next natural turn."""
+    @property
+    def replies(self) -> list[str]:
+        """What the assistant will say at its next natural turns, in order (appended to)."""
     def after_turn(self) -> None:
         """Give the floor to whoever holds nothing back."""
 
@@ -89,10 +82,6 @@ class ReasoningTurns:
         self.exchanges: list[Exchange] = []
         self.acks = 0
         self.webhook_failures = 0  # failed webhook answers in a row
-
-    @property
-    def idle(self) -> bool:
-        return self.since is None
 
     def hear(self, utterance: Utterance) -> None:
         """The caller finished an utterance: reason on it now, or after the turns before it."""
@@ -183,7 +172,7 @@ class ReasoningTurns:
                     return
         elif decision.error is None:
             self.webhook_failures = 0
-        host.queue_reply(decision.reply or self._acknowledgement())
+        host.replies.append(decision.reply or self._acknowledgement())
         if self.queue:
             self._start_reasoning(self.queue.pop(0))
         host.after_turn()

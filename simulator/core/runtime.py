@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
+from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Engine
 from aployee_sim.core.ports import Carrier, TransferParty
 from aployee_sim.core.randomness import SeededRandom
@@ -27,3 +29,15 @@ class Runtime:
     transfer_phrases: tuple[str, ...]  # what a caller says to ask for a person (lower case)
     transfer_party: TransferParty | None = None
     on_ended: Callable[[CallRecord], None] | None = None
+
+
+class PartHost(Protocol):
+    """What every part of a call process (reasoning, transfer) reads from the process: the shared
+    runtime, the call's record and the assistant now on the call (it changes on an IVR hand-over)."""
+
+    @property
+    def rt(self) -> Runtime: ...
+    @property
+    def record(self) -> CallRecord: ...
+    @property
+    def assistant(self) -> Assistant: ...

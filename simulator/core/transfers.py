@@ -33,9 +33,8 @@ from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Timer
 from aployee_sim.core.ports import TransferAnswer
 from aployee_sim.core.reasoning import Decision, Delivery
-from aployee_sim.core.record import CallRecord
 from aployee_sim.core.routing import any_phrase_in
-from aployee_sim.core.runtime import Runtime
+from aployee_sim.core.runtime import PartHost
 from aployee_sim.core.summary import summarize
 
 TRANSFER_ANNOUNCEMENT = "Please hold while I transfer your call."
@@ -85,15 +84,9 @@ def escalation_after_failures(assistant: Assistant, failures: int) -> Request | 
     return None
 
 
-class TransferHost(Protocol):
+class TransferHost(PartHost, Protocol):
     """What a transfer attempt needs from its call process."""
 
-    @property
-    def rt(self) -> Runtime: ...
-    @property
-    def record(self) -> CallRecord: ...
-    @property
-    def assistant(self) -> Assistant: ...
     def take_floor(self) -> None:
         """Stop the assistant's speech and pending reply, and stop counting silence."""
     def say(self, text: str) -> int: ...
@@ -112,10 +105,6 @@ class TransferAttempt:
         self.active = False  # the caller is on hold (or hearing the announcement)
         self.fallback: Callable[[], None] | None = None
         self.timer: Timer | None = None
-
-    def requested(self, text: str) -> Request | None:
-        host = self.host
-        return requested_by_caller(host.assistant, host.rt.transfer_phrases, text)
 
     def vet(self, delivery: Delivery, decision: Decision) -> Decision:
         """A webhook's transfer to a target the assistant may not reach is an invalid answer
