@@ -7,8 +7,12 @@ and the full collections walk an ever larger heap of live calls (2-3x a 10,000-c
 up to ~270 ms in a server with 20,000 calls). So, while a long run lasts:
 
 - the young-generation threshold is raised to `YOUNG_GC_THRESHOLD` allocations;
-- what survives a collection is frozen (`gc.freeze`): out of the collector's sight, while
-  reference counting still frees what becomes unreachable without cycles;
+- when a young collection is due, what is tracked is frozen (`gc.freeze`) instead of scanned: out
+  of the collector's sight, while reference counting still frees what becomes unreachable without
+  cycles. Every tenth time (CPython's generation-1 collection) the young objects are really
+  collected first, so cyclic garbage (a server's requests) is still freed, then the survivors are
+  frozen. Scanning 50,000 live call objects at every young collection cost 12% of a 10,000-call
+  run; freezing them costs nothing;
 - when the outermost `long_run` ends, thresholds are restored and everything is unfrozen, and
   `thaw()` hands the frozen objects back early (after a server reset forgot its calls).
 
@@ -32,8 +36,11 @@ _depth = 0
 _saved_threshold: tuple[int, int, int] = gc.get_threshold()
 
 
-def _freeze_survivors(phase: str, info: dict[str, Any]) -> None:
-    if phase == "stop":
+def _freeze(phase: str, info: dict[str, Any]) -> None:
+    if info["generation"] == 0:
+        if phase == "start":  # the young objects of a run are live calls: set aside, not scanned
+            gc.freeze()
+    elif phase == "stop":  # after the periodic real collection of what was young: set the survivors aside
         gc.freeze()
 
 
@@ -45,7 +52,7 @@ def long_run() -> Iterator[None]:
         if _depth == 0:
             _saved_threshold = gc.get_threshold()
             gc.set_threshold(max(_saved_threshold[0], YOUNG_GC_THRESHOLD), *_saved_threshold[1:])
-            gc.callbacks.append(_freeze_survivors)
+            gc.callbacks.append(_freeze)
         _depth += 1
     try:
         yield
@@ -53,7 +60,7 @@ def long_run() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0:
-                gc.callbacks.remove(_freeze_survivors)
+                gc.callbacks.remove(_freeze)
                 gc.set_threshold(*_saved_threshold)
                 gc.unfreeze()
 
