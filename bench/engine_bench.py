@@ -46,7 +46,7 @@ def run_simulator(n: int, seed: int, workload: str = "shape") -> dict:
     from aployee_sim.api import Simulator
     from aployee_sim.core.reasoning import CallableBackend
     from aployee_sim.core.timings import Timings
-    from aployee_sim.fakes.callers import ScriptedCaller, hangup, say
+    from aployee_sim.fakes.callers import ScriptedCaller, hang_up, say
 
     shape = workload == "shape"
     baseline_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -63,7 +63,7 @@ def run_simulator(n: int, seed: int, workload: str = "shape") -> dict:
     assistant = sim.create_assistant(name="Bench", reasoning_mode="webhook", webhook_url=hook,
                                      first_message="" if shape else "Hello, this is the bench assistant.")["id"]
     script = [say(f"this is caller utterance number {i}", pause_ms=0 if shape else None) for i in range(TURNS)]
-    script.append(hangup())
+    script.append(hang_up())
     stagger = random.Random(seed)
 
     def place(_: object) -> None:
@@ -79,7 +79,7 @@ def run_simulator(n: int, seed: int, workload: str = "shape") -> dict:
     completed = sum(sim.call_details(cid)["status"] == "completed" for cid in sim.calls)
     t2 = time.perf_counter()
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    events = sum(len(p.call.entries) for p in sim.calls.values())
+    events = sum(len(p.record.entries) for p in sim.calls.values())
     webhooks = sum(len(p.exchanges) for p in sim.calls.values())
     gc.collect()
     wall = t2 - t0

@@ -35,7 +35,7 @@ from mcp import Client
 from mcp.server.mcpserver import MCPServer
 
 from aployee_sim.api import Simulator
-from aployee_sim.fakes.callers import ScriptedCaller, hangup, say
+from aployee_sim.fakes.callers import ScriptedCaller, hang_up, say
 from aployee_sim.mcp_serving import McpHttpServer
 
 RULE = {"pattern": r"order (?P<n>\d+)", "tool": "check_order_status", "arguments": {"order_id": "{n}"},
@@ -78,9 +78,9 @@ def simulated(url: str, calls: int, server: MCPServer | None = None) -> float:
             sim.route_mcp(url, server)
         bot = sim.create_assistant({"name": "Bench", "reasoning_mode": "mcp", "mcp_config": {
             "server_url": url, "tools": ["check_order_status"], "rules": [RULE], "latency_ms": 0}})["id"]
-        warm = sim.start_call(bot, "+15551234567", caller=ScriptedCaller([say("order 0"), hangup()]))["id"]
+        warm = sim.start_call(bot, "+15551234567", caller=ScriptedCaller([say("order 0"), hang_up()]))["id"]
         sim.run()  # lists tools and opens the session, like the SDK loop's `async with` + list_tools
-        steps = [say(f"order {n}", pause_ms=0) for n in range(calls)] + [hangup()]
+        steps = [say(f"order {n}", pause_ms=0) for n in range(calls)] + [hang_up()]
         call = sim.start_call(bot, "+15551234567", caller=ScriptedCaller(steps))["id"]
         started = time.perf_counter()
         sim.run()

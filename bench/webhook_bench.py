@@ -82,7 +82,7 @@ def campaign(url: str, n: int, in_flight: int, seed: int) -> dict:
     up once the last reply begins (hanging up while an answer is in flight makes the engine collect
     it at once, to record it before the call's end)."""
     from aployee_sim.api import Simulator
-    from aployee_sim.fakes.callers import ScriptedCaller, expect, hangup, say
+    from aployee_sim.fakes.callers import ScriptedCaller, expect, hang_up, say
 
     with Simulator(seed=seed, webhook_in_flight=in_flight) as sim:
         assistant = sim.create_assistant(name="Alex", reasoning_mode="webhook", webhook_url=url,
@@ -90,7 +90,7 @@ def campaign(url: str, n: int, in_flight: int, seed: int) -> dict:
         started = time.perf_counter()
         ids = [sim.start_call(assistant["id"], f"+1555{k:07d}",
                               caller=ScriptedCaller([*(say(f"Turn {t} of my call.") for t in range(TURNS)),
-                                                     expect("Noted"), hangup()]))["id"] for k in range(n)]
+                                                     expect("Noted"), hang_up()]))["id"] for k in range(n)]
         sim.run()
         wall = time.perf_counter() - started
         exchanges = [x for cid in ids for x in sim.exchanges(cid)]

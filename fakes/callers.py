@@ -50,7 +50,8 @@ class HangsUpAfterGreeting(LiveCaller):
 # --- Scripted caller -------------------------------------------------------------------------
 @dataclass(slots=True)
 class Step:
-    """One caller action. `kind` is one of: say, wait, expect, digits, silence, hangup, barge_in."""
+    """One caller action. `kind` is one of: say, wait, expect, press, silence, hang_up, barge_in
+    (the far end's verbs are those of the `Line`: say, press, hang up)."""
 
     kind: str
     text: str = ""
@@ -79,12 +80,13 @@ def expect(pattern: str, *, timeout_ms: int = 30000) -> Step:
     return Step("expect", text=pattern, ms=timeout_ms, pattern=re.compile(pattern, re.IGNORECASE))
 
 
-def digits(keys: str) -> Step:
-    return Step("digits", text=keys)
+def press(keys: str) -> Step:
+    """Press keys (DTMF) at once."""
+    return Step("press", text=keys)
 
 
-def hangup() -> Step:
-    return Step("hangup")
+def hang_up() -> Step:
+    return Step("hang_up")
 
 
 def barge_in(text: str, *, after_ms: int = 800) -> Step:
@@ -92,7 +94,7 @@ def barge_in(text: str, *, after_ms: int = 800) -> Step:
     return Step("barge_in", text=text, ms=after_ms)
 
 
-@dataclass
+@dataclass(slots=True)
 class ScriptedCaller:
     """Plays a list of steps; when the script runs out it stays silent.
 
@@ -124,7 +126,9 @@ class ScriptedCaller:
         elif self._waiting == "speech":
             step = self.steps[self._index]
             self._waiting = "timer"
-            self._timer = self._line.after(min(step.ms, max(0, duration_ms - 1)), self._barge)
+            line = self._line
+            assert line is not None, "a caller acts only once connected"
+            self._timer = line.after(min(step.ms, max(0, duration_ms - 1)), self._barge)
 
     def your_turn(self) -> None:
         self._my_turn = True
@@ -166,9 +170,9 @@ class ScriptedCaller:
                     self._waiting = "speech"
                 return
             self._index += 1
-            if kind == "digits":
+            if kind == "press":
                 line.press(step.text)
-            elif kind == "hangup":
+            elif kind == "hang_up":
                 line.hang_up()
                 return
 
@@ -182,7 +186,9 @@ class ScriptedCaller:
         self._waiting = "timer"
         pause = self.think_ms if step.ms < 0 else step.ms
         if pause:
-            self._timer = self._line.after(pause, self._speak)
+            line = self._line
+            assert line is not None, "a caller acts only once connected"
+            self._timer = line.after(pause, self._speak)
         else:
             self._speak()  # no pause: the words start now
 
@@ -191,18 +197,21 @@ class ScriptedCaller:
         step = self.steps[self._index]
         self._my_turn = False
         self._unheard_from = len(self.heard)
-        duration = self._line.say(step.text, confidence=step.confidence)
+        line = self._line
+        assert line is not None, "a caller acts only once connected"
+        duration = line.say(step.text, confidence=step.confidence)
         following = self.steps[self._index + 1].kind if self._index + 1 < len(self.steps) else None
         if following in ("say", "expect"):
             self._next()  # both wait for the assistant anyway: no need to wait for our own words
         else:
-            self._timer = self._line.after(duration, self._next)
+            self._timer = line.after(duration, self._next)
 
     def _barge(self) -> None:
         self._speak()
 
     def _check_expect(self) -> None:
         pattern = self.steps[self._index].pattern
+        assert pattern is not None, "an expect step has a pattern"
         for position in range(self._unheard_from, len(self.heard)):
             if pattern.search(self.heard[position]):
                 self._unheard_from = position + 1

@@ -7,7 +7,7 @@ real HTTP.
     sim = Simulator(seed=7)
     asst = sim.create_assistant(name="Alex", reasoning_mode="webhook", webhook_url="https://hooks.test/r")
     sim.route_webhook("https://hooks.test/r", lambda req: {"reply": "Sure.", "state": req["state"]})
-    call = sim.start_call(asst["id"], "+15551234567", caller=ScriptedCaller([say("Hi"), hangup()]))
+    call = sim.start_call(asst["id"], "+15551234567", caller=ScriptedCaller([say("Hi"), hang_up()]))
     sim.run()
     sim.call_details(call["id"])
 """
@@ -19,7 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from aployee_sim.adapters.mcp_client import McpClientPool, is_sdk_server
+from aployee_sim.adapters.outside_loop import OutsideLoop
 from aployee_sim.adapters.webhook_http import HttpWebhookTransport
+from aployee_sim.config_file import load_config
 from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT
 from aployee_sim.core.timings import Timings
 from aployee_sim.core.transfers import DEFAULT_TRANSFER_PHRASES
@@ -35,20 +37,23 @@ class Simulator(Platform):
                  transfer_phrases: Any = DEFAULT_TRANSFER_PHRASES, directory: Any = None,
                  webhook_in_flight: int = DEFAULT_IN_FLIGHT) -> None:
         """`directory`: organizations, phone numbers and routing (a YAML path or a mapping of the
-        same shape, see aployee_sim.platform.directory); more can be added later through `self.directory`.
+        same shape, see aployee_sim.platform.directory and aployee_sim.config_file); more can be added later
+        through `self.directory`.
         `webhook_in_flight`: real webhook requests in flight at once across calls (pipelined delivery;
         1 sends and awaits each one when it is due). Records do not depend on it."""
         timings = timings or Timings()
         self.carrier = carrier or FakeCarrier(timings)
         self.transfer_party = transfer_party or FakeTransferParty(timings)
-        self._http = webhook_transport or HttpWebhookTransport(in_flight=webhook_in_flight)
+        # One background loop for all outside-world I/O: webhook requests and MCP sessions.
+        self._outside = OutsideLoop()
+        self._http = webhook_transport or HttpWebhookTransport(in_flight=webhook_in_flight, outside=self._outside)
         super().__init__(carrier=self.carrier, default_caller=lambda record: LiveCaller(), seed=seed, start=start,
                          timings=timings, webhook_transport=self._http, transfer_party=self.transfer_party,
                          transfer_phrases=transfer_phrases)
-        self._mcp_client = McpClientPool()
+        self._mcp_client = McpClientPool(loop=self._outside)
         self.mcp.router.fallback = self._mcp_client
         if isinstance(directory, str | os.PathLike):
-            self.directory.load(directory)
+            load_config(self.directory, directory)
         elif directory is not None:
             self.directory.update(directory)
 
@@ -65,6 +70,7 @@ class Simulator(Platform):
         close = getattr(self._http, "close", None)
         if close is not None:
             close()
+        self._outside.close()
 
     def __enter__(self) -> Simulator:
         return self

@@ -126,7 +126,8 @@ def call_records(draw: st.DrawFn, *, finished: bool | None = None) -> CallRecord
             for role, text in draw(st.lists(st.tuples(st.sampled_from(["assistant", "user"]),
                                                       st.text(min_size=1, max_size=40)), max_size=6)):
                 now += draw(gaps)
-                record.speech(now, role, {"content": text, "duration_ms": draw(st.integers(200, 20_000))})
+                speech = ev.user_speech if role == "user" else ev.assistant_speech
+                record.add(speech(now, content=text, duration_ms=draw(st.integers(200, 20_000))))
                 if role == "user" and draw(st.booleans()):
                     record.replace_state(now, draw(states()))
     return record

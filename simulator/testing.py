@@ -5,7 +5,7 @@ fixtures of `aployee_sim.pytest_plugin`:
 
     far_end(aployee_sim, call_id).say("I need to check my order status")     # Simulator
     far_end(aployee_server, call_id).say("I need to check my order status")  # AployeeServer
-    ... .digits("1#") ... .hangup()
+    ... .press("1#") ... .hang_up()
 
 In-process nothing moves until the test runs the engine (`sim.run(seconds=...)`); on a server
 in `auto` clock mode the call goes on by itself (use `AployeeServer.wait_for`).
@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
+    from aployee_sim.core.ports import Line
     from aployee_sim.platform.platform import Platform
+    from aployee_sim.server.thread import ServerThread
 
 
 class AployeeServerError(AssertionError):
@@ -37,7 +39,7 @@ class SimFarEnd:
         self._sim = sim
         self.call_id = call_id
 
-    def _live(self, action: str):
+    def _live(self, action: str) -> Line:
         """The line, or the same 409 the `/_sim/calls/{id}/...` routes answer when the call is not live."""
         from aployee_sim.contract.errors import ApiError
 
@@ -50,10 +52,10 @@ class SimFarEnd:
     def say(self, text: str) -> None:
         self._live("speak").say(text)
 
-    def digits(self, digits: str) -> None:
+    def press(self, digits: str) -> None:
         self._live("press keys").press(digits)
 
-    def hangup(self) -> None:
+    def hang_up(self) -> None:
         from aployee_sim.contract.errors import ApiError
         from aployee_sim.contract.lifecycle import TERMINAL
 
@@ -73,10 +75,10 @@ class HttpFarEnd:
     def say(self, text: str) -> None:
         self._server.sim("POST", f"/calls/{self.call_id}/say", {"text": text})
 
-    def digits(self, digits: str) -> None:
+    def press(self, digits: str) -> None:
         self._server.sim("POST", f"/calls/{self.call_id}/digits", {"digits": digits})
 
-    def hangup(self) -> None:
+    def hang_up(self) -> None:
         self._server.sim("POST", f"/calls/{self.call_id}/hangup")
 
 
@@ -95,7 +97,7 @@ class AployeeServer:
     traceback when the simulator crashed (a 5xx), instead of a bare 500.
     """
 
-    def __init__(self, thread: Any) -> None:
+    def __init__(self, thread: ServerThread) -> None:
         self.thread = thread
         self.base_url: str = thread.base_url
         self.root_url: str = thread.root_url
@@ -152,15 +154,18 @@ class AployeeServer:
         return self.thread.wait_idle(timeout)
 
     def clock(self) -> dict[str, str]:
-        return self.sim("GET", "/clock")
+        clock: dict[str, str] = self.sim("GET", "/clock")
+        return clock
 
     def advance(self, seconds: float) -> dict[str, str]:
         """Run the server's engine `seconds` of virtual time forward (manual clock mode)."""
-        return self.sim("POST", "/clock/advance", {"seconds": seconds})
+        clock: dict[str, str] = self.sim("POST", "/clock/advance", {"seconds": seconds})
+        return clock
 
     def webhooks(self) -> list[dict[str, Any]]:
         """Every webhook exchange so far (`GET /_sim/webhooks`)."""
-        return self.sim("GET", "/webhooks")
+        exchanges: list[dict[str, Any]] = self.sim("GET", "/webhooks")
+        return exchanges
 
     def far_end(self, call_id: str) -> HttpFarEnd:
         return HttpFarEnd(self, call_id)
@@ -169,7 +174,7 @@ class AployeeServer:
         """Poll `GET /v1/calls/{id}` until its status is one of `statuses`; returns the call details."""
         deadline = time.monotonic() + timeout
         while True:
-            details = self.v1("GET", f"/calls/{call_id}")
+            details: dict[str, Any] = self.v1("GET", f"/calls/{call_id}")
             if details["status"] in statuses:
                 return details
             if time.monotonic() > deadline:

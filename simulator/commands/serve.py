@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aployee_sim.cli import UsageError
 from aployee_sim.commands.arguments import (
@@ -23,6 +24,9 @@ from aployee_sim.commands.arguments import (
     writable_file,
 )
 from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT
+
+if TYPE_CHECKING:
+    from aployee_sim.server.thread import ServerThread
 
 CLOCK_MODES = ("realtime", "auto", "manual")
 
@@ -75,10 +79,14 @@ def _attach_store(server, path: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aployee_sim.server import gcpolicy
+    from aployee_sim.core.gc_policy import long_run
 
     server, resumed = _build(args)
-    gcpolicy.install()
+    with long_run():  # the process's GC policy while it serves
+        return _serve(server, resumed, args)
+
+
+def _serve(server: ServerThread, resumed: str | None, args: argparse.Namespace) -> int:
     try:
         server.start()
     except OSError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 _E164 = re.compile(r"\+[1-9][0-9]{0,14}")
 
@@ -46,11 +46,11 @@ def invalid(field: str, message: str) -> ApiError:
 
 
 def not_found(kind: str, ident: str, field: str | None = None) -> ApiError:
-    details = {"field": field} if field else {}
-    return ApiError(404, f"{kind} {ident!r} was not found", **details)
+    message = f"{kind} {ident!r} was not found"
+    return ApiError(404, message, field=field) if field else ApiError(404, message)
 
 
-def is_e164(value: object) -> bool:
+def is_e164(value: object) -> TypeGuard[str]:
     """`+` then 1–15 ASCII digits, the first non-zero (CONTRACT §2 decision)."""
     return isinstance(value, str) and value.isascii() and _E164.fullmatch(value) is not None
 
@@ -59,4 +59,4 @@ def require_e164(field: str, value: object) -> str:
     if not is_e164(value):
         raise invalid(field, f"The {field} field must be an E.164 phone number like +15551234567, "
                              f"got {value!r}")
-    return value  # type: ignore[return-value]
+    return value

@@ -5,26 +5,32 @@ speaking rate; the caller may speak over the assistant (barge-in); each user utt
 the reasoning agent (webhook or built-in brain), one at a time and in order, and its reply is
 spoken at the next natural turn (the floor is free: nobody speaking). Silence is detected and
 ends the call after a timeout; end-call phrases, a maximum duration and transfers end it too.
+
+The process owns its parts and talks to each through a small interface: `ReasoningTurns` (the
+queue of utterances, the turn in flight, the webhook exchanges), `TransferAttempt` (hold, the
+receiving party, the way back) and, on an inbound call, a `FrontDesk` (IVR menus and forwards,
+`ports.FrontDesk`). The parts call back only the public methods below (`ReasoningHost`,
+`TransferHost`, `ports.HeldCall`); the far end gets a `CallLine` (`ports.Line`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.lifecycle import COMPLETED, FAILED, IN_PROGRESS, RINGING, TERMINAL
 from aployee_sim.contract.models import Assistant
-from aployee_sim.core.engine import Engine, Timer
+from aployee_sim.core.engine import Timer, invoke
+from aployee_sim.core.line import CallLine
 from aployee_sim.core.mcp_turns import ToolExchange
-from aployee_sim.core.ports import Caller, Carrier, DialPlan, TransferParty
-from aployee_sim.core.randomness import SeededRandom
+from aployee_sim.core.ports import Caller, DialPlan, FrontDesk
 from aployee_sim.core.reasoning import ReasoningBackend
-from aployee_sim.core.reasoning_turns import Exchange, InFlight, ReasoningSteps, Utterance
+from aployee_sim.core.reasoning_turns import Exchange, ReasoningTurns, Utterance
 from aployee_sim.core.record import OUTBOUND, CallRecord
-from aployee_sim.core.timings import Timings, speech_ms
-from aployee_sim.core.transfers import DEFAULT_TRANSFER_PHRASES, TransferSteps
+from aployee_sim.core.runtime import Runtime
+from aployee_sim.core.timings import speech_ms
+from aployee_sim.core.transfers import TransferAttempt, requested_by_caller
 
 SILENCE_PROMPT = "Are you still there?"
 
@@ -33,100 +39,64 @@ def default_greeting(assistant: Assistant) -> str:
     return f"Hi, this is {assistant.name}. How can I help you today?"
 
 
-@dataclass(slots=True)
-class Runtime:
-    """What every call process shares: the engine, the random source, timings and the ports."""
+class CallProcess:
+    """One call on the engine: its record, its assistant, its far end and its parts."""
 
-    engine: Engine
-    rng: SeededRandom
-    timings: Timings
-    carrier: Carrier
-    reasoning: ReasoningBackend
-    transfer_party: TransferParty | None = None
-    transfer_phrases: tuple[str, ...] = DEFAULT_TRANSFER_PHRASES
-    on_ended: Callable[[CallRecord], None] | None = None
-    on_started: Callable[[CallProcess], None] | None = None
+    __slots__ = ("rt", "record", "assistant", "brain", "caller", "front", "line", "reasoning", "transfer",
+                 "speaking", "_user_timer", "_user_backlog", "replies", "_reply_timer", "_silence_since",
+                 "_silence_reported", "_silence_timer", "_max_timer")
 
+    def __init__(self, rt: Runtime, record: CallRecord, assistant: Assistant, brain: ReasoningBackend, caller: Caller,
+                 front: FrontDesk | None = None) -> None:
+        self.rt = rt
+        self.record = record
+        self.assistant = assistant
+        self.brain = brain  # the built-in brain, or an MCP assistant's backend (core.mcp_turns)
+        self.caller = caller
+        self.front = front  # holds the line before an assistant does (an inbound call's IVR or forward)
+        self.line = CallLine(self)
+        self.transfer = TransferAttempt(self)
+        self.reasoning = ReasoningTurns(self, self.transfer)
+        self.speaking: Timer | None = None
+        self._user_timer: Timer | None = None
+        # Short queues (rarely over one item) as lists: an empty deque costs 760 bytes, a list 56.
+        self._user_backlog: list[tuple[str, float | None]] = []
+        self.replies: list[str] = []  # what the assistant will say at the next natural turns, in order
+        self._reply_timer: Timer | None = None
+        self._silence_since: int | None = None
+        self._silence_reported = False
+        self._silence_timer: Timer | None = None
+        self._max_timer: Timer | None = None
 
-def _invoke(fn: Callable[[], None]) -> None:
-    fn()
-
-
-class CallLine:
-    """The far end's side of the phone line (the `Line` port)."""
-
-    __slots__ = ("_process",)
-
-    def __init__(self, process: CallProcess) -> None:
-        self._process = process
+    @property
+    def exchanges(self) -> list[Exchange | ToolExchange]:
+        """The call's webhook round trips and MCP tool calls so far."""
+        return self.reasoning.exchanges
 
     @property
     def now_ms(self) -> int:
-        return self._process.rt.engine.clock.now_ms
-
-    @property
-    def assistant_speaking(self) -> bool:
-        return self._process.speaking is not None
+        return self.rt.engine.clock.now_ms
 
     @property
     def live(self) -> bool:
-        return self._process.call.status == IN_PROGRESS
+        return self.record.status == IN_PROGRESS
 
-    def say(self, text: str, *, confidence: float | None = None) -> int:
-        """Speak now; returns how long the speech lasts (0 when the line is not live)."""
-        return self._process.user_says(text, confidence)
-
-    def press(self, digits: str) -> None:
-        self._process.user_presses(digits)
-
-    def hang_up(self) -> None:
-        self._process.user_hangs_up()
+    @property
+    def caller_speaking(self) -> bool:
+        return self._user_timer is not None
 
     def after(self, delay_ms: int, fn: Callable[[], None]) -> Timer:
-        return self._process.rt.engine.schedule(delay_ms, _invoke, fn)
+        return self.rt.engine.schedule(delay_ms, invoke, fn)
 
-
-@dataclass(eq=False)
-class CallProcess(ReasoningSteps, TransferSteps):
-    rt: Runtime
-    call: CallRecord
-    assistant: Assistant
-    brain: ReasoningBackend  # the built-in brain, or an MCP assistant's backend (core.mcp_turns)
-    caller: Caller
-    speaking: Timer | None = None
-    exchanges: list[Exchange | ToolExchange] = field(default_factory=list)
-    _user_timer: Timer | None = None
-    # Short queues (rarely over one item) as lists: an empty deque costs 760 bytes, a list 56.
-    _user_backlog: list[tuple[str, float | None]] = field(default_factory=list)
-    _reasoning_since: int | None = None
-    _reasoning_queue: list[Utterance] = field(default_factory=list)
-    _in_flight: InFlight | None = None  # a webhook request on its way (pipelined delivery)
-    _replies: list[str] = field(default_factory=list)
-    _reply_timer: Timer | None = None
-    _silence_since: int | None = None
-    _silence_reported: bool = False
-    _silence_timer: Timer | None = None
-    _max_timer: Timer | None = None
-    _reasoning_timer: Timer | None = None
-    _hold_timer: Timer | None = None
-    _transfer_timer: Timer | None = None
-    _acks: int = 0
-    _webhook_failures: int = 0
-    _transferring: bool = False
-    _transfer_fallback: Callable[[], None] | None = None
-    # Holds the line before an assistant does (an inbound call's IVR or forward, aployee_sim.platform.inbound):
-    # it gets `connected(process)`, `heard(text)` and `pressed(keys)` until it calls `hand_over`.
-    front: Any = None
-
-    def __post_init__(self) -> None:
-        self.line = CallLine(self)
+    def log(self, kind: str, data: dict[str, Any]) -> None:
+        self.record.add(ev.pack(self.rt.engine.clock.now_ms, kind, data))
 
     # --- dialing -------------------------------------------------------------------------
     def start(self, plan: DialPlan | None = None) -> None:
         """Ask the carrier what happens (unless an inbound arrival brings its own plan) and schedule
         the phases; nothing runs until the engine does."""
         if plan is None:
-            plan = self.rt.carrier.dial(self.call.to, self.call.from_, self.rt.rng)
+            plan = self.rt.carrier.dial(self.record.to, self.record.from_, self.rt.rng)
         if plan.far_end is not None:
             self.caller = plan.far_end
         schedule = self.rt.engine.schedule
@@ -138,36 +108,38 @@ class CallProcess(ReasoningSteps, TransferSteps):
             schedule(plan.dial_ms, self._ring, plan)
 
     def _ring(self, plan: DialPlan) -> None:
-        if self.call.status in TERMINAL:
+        if self.record.status in TERMINAL:
             return
         now = self.rt.engine.clock.now_ms
-        self.call.change_status(now, RINGING)
+        self.record.change_status(now, RINGING)
+        then: Callable[[Any], None]
         if plan.result == "no_answer":
-            ring_ms, then, arg = self.rt.timings.ring_timeout_ms, self._fail, ev.NO_ANSWER
+            ring_ms, then = self.rt.timings.ring_timeout_ms, self._no_answer
         else:
-            ring_ms, then, arg = plan.ring_ms, self._connect, None
-        if ring_ms and self.call.direction == OUTBOUND:  # an inbound caller hears ringback, not music
-            self.call.note((now, ev.HOLD_MUSIC, "ringing", ring_ms))
-        self.rt.engine.schedule(ring_ms, then, arg)
+            ring_ms, then = plan.ring_ms, self._connect
+        if ring_ms and self.record.direction == OUTBOUND:  # an inbound caller hears ringback, not music
+            self.record.add(ev.hold_music(now, during="ringing", duration_ms=ring_ms))
+        self.rt.engine.schedule(ring_ms, then)
 
     def _fail(self, reason: str) -> None:
-        if self.call.status not in TERMINAL:
-            self._end(FAILED, reason)
+        if self.record.status not in TERMINAL:
+            self.end(FAILED, reason)
 
-    def _connect(self, _: Any = None) -> None:
-        if self.call.status in TERMINAL:
+    def _no_answer(self, _: Any) -> None:
+        self._fail(ev.NO_ANSWER)
+
+    def _connect(self, _: Any) -> None:
+        if self.record.status in TERMINAL:
             return
         engine = self.rt.engine
-        self.call.change_status(engine.clock.now_ms, IN_PROGRESS)
+        self.record.change_status(engine.clock.now_ms, IN_PROGRESS)
         self._max_timer = engine.schedule(self.rt.timings.max_duration_ms, self._max_duration)
-        if self.rt.on_started is not None:
-            self.rt.on_started(self)
         front = self.front
         if front is not None:
             # The menu prompt starts before the caller acts, so keys pressed at once interrupt it.
             front.connected(self)
         self.caller.connected(self.line)
-        if self.call.status == IN_PROGRESS and front is None:
+        if self.record.status == IN_PROGRESS and front is None:
             self._greet()
 
     def _greet(self) -> None:
@@ -175,117 +147,141 @@ class CallProcess(ReasoningSteps, TransferSteps):
         if first is None:
             first = default_greeting(self.assistant)
         if first:
-            self._say(first)
+            self.say(first)
         else:
             self._yield_floor()
 
     # --- the assistant speaking ------------------------------------------------------------
-    def _say(self, text: str, agent_ms: int | None = None) -> int:
-        """Speak now; returns how long the speech lasts."""
-        if self._in_flight is not None:
-            self.settle_answer()
+    def say(self, text: str, agent_ms: int | None = None) -> int:
+        """The assistant speaks now; returns how long the speech lasts."""
+        if self.reasoning.in_flight is not None:
+            self.reasoning.settle_answer()
         rt = self.rt
         now = rt.engine.clock.now_ms
         timings = rt.timings
         duration = speech_ms(text, timings.assistant_words_per_minute, timings.min_speech_ms)
-        self.call.add((now, ev.ASSISTANT_SPEECH, text, duration, rt.rng.jitter_ms(*timings.tts_ms), agent_ms, None))
+        self.record.add(ev.assistant_speech(now, content=text, duration_ms=duration,
+                                            tts_ms=rt.rng.jitter_ms(*timings.tts_ms), agent_ms=agent_ms))
         self.speaking = rt.engine.schedule(duration, self._assistant_done, text)
         self.caller.assistant_started(text, duration)
         return duration
 
-    # --- inbound: the platform's own voice and the hand-over to an assistant ----------------------
-    def platform_say(self, text: str, done: Callable[[], None], data: dict[str, Any]) -> int:
+    def take_floor(self) -> None:
+        """The platform takes the floor (a transfer announcement): the assistant's speech and its
+        pending reply stop, and the caller's silence no longer counts."""
+        self._disarm_silence()
+        for timer in (self.speaking, self._reply_timer):
+            if timer is not None:
+                timer.cancel()
+        self.speaking = self._reply_timer = None
+
+    def back_from_transfer(self, apology: str) -> None:
+        self.replies.insert(0, apology)
+        self.reasoning.resume()
+        self.after_turn()
+
+    # --- inbound: the platform's own voice and the hand-over to an assistant (`ports.HeldCall`) -----
+    def announce(self, text: str, done: Callable[[], None], data: dict[str, Any]) -> int:
         """The platform speaks (an IVR prompt): `assistant_speech` with `source: "ivr"` on the
         timeline and transcript, `platform_prompt` internally; `done()` runs when it has been said."""
         timings, now = self.rt.timings, self.rt.engine.clock.now_ms
         duration = speech_ms(text, timings.assistant_words_per_minute, timings.min_speech_ms)
-        self.call.log(now, ev.PLATFORM_PROMPT, {"content": text, "duration_ms": duration, **data})
-        self.call.add((now, ev.ASSISTANT_SPEECH, text, duration, None, None, "ivr"))
-        self.speaking = self.rt.engine.schedule(duration, self._platform_said, done)
+        self.record.add(ev.pack(now, ev.PLATFORM_PROMPT, {"content": text, "duration_ms": duration, **data}))
+        self.record.add(ev.assistant_speech(now, content=text, duration_ms=duration, source="ivr"))
+        self.speaking = self.rt.engine.schedule(duration, self._announced, done)
         self.caller.assistant_started(text, duration)
         return duration
 
-    def _platform_said(self, done: Callable[[], None]) -> None:
+    def _announced(self, done: Callable[[], None]) -> None:
         self.speaking = None
-        if self.call.status == IN_PROGRESS:
+        if self.record.status == IN_PROGRESS:
             done()
+
+    def interrupt(self) -> None:
+        if self.speaking is not None:
+            self.speaking.cancel()
+            self.speaking = None
+
+    def caller_turn(self) -> None:
+        self.caller.your_turn()
 
     def hand_over(self, assistant: Assistant, brain: ReasoningBackend) -> None:
         """The front desk is done: this assistant takes the call and greets the caller."""
         self.front = None
         self.assistant, self.brain = assistant, brain
-        if self.call.assistant_id != assistant.id:
-            self.call.assistant_id = assistant.id
-            self.call.log(self.rt.engine.clock.now_ms, ev.ROUTED, {"assistant_id": assistant.id})
+        if self.record.assistant_id != assistant.id:
+            self.record.assistant_id = assistant.id
+            self.log(ev.ROUTED, {"assistant_id": assistant.id})
         self._greet()
 
     def forward(self, target: str, fallback: Callable[[], None]) -> None:
         """A routing rule or IVR option forwards the call: a cold transfer (trigger `routing`)."""
         self.front = None
-        self._transfer(target, "routing", warm=False, fallback=fallback)
+        self.transfer.start(target, "routing", warm=False, fallback=fallback)
 
     def _assistant_done(self, text: str) -> None:
-        if self.call.status in TERMINAL:
+        if self.record.status in TERMINAL:
             return
         self.speaking = None
         phrases = self.assistant.end_call_phrases
         if phrases and any(phrase.lower() in text.lower() for phrase in phrases):
-            self._end(COMPLETED, ev.HANGUP_ASSISTANT)
+            self.end(COMPLETED, ev.HANGUP_ASSISTANT)
             return
-        self._after_turn()
+        self.after_turn()
 
-    def _after_turn(self) -> None:
+    def after_turn(self) -> None:
         """Whoever holds nothing back gets the floor: a pending reply, else the caller."""
-        if (self.speaking is not None or self._user_timer is not None or self._transferring
-                or self.call.status in TERMINAL):
+        if (self.speaking is not None or self._user_timer is not None or self.transfer.active
+                or self.record.status in TERMINAL):
             return
-        if self._replies:
+        if self.replies:
             if self._reply_timer is None:
                 gap = self.rt.rng.jitter_ms(*self.rt.timings.response_gap_ms)
                 if gap:
                     self._reply_timer = self.rt.engine.schedule(gap, self._speak_reply, gap)
                 else:
                     self._speak_reply(0)  # no gap, no timer: the reply starts now
-        elif self._reasoning_since is None:
+        elif self.reasoning.since is None:
             self._yield_floor()
 
     def _speak_reply(self, gap: int) -> None:
         self._reply_timer = None
-        if self.call.status in TERMINAL or self.speaking is not None or self._user_timer is not None:
+        if self.record.status in TERMINAL or self.speaking is not None or self._user_timer is not None:
             return
-        self._say(self._replies.pop(0), agent_ms=gap)
+        self.say(self.replies.pop(0), agent_ms=gap)
 
     def _yield_floor(self) -> None:
         self.caller.your_turn()
         # Silence counts from now, unless the caller answered at once (then there is none to count).
-        if self._user_timer is None and self.call.status == IN_PROGRESS:
+        if self._user_timer is None and self.record.status == IN_PROGRESS:
             self._arm_silence()
 
     # --- the caller ------------------------------------------------------------------------
     def user_says(self, text: str, confidence: float | None = None) -> int:
         """The caller starts speaking; returns the speech duration (0 when ignored or queued)."""
-        if self.call.status != IN_PROGRESS or self._transferring:
+        if self.record.status != IN_PROGRESS or self.transfer.active:
             return 0
         if self._user_timer is not None:
             self._user_backlog.append((text, confidence))
             return 0
-        if self._in_flight is not None:
-            self.settle_answer()
+        if self.reasoning.in_flight is not None:
+            self.reasoning.settle_answer()
         rt = self.rt
         now = rt.engine.clock.now_ms
         if self.speaking is not None:
             self.speaking.cancel()
             self.speaking = None
-            self.call.note((now, ev.BARGE_IN, text))
+            self.record.add(ev.barge_in(now, content=text))
         if self._reply_timer is not None:
             self._reply_timer.cancel()
             self._reply_timer = None
         self._disarm_silence()
         timings = rt.timings
         duration = speech_ms(text, timings.caller_words_per_minute, timings.min_speech_ms)
-        self.call.add((now, ev.USER_SPEECH, text, duration, 1.0 if confidence is None else confidence,
-                      rt.rng.jitter_ms(*timings.asr_ms)))
-        utterance = Utterance(text, len(self.call.dialogue) - 1)
+        self.record.add(ev.user_speech(now, content=text, duration_ms=duration,
+                                       confidence=1.0 if confidence is None else confidence,
+                                       asr_ms=rt.rng.jitter_ms(*timings.asr_ms)))
+        utterance = Utterance(text, len(self.record.dialogue) - 1)
         # Words begun while the front desk (IVR) holds the line are its input, even if it has moved on.
         done = self._user_done if self.front is None else self._front_heard
         self._user_timer = rt.engine.schedule(duration, done, utterance)
@@ -293,23 +289,20 @@ class CallProcess(ReasoningSteps, TransferSteps):
 
     def _user_done(self, utterance: Utterance) -> None:
         self._user_timer = None
-        if self.call.status in TERMINAL:
+        if self.record.status in TERMINAL:
             return
-        request = self._transfer_requested(utterance.text)
-        if request is not None and self._try_transfer(*request):
+        request = requested_by_caller(self.assistant, self.rt.transfer_phrases, utterance.text)
+        if request is not None and self.transfer.attempt(*request):
             return
-        if self._reasoning_since is None:
-            self._start_reasoning(utterance)
-        else:
-            self._reasoning_queue.append(utterance)
+        self.reasoning.hear(utterance)
         if self._user_backlog:
             self.user_says(*self._user_backlog.pop(0))
         else:
-            self._after_turn()
+            self.after_turn()
 
     def _front_heard(self, utterance: Utterance) -> None:
         self._user_timer = None
-        if self.call.status in TERMINAL:
+        if self.record.status in TERMINAL:
             return
         if self.front is not None:
             self.front.heard(utterance.text)
@@ -317,19 +310,19 @@ class CallProcess(ReasoningSteps, TransferSteps):
             self.user_says(*self._user_backlog.pop(0))
 
     def user_presses(self, digits: str) -> None:
-        if self.call.status == IN_PROGRESS:
-            self.settle_answer()
+        if self.record.status == IN_PROGRESS:
+            self.reasoning.settle_answer()
             self._disarm_silence()
-            self.call.log(self.rt.engine.clock.now_ms, ev.DIGITS, {"digits": digits})
+            self.log(ev.DIGITS, {"digits": digits})
             if self.front is not None:
                 self.front.pressed(digits)
 
     def user_hangs_up(self) -> None:
-        status = self.call.status
+        status = self.record.status
         if status == IN_PROGRESS:
-            self._end(COMPLETED, ev.HANGUP_USER)
+            self.end(COMPLETED, ev.HANGUP_USER)
         elif status not in TERMINAL:
-            self._end(FAILED, ev.HANGUP_USER)
+            self.end(FAILED, ev.HANGUP_USER)
 
     # --- silence and endings -----------------------------------------------------------------
     def _arm_silence(self) -> None:
@@ -348,39 +341,39 @@ class CallProcess(ReasoningSteps, TransferSteps):
     def _silence_check(self, _: Any) -> None:
         self._silence_timer = None
         since = self._silence_since
-        if since is None or self.call.status != IN_PROGRESS or self._transferring:
+        if since is None or self.record.status != IN_PROGRESS or self.transfer.active:
             return
         timings, now = self.rt.timings, self.rt.engine.clock.now_ms
         if now >= since + timings.silence_timeout_ms:
-            self._end(COMPLETED, ev.SILENCE_TIMEOUT)
+            self.end(COMPLETED, ev.SILENCE_TIMEOUT)
             return
         if not self._silence_reported and now >= since + timings.silence_detect_ms:
             self._silence_reported = True
-            self.call.note((now, ev.SILENCE_DETECTED, now - since))
+            self.record.add(ev.silence_detected(now, duration_ms=now - since))
             if self.speaking is None and self._user_timer is None:
-                self._say(SILENCE_PROMPT)
+                self.say(SILENCE_PROMPT)
         deadline = since + (timings.silence_timeout_ms if self._silence_reported else timings.silence_detect_ms)
         self._silence_timer = self.rt.engine.schedule(deadline - now, self._silence_check)
 
     def _max_duration(self, _: Any) -> None:
-        if self.call.status == IN_PROGRESS:
-            self._end(COMPLETED, ev.MAX_DURATION)
+        if self.record.status == IN_PROGRESS:
+            self.end(COMPLETED, ev.MAX_DURATION)
 
-    def _end(self, status: str, reason: str) -> None:
-        # Cancel what this call still has pending, so an idle engine rests at the call's end
-        # instead of at its (never reached) maximum duration.
-        self.settle_answer()  # a webhook answer still in flight is recorded before the end
+    def end(self, status: str, reason: str) -> None:
+        """End the call now. Whatever it still has pending is cancelled, so an idle engine rests at
+        the call's end instead of at its (never reached) maximum duration."""
+        self.reasoning.settle_answer()  # a webhook answer still in flight is recorded before the end
         self._disarm_silence()
-        for timer in (self.speaking, self._user_timer, self._reply_timer, self._silence_timer, self._max_timer,
-                      self._reasoning_timer, self._hold_timer, self._transfer_timer):
+        for timer in (self.speaking, self._user_timer, self._reply_timer, self._silence_timer, self._max_timer):
             if timer is not None:
                 timer.cancel()
         # Forget them too: a finished call keeps only its record (a timer holds a bound method).
         self.speaking = self._user_timer = self._reply_timer = self._silence_timer = self._max_timer = None
-        self._reasoning_timer = self._hold_timer = self._transfer_timer = None
+        self.reasoning.stop()
+        self.transfer.stop()
         if self.front is not None:
             self.front.stop()
-        self.call.end(self.rt.engine.clock.now_ms, status, reason)
+        self.record.end(self.rt.engine.clock.now_ms, status, reason)
         self.caller.ended(reason)
         if self.rt.on_ended is not None:
-            self.rt.on_ended(self.call)
+            self.rt.on_ended(self.record)

@@ -8,19 +8,20 @@ Timers due at the same (time, priority) share one bucket, a list run front to ba
 the buckets' keys sit in a heap of plain ints. A busy simulation has several timers per virtual
 millisecond, so this pays one heap operation per bucket instead of one per timer; on a
 10,000-call run heap operations on tuples were a third of the whole run.
+
+`run` is the one way timers run, for batch runs and the server alike (the server runs slices of
+`limit` timers between requests); only the engine moves its clock, and never backwards.
 """
 
 from __future__ import annotations
 
-import gc
 import heapq
 from collections.abc import Callable
 from typing import Any
 
 from aployee_sim.core.clock import VirtualClock
+from aployee_sim.core.gc_policy import long_run
 
-GC_FREEZE_EVERY = 10_000  # timers between moves of live objects out of the collector's sight
-YOUNG_GC_THRESHOLD = 50_000  # allocations between young-generation collections while running
 PRIORITIES = range(-8, 8)  # the priorities a timer may have (0 unless said otherwise)
 _SLOTS = len(PRIORITIES)  # a bucket key is at_ms * _SLOTS + (priority - PRIORITIES.start)
 
@@ -35,6 +36,11 @@ class Timer:
     def cancel(self) -> None:
         self.fn = None
         self.arg = None  # let go of what it would have run with
+
+
+def invoke(fn: Callable[[], None]) -> None:
+    """Run a no-argument callback as a timer: `engine.schedule(delay_ms, invoke, fn)`."""
+    fn()
 
 
 _NEVER = 1 << 80  # a bucket key past any virtual time
@@ -82,35 +88,20 @@ class Engine:
 
     def step(self) -> bool:
         """Run the next live timer; False when there is none."""
-        keys, buckets = self._keys, self._buckets
-        while keys:
-            key = keys[0]
-            bucket = buckets[key]
-            timer = bucket.pop(0)
-            if not bucket:
-                del buckets[heapq.heappop(keys)]
-            fn = timer.fn
-            if fn is not None:
-                self.clock.now_ms = key // _SLOTS
-                fn(timer.arg)
-                return True
-        return False
+        return self.run(limit=1) == 1
 
-    def run(self, until_ms: int | None = None) -> int:
+    def run(self, until_ms: int | None = None, *, limit: int | None = None) -> int:
         """Run timers until idle, or until virtual time `until_ms` (then the clock rests there).
 
-        Returns the number of timers run.
+        With `limit`, a slice of a run: it returns after that many timers (or when nothing more is
+        due by `until_ms`) and leaves the clock at the last timer run; the caller decides when time
+        moves on. Returns the number of timers run. Runs under the GC policy of `gc_policy`.
         """
         keys, buckets, pop, clock = self._keys, self._buckets, heapq.heappop, self.clock
         last_key = (until_ms + 1) * _SLOTS - 1 if until_ms is not None else _NEVER
+        stop_at = -1 if limit is None else limit
         count = 0
-        next_freeze = GC_FREEZE_EVERY
-        # A turn allocates a few dozen short-lived objects, so CPython's young-generation collection
-        # (every 700 allocations by default) runs thousands of times in a big run, for little
-        # garbage: a higher threshold while running saves about 6% of a 10,000-call run.
-        threshold = gc.get_threshold()
-        gc.set_threshold(max(threshold[0], YOUNG_GC_THRESHOLD), *threshold[1:])
-        try:
+        with long_run():
             while keys:
                 key = keys[0]
                 if key > last_key:
@@ -125,26 +116,39 @@ class Engine:
                             clock.now_ms = at_ms  # (a bucket of cancelled timers leaves the clock alone)
                             fn(timer.arg)
                             count += 1
-                except BaseException:  # a callback raised: keep what has not run yet
-                    del bucket[:bucket.index(timer) + 1]
-                    if not bucket:
-                        pop(keys)
+                            if count == stop_at:
+                                break
+                    else:  # the bucket is done (the usual case, inlined)
                         del buckets[key]
+                        if keys[0] == key:
+                            pop(keys)
+                        else:
+                            self._unkey(key)
+                        continue
+                except BaseException:  # a callback raised: keep what has not run yet
+                    self._drop(key, bucket.index(timer) + 1)
                     raise
-                pop(keys)
-                del buckets[key]
-                if count >= next_freeze:
-                    next_freeze = count + GC_FREEZE_EVERY
-                    # A big run keeps every call's log alive; without this the cyclic GC rescans
-                    # that growing heap of live objects again and again (2-3x the run time).
-                    gc.freeze()
-        finally:
-            gc.set_threshold(*threshold)
-            if next_freeze > GC_FREEZE_EVERY:
-                gc.unfreeze()
-        if until_ms is not None and until_ms > clock.now_ms:
+                self._drop(key, bucket.index(timer) + 1)  # the limit was reached in this bucket
+                return count
+        if limit is None and until_ms is not None and until_ms > clock.now_ms:
             clock.now_ms = until_ms
         return count
+
+    def _drop(self, key: int, done: int) -> None:
+        """Forget the first `done` timers of a bucket, and the bucket once empty."""
+        bucket = self._buckets[key]
+        del bucket[:done]
+        if not bucket:
+            del self._buckets[key]
+            if self._keys[0] == key:
+                heapq.heappop(self._keys)
+            else:
+                self._unkey(key)
+
+    def _unkey(self, key: int) -> None:
+        """A timer with a lower priority was scheduled for the running instant: `key` is not first."""
+        self._keys.remove(key)
+        heapq.heapify(self._keys)
 
     def __len__(self) -> int:
         return sum(timer.fn is not None for bucket in self._buckets.values() for timer in bucket)

@@ -6,11 +6,14 @@ fake carrier, callers and transfer party, or a test's own objects.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
-if TYPE_CHECKING:
-    from aployee_sim.core.randomness import SeededRandom
+from aployee_sim.contract.models import Assistant
+from aployee_sim.core.engine import Timer
+from aployee_sim.core.randomness import SeededRandom
+from aployee_sim.core.reasoning import BuiltinBrain
 
 DialResult = Literal["answer", "busy", "no_answer", "error"]
 
@@ -50,19 +53,27 @@ class TransferParty(Protocol):
     def answer(self, target: str, context: dict[str, Any], rng: SeededRandom) -> TransferAnswer: ...
 
 
-class Line(Protocol):
-    """What the far end of a call can do: the core's side of the phone line."""
+class OnTheCall(Protocol):
+    """What every side acting on a call sees: the time, whether the call is live, and a timer."""
 
     @property
     def now_ms(self) -> int: ...
     @property
-    def assistant_speaking(self) -> bool: ...
-    @property
     def live(self) -> bool: ...
+    def after(self, delay_ms: int, fn: Callable[[], None]) -> Timer: ...
+
+
+class Line(OnTheCall, Protocol):
+    """What the far end of a call can do: the core's side of the phone line.
+
+    The far end's three verbs are `say`, `press` and `hang_up` everywhere: here, in the scripted
+    caller's steps, the test helpers (`aployee_sim.testing`) and the `/_sim/calls/{id}/...` routes."""
+
+    @property
+    def assistant_speaking(self) -> bool: ...
     def say(self, text: str, *, confidence: float | None = None) -> int: ...
     def press(self, digits: str) -> None: ...
     def hang_up(self) -> None: ...
-    def after(self, delay_ms: int, fn: Any) -> Any: ...
 
 
 class Caller(Protocol):
@@ -75,3 +86,36 @@ class Caller(Protocol):
     def assistant_started(self, text: str, duration_ms: int) -> None: ...
     def your_turn(self) -> None: ...
     def ended(self, reason: str) -> None: ...
+
+
+class HeldCall(OnTheCall, Protocol):
+    """What the front desk may do with the inbound call it holds (a `CallProcess` offers this)."""
+
+    @property
+    def caller_speaking(self) -> bool: ...
+    def announce(self, text: str, done: Callable[[], None], data: dict[str, Any]) -> int:
+        """The platform's own voice (an IVR prompt); `done()` runs once it has been said."""
+    def interrupt(self) -> None:
+        """Cut the platform's prompt short (the caller pressed a key)."""
+    def caller_turn(self) -> None:
+        """Tell the caller it is their turn to choose."""
+    def log(self, kind: str, data: dict[str, Any]) -> None:
+        """Log an internal event of the call at the current time."""
+    def hand_over(self, assistant: Assistant, brain: BuiltinBrain) -> None:
+        """The desk is done: this assistant takes the call and greets the caller."""
+    def forward(self, target: str, fallback: Callable[[], None]) -> None:
+        """A cold transfer to `target`; `fallback()` when it is not answered."""
+    def end(self, status: str, reason: str) -> None: ...
+
+
+class FrontDesk(Protocol):
+    """Holds an inbound call before an assistant does: IVR menus, forwards (`platform.inbound`).
+
+    While a call has a front desk, what the caller says and presses goes to it instead of to the
+    reasoning agent; it finishes with `HeldCall.hand_over` or `HeldCall.forward`."""
+
+    def connected(self, call: HeldCall) -> None: ...
+    def heard(self, text: str) -> None: ...
+    def pressed(self, keys: str) -> None: ...
+    def stop(self) -> None:
+        """The call ended while the desk held it."""

@@ -5,21 +5,34 @@ documented request, one request at a time and in order; `reasoning_status` is ac
 past 3 s the caller hears hold music. The answer is judged by `reasoning.interpret`: a returned
 `state` replaces the call's, a `reply` is spoken at the next natural turn, no reply means the
 conversation agent acknowledges, and a bad answer is recorded on `webhook_called` and changes
-nothing. A mixin of `CallProcess`, like `transfers.TransferSteps`.
+nothing.
+
+`ReasoningTurns` is the call process's reasoning part: it owns the queue of utterances waiting
+for the agent, the turn in flight and the webhook exchanges, and reaches the rest of the call
+only through `ReasoningHost` and the call's `TransferAttempt`. A new reasoning backend is not a
+new part: it is one more `ReasoningBackend` returning a `Delivery` (see `core.reasoning`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.lifecycle import TERMINAL
-from aployee_sim.core.reasoning import Decision, Delivery, PendingDelivery, interpret, timed_out
+from aployee_sim.core.engine import Timer
+from aployee_sim.core.mcp_turns import ToolExchange
+from aployee_sim.core.reasoning import (
+    Decision,
+    Delivery,
+    PendingDelivery,
+    ReasoningBackend,
+    interpret,
+    timed_out,
+)
+from aployee_sim.core.runtime import PartHost
 from aployee_sim.core.timings import Timings
-
-if TYPE_CHECKING:
-    from aployee_sim.core.call_process import CallProcess
+from aployee_sim.core.transfers import TransferAttempt, escalation_after_failures
 
 ACKNOWLEDGEMENTS = ("Okay.", "Got it.", "I see.", "Alright.")
 
@@ -58,21 +71,70 @@ class Utterance:
     dialogue_index: int
 
 
+class ReasoningHost(PartHost, Protocol):
+    """What the reasoning part needs from its call process."""
+
+    @property
+    def brain(self) -> ReasoningBackend:
+        """The built-in brain, or an MCP assistant's backend (`core.mcp_turns`)."""
+    @property
+    def replies(self) -> list[str]:
+        """What the assistant will say at its next natural turns, in order (appended to)."""
+    def after_turn(self) -> None:
+        """Give the floor to whoever holds nothing back."""
+
+
 def turn_timeout_ms(mode: str, timings: Timings) -> int:
     """How long one reasoning turn may take: an MCP turn (all its tool calls) or a webhook round trip."""
     return timings.mcp_timeout_ms if mode == "mcp" else timings.webhook_timeout_ms
 
 
-class ReasoningSteps:
-    """The reasoning turn of `CallProcess` (a mixin: it reads and sets the process's fields)."""
+class ReasoningTurns:
+    """One call's reasoning: one request at a time, in order; later utterances wait in `queue`."""
 
-    def _start_reasoning(self: CallProcess, utterance: Utterance) -> None:
-        rt, call, assistant = self.rt, self.call, self.assistant
+    __slots__ = ("host", "transfer", "since", "queue", "in_flight", "timer", "hold_timer", "exchanges", "acks",
+                 "webhook_failures")
+
+    def __init__(self, host: ReasoningHost, transfer: TransferAttempt) -> None:
+        self.host = host
+        self.transfer = transfer
+        self.since: int | None = None  # when the turn in flight started (None: idle)
+        # Short queues (rarely over one item) as lists: an empty deque costs 760 bytes, a list 56.
+        self.queue: list[Utterance] = []
+        self.in_flight: InFlight | None = None  # a webhook request on its way (pipelined delivery)
+        self.timer: Timer | None = None
+        self.hold_timer: Timer | None = None
+        self.exchanges: list[Exchange | ToolExchange] = []
+        self.acks = 0
+        self.webhook_failures = 0  # failed webhook answers in a row
+
+    def hear(self, utterance: Utterance) -> None:
+        """The caller finished an utterance: reason on it now, or after the turns before it."""
+        if self.since is None:
+            self._start_reasoning(utterance)
+        else:
+            self.queue.append(utterance)
+
+    def resume(self) -> None:
+        """Start the next waiting utterance, if idle (after a transfer that did not happen)."""
+        if self.since is None and self.queue:
+            self._start_reasoning(self.queue.pop(0))
+
+    def stop(self) -> None:
+        """The call ended: nothing more to wait for."""
+        for timer in (self.timer, self.hold_timer):
+            if timer is not None:
+                timer.cancel()
+        self.timer = self.hold_timer = None
+
+    def _start_reasoning(self, utterance: Utterance) -> None:
+        host = self.host
+        rt, call, assistant = host.rt, host.record, host.assistant
         timings = rt.timings
         now = rt.engine.clock.now_ms
-        self._reasoning_since = now
+        self.since = now
         mode = assistant.reasoning_mode
-        call.note((now, ev.REASONING_STARTED, mode))
+        call.add(ev.reasoning_started(now, mode=mode))
         end = utterance.dialogue_index + 1
         start = max(0, end - timings.context_turns)
         request = {
@@ -86,13 +148,13 @@ class ReasoningSteps:
         timeout = turn_timeout_ms(mode, timings)
         webhook = mode == "webhook"
         url = assistant.webhook_url or ""
-        delivery = rt.reasoning(url, request, timeout) if webhook else self.brain("", request, timeout)
+        delivery = rt.reasoning(url, request, timeout) if webhook else host.brain("", request, timeout)
         if not isinstance(delivery, Delivery):  # a real request on its way: collect it when it is due
             latency = rt.rng.jitter_ms(*timings.webhook_latency_ms)  # drawn at send time (unused on a timeout)
-            self._in_flight = InFlight(delivery, latency, (now, utterance.text, call.state, start, end, url))
+            self.in_flight = InFlight(delivery, latency, (now, utterance.text, call.state, start, end, url))
             due = min(latency, timings.hold_music_after_ms, timeout)
             if due:
-                self._reasoning_timer = rt.engine.schedule(due, self._collect_answer, True)
+                self.timer = rt.engine.schedule(due, self._collect_answer, True)
             else:
                 self._collect_answer(True)
             return
@@ -101,80 +163,86 @@ class ReasoningSteps:
                                                      else timings.builtin_reasoning_ms))
         self._answered(delivery, now, utterance.text, call.state, start, end, url, True)
 
-    def _collect_answer(self: CallProcess, inline: bool) -> None:
+    def _collect_answer(self, inline: bool) -> None:
         """Collect the in-flight answer (blocking on the wall clock only now, at most until the
         exchange's deadline) and finish the turn as if it had answered when it was sent.
 
         Runs when virtual time reaches the moment the answer is needed (`inline`), or earlier
         (`settle_answer`) when the call is about to log something else, so its log keeps the order
         a synchronous answer gives. Either way the record is the same; only wall time differs."""
-        flight, self._in_flight = self._in_flight, None
+        flight, self.in_flight = self.in_flight, None
         if flight is None:
             return
-        if self._reasoning_timer is not None:
-            self._reasoning_timer.cancel()
-            self._reasoning_timer = None
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
         delivery = flight.pending.collect()
         if delivery.latency_ms is None:
             delivery.latency_ms = flight.latency_ms
         self._answered(delivery, *flight.turn, inline)
 
-    def settle_answer(self: CallProcess) -> None:
+    def settle_answer(self) -> None:
         """Before the call logs anything else: collect an answer still in flight (keeps log order)."""
-        if self._in_flight is not None:
+        if self.in_flight is not None:
             self._collect_answer(False)
 
-    def _answered(self: CallProcess, delivery: Delivery, sent_ms: int, text: str, state: dict[str, Any],
+    def _answered(self, delivery: Delivery, sent_ms: int, text: str, state: dict[str, Any],
                   start: int, end: int, url: str, inline: bool) -> None:
         """Judge the answer to the request sent at `sent_ms`; the reasoning completes `latency` after it."""
-        rt, call, timings = self.rt, self.call, self.rt.timings
-        delivery = timed_out(delivery, turn_timeout_ms(self.assistant.reasoning_mode, timings))
+        host = self.host
+        rt, call, timings = host.rt, host.record, host.rt.timings
+        delivery = timed_out(delivery, turn_timeout_ms(host.assistant.reasoning_mode, timings))
         decision = interpret(delivery)
         if decision.transfer_target is not None or decision.error is not None:
-            decision = self._vet_transfer(delivery, decision)
+            decision = self.transfer.vet(delivery, decision)
         latency = delivery.latency_ms or 0
-        if self.assistant.reasoning_mode == "webhook":
-            call.note((sent_ms, ev.WEBHOOK_CALLED, url, latency, decision.error, delivery.status_code))
+        if host.assistant.reasoning_mode == "webhook":
+            call.add(ev.webhook_called(sent_ms, url=url, duration_ms=latency, error=decision.error,
+                                       status_code=delivery.status_code))
             self.exchanges.append(Exchange(call.id, url, sent_ms, text, state, start, end, latency,
                                            delivery.status_code, delivery.body, decision.error))
         elapsed = rt.engine.clock.now_ms - sent_ms
         hold = latency - timings.hold_music_after_ms
         if hold > 0:
-            self._hold_timer = rt.engine.schedule(timings.hold_music_after_ms - elapsed, self._hold_music, hold)
+            self.hold_timer = rt.engine.schedule(timings.hold_music_after_ms - elapsed, self._hold_music, hold)
         if latency - elapsed or not inline:
-            self._reasoning_timer = rt.engine.schedule(latency - elapsed, self._reasoning_done, decision)
+            self.timer = rt.engine.schedule(latency - elapsed, self._reasoning_done, decision)
         else:
             self._reasoning_done(decision)  # an instant answer needs no timer
 
-    def _hold_music(self: CallProcess, duration_ms: int) -> None:
-        if self.call.status not in TERMINAL:
-            self.call.note((self.rt.engine.clock.now_ms, ev.HOLD_MUSIC, "reasoning", duration_ms))
+    def _hold_music(self, duration_ms: int) -> None:
+        call = self.host.record
+        if call.status not in TERMINAL:
+            call.add(ev.hold_music(self.host.rt.engine.clock.now_ms, during="reasoning", duration_ms=duration_ms))
 
-    def _reasoning_done(self: CallProcess, decision: Decision) -> None:
-        call = self.call
+    def _reasoning_done(self, decision: Decision) -> None:
+        host = self.host
+        call = host.record
         if call.status in TERMINAL:
             return
-        now = self.rt.engine.clock.now_ms
-        call.note((now, ev.REASONING_COMPLETED, now - (self._reasoning_since or now)))
-        self._reasoning_since = None
+        now = host.rt.engine.clock.now_ms
+        call.add(ev.reasoning_completed(now, duration_ms=now - (self.since or now)))
+        self.since = None
         if decision.state is not None:
             call.replace_state(now, decision.state)
-        if decision.transfer_target is not None and self._try_transfer(decision.transfer_target, "webhook",
-                                                                       decision.reply):
+        if decision.transfer_target is not None and self.transfer.attempt(decision.transfer_target, "webhook",
+                                                                          decision.reply):
             return
-        if decision.error is not None and self.assistant.reasoning_mode == "webhook":
-            self._webhook_failures += 1
-            escalation = self._escalation_after_failures()
-            if escalation is not None and self._try_transfer(*escalation):
-                return
+        if decision.error is not None and host.assistant.reasoning_mode == "webhook":
+            self.webhook_failures += 1
+            escalation = escalation_after_failures(host.assistant, self.webhook_failures)
+            if escalation is not None:
+                self.webhook_failures = 0  # the rule fires once per run of failures
+                if self.transfer.attempt(*escalation):
+                    return
         elif decision.error is None:
-            self._webhook_failures = 0
-        self._replies.append(decision.reply or self._acknowledgement())
-        if self._reasoning_queue:
-            self._start_reasoning(self._reasoning_queue.pop(0))
-        self._after_turn()
+            self.webhook_failures = 0
+        host.replies.append(decision.reply or self._acknowledgement())
+        if self.queue:
+            self._start_reasoning(self.queue.pop(0))
+        host.after_turn()
 
-    def _acknowledgement(self: CallProcess) -> str:
-        text = ACKNOWLEDGEMENTS[self._acks % len(ACKNOWLEDGEMENTS)]
-        self._acks += 1
+    def _acknowledgement(self) -> str:
+        text = ACKNOWLEDGEMENTS[self.acks % len(ACKNOWLEDGEMENTS)]
+        self.acks += 1
         return text

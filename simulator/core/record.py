@@ -1,7 +1,8 @@
 """A call's record: identity, the append-only event log, and the few values folded from it.
 
-Every event goes through `add` (or `note`, for the types that change nothing cached), which folds
-it into the cached status, state, times and dialogue. Rebuilding a record from stored events (`CallRecord.rebuilt`) runs the same
+Every event goes through `add`, the one way in: it appends the stored entry (built by the
+constructors of `contract.events`, or `events.pack`) and folds it into the cached status, state,
+times and dialogue. Rebuilding a record from stored events (`CallRecord.rebuilt`) runs the same
 fold, so a record can never disagree with its log.
 """
 
@@ -54,7 +55,7 @@ class EventLog(Sequence[ev.Event]):
 
 class CallRecord:
     __slots__ = ("id", "assistant_id", "to", "from_", "direction", "created_ms", "initial_state",
-                 "entries", "note", "status", "state", "started_ms", "ended_ms", "end_reason", "dialogue")
+                 "entries", "status", "state", "started_ms", "ended_ms", "end_reason", "dialogue")
 
     def __init__(self, call_id: str, assistant_id: str, to: str, from_: str | None, created_ms: int,
                  initial_state: dict[str, Any] | None, direction: str = OUTBOUND) -> None:
@@ -66,9 +67,6 @@ class CallRecord:
         self.created_ms = created_ms
         self.initial_state: dict[str, Any] = dict(initial_state or {})
         self.entries: list[ev.Entry] = []  # the log as stored (see `events.pack`); read it as `events`
-        # Log an entry of a type that leaves the record as it is (not in `_FOLDED`): reasoning,
-        # webhooks, hold music… Plain `list.append`, no Python frame: a turn logs three of these.
-        self.note = self.entries.append
         self.status = INITIATED
         self.state: dict[str, Any] = self.initial_state
         self.started_ms: int | None = None
@@ -87,7 +85,7 @@ class CallRecord:
         for event in events:
             if until_ms is not None and event[0] > until_ms:
                 break
-            record.append(event)
+            record.add(ev.pack(*event))
         return record
 
     @property
@@ -99,15 +97,9 @@ class CallRecord:
         return EventLog(self.entries)
 
     # --- appending -----------------------------------------------------------------------------
-    def append(self, event: ev.Event) -> None:
-        self.log(*event)
-
-    def log(self, t_ms: int, kind: str, data: dict[str, Any]) -> None:
-        self.add(ev.pack(t_ms, kind, data))
-
     def add(self, entry: ev.Entry) -> None:
-        """Append an entry in its stored form (`events.pack`: the fast path, no payload dict), folding
-        the types that change the record into the cached fields."""
+        """Append an entry in its stored form (an `events` constructor or `events.pack`), folding the
+        types that change the record into the cached fields."""
         self.entries.append(entry)
         kind = entry[1]
         if kind not in _FOLDED:
@@ -126,20 +118,16 @@ class CallRecord:
 
     def change_status(self, t_ms: int, target: str) -> None:
         check_transition(self.status, target)
-        self.add((t_ms, ev.STATUS_CHANGED, self.status, target))
+        self.add(ev.status_changed(t_ms, from_=self.status, to=target))
         if target == IN_PROGRESS:
-            self.add((t_ms, ev.CALL_STARTED))
+            self.add(ev.call_started(t_ms))
 
     def end(self, t_ms: int, target: str, reason: str) -> None:
         self.change_status(t_ms, target)
-        self.add((t_ms, ev.CALL_ENDED, target, reason))
-
-    def speech(self, t_ms: int, role: str, data: dict[str, Any]) -> None:
-        """Someone starts speaking; `data` carries at least `content` and `duration_ms`."""
-        self.log(t_ms, ev.USER_SPEECH if role == "user" else ev.ASSISTANT_SPEECH, data)
+        self.add(ev.call_ended(t_ms, status=target, reason=reason))
 
     def replace_state(self, t_ms: int, state: dict[str, Any]) -> None:
-        self.add((t_ms, ev.STATE_CHANGED, state))
+        self.add(ev.state_changed(t_ms, state=state))
 
     # --- reading -------------------------------------------------------------------------------
     def context(self, start: int = 0, end: int | None = None) -> list[dict[str, str]]:

@@ -136,7 +136,8 @@ class Rule(Destination):
     def _window(self) -> Rule:
         if (self.from_ is None) != (self.to is None):
             raise ValueError("give both from and to (or neither, for the whole day)")
-        if self.from_ is not None and not (0 <= self.from_ < MINUTES_PER_DAY and 0 < self.to <= MINUTES_PER_DAY):
+        if (self.from_ is not None and self.to is not None
+                and not (0 <= self.from_ < MINUTES_PER_DAY and 0 < self.to <= MINUTES_PER_DAY)):
             raise ValueError("from must be 00:00-23:59 and to 00:01-24:00")
         if self.from_ is not None and self.from_ == self.to:
             raise ValueError("from and to are equal; omit both for the whole day")
@@ -145,13 +146,14 @@ class Rule(Destination):
     def contains(self, local: datetime) -> bool:
         """Is this local wall time inside the window?"""
         day = WEEKDAYS[local.weekday()]
-        if self.from_ is None:
+        start, end = self.from_, self.to
+        if start is None or end is None:  # both or neither (`_window`)
             return day in self.days
         minute = local.hour * 60 + local.minute
-        if self.from_ < self.to:
-            return day in self.days and self.from_ <= minute < self.to
+        if start < end:
+            return day in self.days and start <= minute < end
         yesterday = WEEKDAYS[(local.weekday() - 1) % 7]
-        return (day in self.days and minute >= self.from_) or (yesterday in self.days and minute < self.to)
+        return (day in self.days and minute >= start) or (yesterday in self.days and minute < end)
 
 
 class RuleSet(ConfigModel):

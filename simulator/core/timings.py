@@ -47,7 +47,7 @@ class Timings:
         unknown = sorted(set(overrides) - known)
         if unknown:
             raise ValueError(f"unknown timing {unknown[0]!r}; known timings: {', '.join(sorted(known))}")
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
         return replace(self, **values)
 
 

@@ -14,25 +14,28 @@ sent one), then `transfer_initiated` carries `target`, `trigger`, `warm` and, wh
 hand-off `context` (summary and current state) that the receiving party gets; a cold transfer
 gives it nothing. The caller hears hold music while the party rings. Accepted: the call ends
 `transferred`. Declined or unanswered: the caller is back with the assistant, which says so.
+
+The rules (which words ask for a transfer, which targets are allowed) are plain functions; the
+attempt in progress is `TransferAttempt`, a part of the call process that reaches the call only
+through the small `TransferHost` interface.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.errors import is_e164
 from aployee_sim.contract.lifecycle import IN_PROGRESS, TRANSFERRED
 from aployee_sim.contract.models import Assistant
+from aployee_sim.core.engine import Timer
 from aployee_sim.core.ports import TransferAnswer
 from aployee_sim.core.reasoning import Decision, Delivery
 from aployee_sim.core.routing import any_phrase_in
+from aployee_sim.core.runtime import PartHost
 from aployee_sim.core.summary import summarize
-
-if TYPE_CHECKING:
-    from aployee_sim.core.call_process import CallProcess
 
 TRANSFER_ANNOUNCEMENT = "Please hold while I transfer your call."
 TRANSFER_FAILED_REPLY = "I'm sorry, I couldn't reach anyone to take your call. Let's keep going."
@@ -40,6 +43,7 @@ DEFAULT_TRANSFER_PHRASES = ("transfer me to a human", "speak to a person", "talk
                             "human agent", "speak to a human", "talk to a human", "speak to someone",
                             "representative", "real person", "live agent", "operator")
 _ALLOWLIST_ENTRY = re.compile(r"\+[0-9]{0,15}\*|\*")
+Request = tuple[str | None, str]  # (target or None, trigger)
 
 
 def allowlist_entry_ok(entry: object) -> bool:
@@ -61,102 +65,127 @@ def target_problem(assistant: Assistant, target: str | None) -> str | None:
     return None
 
 
-class TransferSteps:
-    """The transfer half of `CallProcess` (a mixin: it reads and sets the process's fields)."""
+def requested_by_caller(assistant: Assistant, phrases: tuple[str, ...], text: str) -> Request | None:
+    """(target or None, trigger) when the caller's words call for a transfer, else None.
+    Phrases match as whole words ("operator" is not in "cooperator"), case-insensitively."""
+    for rule in assistant.escalation:
+        if any_phrase_in(rule.phrases, text) or any_phrase_in(rule.keywords, text):
+            return rule.target or assistant.transfer_target, "escalation_rule"
+    if any_phrase_in(phrases, text):
+        return assistant.transfer_target, "user_request"
+    return None
 
-    def _transfer_requested(self: CallProcess, text: str) -> tuple[str | None, str] | None:
-        """(target or None, trigger) when the caller's words call for a transfer, else None.
-        Phrases match as whole words ("operator" is not in "cooperator"), case-insensitively."""
-        assistant = self.assistant
-        for rule in assistant.escalation:
-            if any_phrase_in(rule.phrases, text) or any_phrase_in(rule.keywords, text):
-                return rule.target or assistant.transfer_target, "escalation_rule"
-        if any_phrase_in(self.rt.transfer_phrases, text):
-            return assistant.transfer_target, "user_request"
-        return None
 
-    def _escalation_after_failures(self: CallProcess) -> tuple[str | None, str] | None:
-        for rule in self.assistant.escalation:
-            if rule.webhook_failures and self._webhook_failures >= rule.webhook_failures:
-                self._webhook_failures = 0  # the rule fires once per run of failures
-                return rule.target or self.assistant.transfer_target, "escalation_rule"
-        return None
+def escalation_after_failures(assistant: Assistant, failures: int) -> Request | None:
+    """The escalation rule that `failures` failed webhooks in a row set off, if any."""
+    for rule in assistant.escalation:
+        if rule.webhook_failures and failures >= rule.webhook_failures:
+            return rule.target or assistant.transfer_target, "escalation_rule"
+    return None
 
-    def _vet_transfer(self: CallProcess, delivery: Delivery, decision: Decision) -> Decision:
+
+class TransferHost(PartHost, Protocol):
+    """What a transfer attempt needs from its call process."""
+
+    def take_floor(self) -> None:
+        """Stop the assistant's speech and pending reply, and stop counting silence."""
+    def say(self, text: str) -> int: ...
+    def end(self, status: str, reason: str) -> None: ...
+    def back_from_transfer(self, apology: str) -> None:
+        """The transfer failed: the assistant has the caller again and says `apology` first."""
+
+
+class TransferAttempt:
+    """The transfer part of a call process: at most one attempt at a time, and its way back."""
+
+    __slots__ = ("host", "active", "fallback", "timer")
+
+    def __init__(self, host: TransferHost) -> None:
+        self.host = host
+        self.active = False  # the caller is on hold (or hearing the announcement)
+        self.fallback: Callable[[], None] | None = None
+        self.timer: Timer | None = None
+
+    def vet(self, delivery: Delivery, decision: Decision) -> Decision:
         """A webhook's transfer to a target the assistant may not reach is an invalid answer
         (CONTRACT §4: recorded on `webhook_called`, state unchanged); any refused transfer action
         is also recorded as `transfer_rejected`."""
         if decision.transfer_target is not None:
-            problem = target_problem(self.assistant, decision.transfer_target)
+            problem = target_problem(self.host.assistant, decision.transfer_target)
             if problem is not None:
                 decision = Decision(error=problem)
         body = delivery.body
         if decision.error is not None and isinstance(body, dict) and body.get("action") == "transfer":
-            self.call.log(self.rt.engine.now_ms, ev.TRANSFER_REJECTED,
-                          {"target": body.get("target"), "trigger": "webhook", "reason": decision.error})
+            self._rejected(body.get("target"), "webhook", decision.error)
         return decision
 
-    def _try_transfer(self: CallProcess, target: str | None, trigger: str, announce: str | None = None) -> bool:
+    def attempt(self, target: str | None, trigger: str, announce: str | None = None) -> bool:
         """Transfer when the target is allowed; otherwise record why not and return False."""
-        problem = target_problem(self.assistant, target)
-        if problem is None and self._transferring:
+        problem = target_problem(self.host.assistant, target)
+        if problem is None and self.active:
             problem = "a transfer is already in progress"
-        if problem is not None:
-            self.call.log(self.rt.engine.now_ms, ev.TRANSFER_REJECTED,
-                          {"target": target, "trigger": trigger, "reason": problem})
+        if problem is not None or target is None:
+            self._rejected(target, trigger, problem or "")
             return False
-        self._transfer(target, trigger, announce=announce or TRANSFER_ANNOUNCEMENT)
+        self.start(target, trigger, announce=announce or TRANSFER_ANNOUNCEMENT)
         return True
 
-    def _transfer(self: CallProcess, target: str, trigger: str, *, announce: str | None = None,
-                  warm: bool | None = None, fallback: Callable[[], None] | None = None) -> None:
+    def _rejected(self, target: Any, trigger: str, reason: str) -> None:
+        record = self.host.record
+        record.add(ev.pack(self.host.rt.engine.now_ms, ev.TRANSFER_REJECTED,
+                           {"target": target, "trigger": trigger, "reason": reason}))
+
+    def start(self, target: str, trigger: str, *, announce: str | None = None,
+              warm: bool | None = None, fallback: Callable[[], None] | None = None) -> None:
         """Put the caller on hold and ring `target` (already checked). `fallback` replaces the
         assistant's "couldn't reach anyone" when the target declines or does not answer."""
-        rt, call = self.rt, self.call
+        host = self.host
+        rt, call = host.rt, host.record
         now = rt.engine.now_ms
-        warm = self.assistant.warm_transfer if warm is None else warm
+        warm = host.assistant.warm_transfer if warm is None else warm
         data: dict[str, Any] = {"target": target, "trigger": trigger, "warm": warm}
         context = {"summary": summarize(call), "state": call.state} if warm else {}
         if warm:
             data["context"] = context
-        call.log(now, ev.TRANSFER_INITIATED, data)
-        self._transferring = True
-        self._transfer_fallback = fallback
-        self._disarm_silence()
-        for timer in (self.speaking, self._reply_timer):
-            if timer is not None:
-                timer.cancel()
-        self.speaking = self._reply_timer = None
-        spoken = self._say(announce) if announce else 0
-        self._transfer_timer = rt.engine.schedule(spoken, self._ring_transfer, (target, context))
+        call.add(ev.pack(now, ev.TRANSFER_INITIATED, data))
+        self.active = True
+        self.fallback = fallback
+        host.take_floor()
+        spoken = host.say(announce) if announce else 0
+        self.timer = rt.engine.schedule(spoken, self._ring, (target, context))
 
-    def _ring_transfer(self: CallProcess, handoff: tuple[str, dict[str, Any]]) -> None:
-        if self.call.status != IN_PROGRESS:
+    def stop(self) -> None:
+        """The call ended: nothing more to wait for."""
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = self.fallback = None
+
+    def _ring(self, handoff: tuple[str, dict[str, Any]]) -> None:
+        host = self.host
+        if host.record.status != IN_PROGRESS:
             return
-        rt, (target, context) = self.rt, handoff
+        rt, (target, context) = host.rt, handoff
         if rt.transfer_party is not None:
             answer = rt.transfer_party.answer(target, context, rt.rng)
         else:
             answer = TransferAnswer("accept", rt.rng.jitter_ms(*rt.timings.transfer_ring_ms))
         wait = rt.timings.transfer_timeout_ms if answer.result == "no_answer" else answer.ring_ms
         if wait:
-            self.call.log(rt.engine.now_ms, ev.HOLD_MUSIC, {"during": "transfer", "duration_ms": wait})
-        self._transfer_timer = rt.engine.schedule(wait, self._transfer_answered, (target, answer))
+            host.record.add(ev.hold_music(rt.engine.now_ms, during="transfer", duration_ms=wait))
+        self.timer = rt.engine.schedule(wait, self._answered, (target, answer))
 
-    def _transfer_answered(self: CallProcess, outcome: tuple[str, TransferAnswer]) -> None:
-        if self.call.status != IN_PROGRESS:
+    def _answered(self, outcome: tuple[str, TransferAnswer]) -> None:
+        host = self.host
+        if host.record.status != IN_PROGRESS:
             return
         target, answer = outcome
-        self.call.log(self.rt.engine.now_ms, ev.TRANSFER_RESULT, {"target": target, "result": answer.result})
+        host.record.add(ev.pack(host.rt.engine.now_ms, ev.TRANSFER_RESULT, {"target": target, "result": answer.result}))
         if answer.result == "accept":
-            self._end(TRANSFERRED, ev.TRANSFERRED)
+            host.end(TRANSFERRED, ev.TRANSFERRED)
             return
-        self._transferring = False
-        fallback, self._transfer_fallback = self._transfer_fallback, None
+        self.active = False
+        fallback, self.fallback = self.fallback, None
         if fallback is not None:
             fallback()
             return
-        self._replies.insert(0, TRANSFER_FAILED_REPLY)
-        if self._reasoning_since is None and self._reasoning_queue:
-            self._start_reasoning(self._reasoning_queue.pop(0))
-        self._after_turn()
+        host.back_from_transfer(TRANSFER_FAILED_REPLY)

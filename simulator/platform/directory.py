@@ -1,7 +1,7 @@
 """Organizations, phone numbers and their routing, as configuration: the dashboard's stand-in.
 
 Production provisions numbers and assigns them in its dashboard (CONTRACT §3), so the simulator
-reads them from a YAML file or takes them through the Python API. A number is assigned to an
+takes them as a mapping (read from a YAML file by `aployee_sim.config_file`) or through the Python API. A number is assigned to an
 assistant (by id or by name, resolved when a call arrives, since assistants are created through
 the API after the configuration is loaded) and/or to a routing rule set; rule sets and menus are
 the shapes of `aployee_sim.core.routing`.
@@ -34,12 +34,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from aployee_sim.contract.errors import is_e164
@@ -166,22 +164,6 @@ class Directory:
         self.on_assistants: Callable[[str, dict[str, dict[str, Any]]], None] | None = None
 
     # --- loading -------------------------------------------------------------------------------
-    def load(self, path: str | Path) -> Directory:
-        """Add the configuration in a YAML file (see the module docstring); returns self."""
-        source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise DirectoryError(source, (), f"cannot read the file: {exc.strerror or exc}") from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise DirectoryError(source, (), f"not valid YAML{where}: {problem}") from None
-        return self.update(data if data is not None else {}, source=source)
-
     def update(self, data: Any, *, source: str = "<python>") -> Directory:
         """Add organizations, numbers, rule sets and menus from a mapping shaped like the file."""
         if not isinstance(data, Mapping):
@@ -237,7 +219,7 @@ class Directory:
         self.update({"phone_numbers": [{k: v for k, v in item.items() if v is not None}]})
         return self.numbers[number]
 
-    def add_rule_set(self, name: str, *, rules: list[Any] = (), timezone: str = "UTC",
+    def add_rule_set(self, name: str, *, rules: Sequence[Any] = (), timezone: str = "UTC",
                      default: Any = None) -> RuleSet:
         """Time-based routing (see `aployee_sim.core.routing.Rule`); rules and default as dicts or models."""
         body = {"timezone": timezone, "rules": [_plain(r) for r in rules]}
@@ -286,7 +268,7 @@ def _check_has_assistant(source: str, index: int, entry: NumberEntry, rule_sets:
                          menus: Mapping[str, Menu]) -> None:
     """A number without an assistant needs a default and some assistant its routing can reach:
     a call outside every window must go somewhere, and every call record names an assistant."""
-    if entry.assistant is not None:
+    if entry.assistant is not None or entry.routing is None:  # (a number has one or the other, or both)
         return
     rule_set = rule_sets[entry.routing]
     if rule_set.default is None:

@@ -16,74 +16,77 @@ The time-based rules are evaluated once, when the call arrives, on the virtual c
 The record's `assistant_id` is the assistant routing chose at arrival, else the number's
 assistant, else the first assistant the rule set can reach; when a menu later hands the call
 to another assistant, `assistant_id` becomes that assistant (an internal `routed` event).
+
+This module holds the rules (`route_arrival`, pure) and the `InboundDesk` that carries them out on
+the call (the core's `ports.FrontDesk`, driving a `ports.HeldCall`); `Platform.place_inbound`
+puts the two together with the carrier and the call's creation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from aployee_sim.contract import events as ev
-from aployee_sim.contract.errors import ApiError, invalid, require_e164
-from aployee_sim.contract.lifecycle import COMPLETED, IN_PROGRESS
+from aployee_sim.contract.errors import invalid
+from aployee_sim.contract.lifecycle import COMPLETED
 from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Timer
+from aployee_sim.core.ports import HeldCall
 from aployee_sim.core.reasoning import BuiltinBrain
-from aployee_sim.core.record import INBOUND
-from aployee_sim.core.routing import Destination, Menu
+from aployee_sim.core.routing import Destination, Menu, Option
 from aployee_sim.platform.directory import Directory, NumberEntry
-
-if TYPE_CHECKING:
-    from aployee_sim.core.call_process import CallProcess
-    from aployee_sim.core.ports import Caller
-    from aployee_sim.platform.platform import Platform
 
 GOODBYE = "Sorry, we could not process your selection. Goodbye."
 Resolve = Callable[[str], tuple[Assistant, BuiltinBrain]]
 
 
-def place_inbound(platform: Platform, from_: Any, to: Any, caller: Caller | None = None) -> dict[str, Any]:
-    """Someone at `from_` dials `to` now; returns the create-call response (status `initiated`)."""
-    require_e164("from", from_)
-    require_e164("to", to)
-    directory: Directory = platform.directory
-    entry = directory.number(to)
-    plan = platform.runtime.carrier.arrive(to, from_, platform.rng, provisioned=entry is not None)
-    if entry is None:
-        known = ", ".join(sorted(directory.numbers)) or "none (load a configuration or call directory.add_number)"
-        raise ApiError(404, f"The number {to} is not in service: it is not provisioned. Provisioned numbers: {known}",
-                       field="to")
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """What routing decided for an inbound call when it arrived."""
+
+    assistant: Assistant          # the record's assistant_id (see the module docstring)
+    destination: Destination
+    rule: int | None              # the index of the matching rule, or None
+    desk: InboundDesk | None      # None when an assistant answers at once
+
+    def routed_data(self, entry: NumberEntry) -> dict[str, object]:
+        """The payload of the call's `inbound_routed` event."""
+        dest = self.destination
+        return {"number": entry.number, "rule_set": entry.routing, "rule": self.rule,
+                "destination": {dest.kind: dest.value}}
+
+
+def route_arrival(directory: Directory, entry: NumberEntry, instant: datetime, resolve: Resolve) -> Arrival:
+    """Where a call to `entry` arriving at `instant` goes; raises ApiError (400 on `to`) when its
+    routing names a missing or outbound-only assistant."""
     # Every assistant the call may reach, resolved now: a menu choice minutes later uses this
     # snapshot, so deleting or renaming an assistant mid-call cannot break the call.
-    resolve = _resolver(platform)
     reachable = directory.reachable(entry)
     assistants = {d.assistant: _check_inbound(entry, d.assistant, resolve) for d in reachable if d.assistant}
     rule_index, dest = None, None
     if entry.routing is not None:
-        rule_index, dest = directory.rule_sets[entry.routing].select(platform.clock.instant(platform.now_ms))
+        rule_index, dest = directory.rule_sets[entry.routing].select(instant)
     if dest is None:  # outside every window and no default: the number's assistant (checked at load)
         dest = Destination(assistant=entry.assistant)
     home = dest.assistant or entry.assistant or next(d.assistant for d in reachable if d.assistant is not None)
     assistant, _ = assistants[home]
-    front = None if dest.assistant is not None else FrontDesk(dest, directory.menus, assistants.__getitem__, home)
-    created = platform.start_call(assistant.id, to, from_, caller=caller, direction=INBOUND, plan=plan, front=front)
-    record = platform.record(created["id"])
-    record.log(platform.now_ms, ev.INBOUND_ROUTED, {
-        "number": to, "rule_set": entry.routing, "rule": rule_index, "destination": {dest.kind: dest.value}})
-    return created
+    desk = None if dest.assistant is not None else InboundDesk(dest, directory.menus, assistants.__getitem__, home)
+    return Arrival(assistant, dest, rule_index, desk)
 
 
-def _resolver(platform: Platform) -> Resolve:
+def resolver(assistants: Mapping[str, Assistant], brains: Mapping[str, BuiltinBrain]) -> Resolve:
     """An assistant reference (an id, else a unique name) -> the assistant and its brain."""
     def resolve(ref: str) -> tuple[Assistant, BuiltinBrain]:
-        found = platform.assistants.get(ref)
+        found = assistants.get(ref)
         if found is None:
-            named = [a for a in platform.assistants.values() if a.name == ref]
+            named = [a for a in assistants.values() if a.name == ref]
             if len(named) != 1:
                 why = "two assistants have that name" if named else "no assistant has that id or name"
                 raise LookupError(f"{why} ({ref!r})")
             found = named[0]
-        return found, platform.brains[found.id]
+        return found, brains[found.id]
     return resolve
 
 
@@ -101,11 +104,11 @@ def _check_inbound(entry: NumberEntry, ref: str, resolve: Resolve) -> tuple[Assi
     return assistant, brain
 
 
-class FrontDesk:
+class InboundDesk:
     """Holds an inbound call before an assistant does: runs IVR menus, or forwards the call.
 
-    It is the `front` of a `CallProcess`: the process calls `connected`, `heard` and `pressed`
-    while it is set; the desk ends its job with `process.hand_over` or `process.forward`.
+    The call process's `ports.FrontDesk`: it gets `connected`, `heard` and `pressed` while it holds
+    the call, and ends its job with `HeldCall.hand_over` or `HeldCall.forward`.
     """
 
     def __init__(self, first: Destination, menus: Mapping[str, Menu], resolve: Resolve, home: str) -> None:
@@ -113,7 +116,7 @@ class FrontDesk:
         self.menus = menus
         self.resolve = resolve
         self.home = home  # who takes the call when a forward is not answered
-        self.process: CallProcess | None = None
+        self.call: HeldCall | None = None
         self.menu_name: str | None = None
         self.attempt = 0
         self.timer: Timer | None = None
@@ -122,32 +125,42 @@ class FrontDesk:
     def menu(self) -> Menu | None:
         return self.menus[self.menu_name] if self.menu_name is not None else None
 
-    def connected(self, process: CallProcess) -> None:
-        self.process = process
+    def _held(self) -> HeldCall:
+        assert self.call is not None, "the desk acts only on a connected call"
+        return self.call
+
+    def connected(self, call: HeldCall) -> None:
+        self.call = call
         self._go(self.first)
 
     def _go(self, dest: Destination) -> None:
-        process = self.process
+        call = self._held()
         self.menu_name = None
         if dest.assistant is not None:
-            process.hand_over(*self.resolve(dest.assistant))
+            call.hand_over(*self.resolve(dest.assistant))
         elif dest.forward is not None:
-            process.forward(dest.forward, fallback=lambda: process.hand_over(*self.resolve(self.home)))
+            call.forward(dest.forward, fallback=lambda: call.hand_over(*self.resolve(self.home)))
         else:
             self.menu_name, self.attempt = dest.menu, 1
-            self._play(self.menu.prompt)
+            self._play(self._menu().prompt)
+
+    def _menu(self) -> Menu:
+        menu = self.menu
+        assert menu is not None, "a menu is playing"
+        return menu
 
     def _play(self, text: str) -> None:
         self._cancel_timer()
-        self.process.platform_say(text, self._listen, {"menu": self.menu_name, "attempt": self.attempt})
+        self._held().announce(text, self._listen, {"menu": self.menu_name, "attempt": self.attempt})
 
     def _listen(self) -> None:
         """The prompt has been said: wait for the caller's choice (for the menu's timeout)."""
         menu = self.menu
         if menu is None:
             return
-        self.timer = self.process.rt.engine.schedule(round(menu.timeout_seconds * 1000), self._timed_out)
-        self.process.caller.your_turn()
+        call = self._held()
+        self.timer = call.after(round(menu.timeout_seconds * 1000), self._timed_out)
+        call.caller_turn()
 
     def stop(self) -> None:
         """The call ended while the front desk held it: nothing more to wait for."""
@@ -162,10 +175,7 @@ class FrontDesk:
         menu = self.menu
         if menu is None or not keys:
             return
-        process = self.process
-        if process.speaking is not None:  # a key interrupts the prompt
-            process.speaking.cancel()
-            process.speaking = None
+        self._held().interrupt()  # a key interrupts the prompt
         self._choose(menu.by_keys(keys), keys, "digits")
 
     def heard(self, text: str) -> None:
@@ -173,17 +183,17 @@ class FrontDesk:
         if menu is not None:
             self._choose(menu.by_speech(text), text, "speech")
 
-    def _timed_out(self, _: Any) -> None:
+    def _timed_out(self) -> None:
         self.timer = None
-        process = self.process
-        if self.menu is None or process.call.status != IN_PROGRESS or process._user_timer is not None:
+        call = self._held()
+        if self.menu is None or not call.live or call.caller_speaking:
             return  # over, or the caller is mid-sentence (then `heard` decides)
         self._log("", "timeout", None)
-        self._retry(self.menu.timeout_prompt)
+        self._retry(self._menu().timeout_prompt)
 
-    def _choose(self, option: Any, given: str, by: str) -> None:
+    def _choose(self, option: Option | None, given: str, by: str) -> None:
         self._cancel_timer()
-        menu = self.menu
+        menu = self._menu()
         self._log(given, by, menu.options.index(option) if option is not None else None)
         if option is None:
             self._retry(menu.invalid_prompt)
@@ -191,12 +201,10 @@ class FrontDesk:
             self._go(option.target())
 
     def _log(self, given: str, by: str, option: int | None) -> None:
-        process = self.process
-        process.call.log(process.rt.engine.now_ms, ev.IVR_CHOICE,
-                         {"menu": self.menu_name, "input": given, "by": by, "option": option})
+        self._held().log(ev.IVR_CHOICE, {"menu": self.menu_name, "input": given, "by": by, "option": option})
 
     def _retry(self, apology: str) -> None:
-        menu = self.menu
+        menu = self._menu()
         if self.attempt < menu.attempts:
             self.attempt += 1
             self._play(f"{apology} {menu.prompt}")
@@ -206,7 +214,7 @@ class FrontDesk:
             self._play_goodbye()
 
     def _play_goodbye(self) -> None:
-        process = self.process
+        call = self._held()
         data = {"menu": self.menu_name, "attempt": self.attempt}
         self.menu_name = None
-        process.platform_say(GOODBYE, lambda: process._end(COMPLETED, ev.IVR_FAILED), data)
+        call.announce(GOODBYE, lambda: call.end(COMPLETED, ev.IVR_FAILED), data)

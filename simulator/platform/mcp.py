@@ -117,10 +117,10 @@ class McpSupport:
         if process is None:
             return
         process.exchanges.append(exchange)
-        record, now = process.call, platform.clock.now_ms
+        record, now = process.record, platform.clock.now_ms
         if missing and record.id not in self._reported:
             self._reported.add(record.id)
-            record.log(now, ev.MCP_TOOLS_MISSING, {"server": exchange.server, "tools": sorted(missing)})
+            record.add(ev.pack(now, ev.MCP_TOOLS_MISSING, {"server": exchange.server, "tools": sorted(missing)}))
         data: dict[str, Any] = {"tool": exchange.tool, "duration_ms": exchange.latency_ms}
         if exchange.error is not None:
             data["error"] = exchange.error
@@ -129,4 +129,4 @@ class McpSupport:
     def _note_tool_call(self, arg: tuple[CallRecord, dict[str, Any]]) -> None:
         record, data = arg
         if record.status not in TERMINAL:  # a call that ended meanwhile keeps the exchange, not the event
-            record.log(self.platform.clock.now_ms, ev.MCP_TOOL_CALLED, data)
+            record.add(ev.pack(self.platform.clock.now_ms, ev.MCP_TOOL_CALLED, data))

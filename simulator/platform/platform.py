@@ -19,11 +19,12 @@ from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import ApiError, invalid, is_e164, not_found, require_e164
 from aployee_sim.contract.lifecycle import FAILED, STATUSES, TERMINAL
 from aployee_sim.contract.models import Assistant, CreateCallRequest
-from aployee_sim.core.call_process import CallProcess, Runtime
+from aployee_sim.core.call_process import CallProcess
 from aployee_sim.core.clock import VirtualClock, parse_instant
 from aployee_sim.core.engine import Engine
+from aployee_sim.core.line import CallLine
 from aployee_sim.core.mcp_turns import ToolExchange, ToolPort
-from aployee_sim.core.ports import Caller, Carrier, DialPlan, TransferParty
+from aployee_sim.core.ports import Caller, Carrier, DialPlan, FrontDesk, TransferParty
 from aployee_sim.core.randomness import SeededRandom
 from aployee_sim.core.reasoning import (
     BuiltinBrain,
@@ -35,7 +36,8 @@ from aployee_sim.core.reasoning import (
     StubRule,
 )
 from aployee_sim.core.reasoning_turns import Exchange
-from aployee_sim.core.record import OUTBOUND, CallRecord
+from aployee_sim.core.record import INBOUND, OUTBOUND, CallRecord
+from aployee_sim.core.runtime import Runtime
 from aployee_sim.core.timings import Timings
 from aployee_sim.core.transfers import DEFAULT_TRANSFER_PHRASES, allowlist_entry_ok
 from aployee_sim.platform import projections
@@ -47,8 +49,9 @@ from aployee_sim.platform.directory import (
     number_resource,
     organization_resource,
 )
-from aployee_sim.platform.inbound import place_inbound
+from aployee_sim.platform.inbound import resolver, route_arrival
 from aployee_sim.platform.mcp import McpSupport, check_mcp_config
+from aployee_sim.platform.pages import date_param, paged
 
 CallerFactory = Callable[[CallRecord], Caller]
 _ASSISTANT_WRITABLE = set(Assistant.model_fields) - {"id", "created_at", "updated_at"}
@@ -90,11 +93,11 @@ class Platform:
     def reset(self) -> None:
         """Forget every call, assistant and webhook exchange; keep configuration, routes and seed.
 
-        The clock goes back to its start and the random source to its seed, so a reset platform
+        A new clock starts at the same epoch and the random source at its seed, so a reset platform
         replays exactly like a new one (except that `reserved_ids` stay taken).
         """
         carrier, transfer_party, timings = self._ports
-        self.clock.now_ms = 0
+        self.clock = VirtualClock(self.clock.epoch)  # a fresh clock: a clock's time never goes back
         self.engine = Engine(self.clock)
         self.rng = SeededRandom(self.seed)
         self.rng.taken = self.reserved_ids
@@ -112,7 +115,7 @@ class Platform:
     def _install_configured(self, source: str, bodies: dict[str, dict[str, Any]]) -> None:
         """(Re)create the configuration's assistants under their fixed ids, all or none: a body the
         API would refuse is a `DirectoryError` at its place in the file."""
-        created: list[tuple[Assistant, BuiltinBrain]] = []
+        created: list[Assistant] = []
         now = self.clock.iso_seconds(self.clock.now_ms)
         for index, (assistant_id, body) in enumerate(bodies.items()):
             values = {k: v for k, v in body.items() if k in _ASSISTANT_WRITABLE}
@@ -123,10 +126,10 @@ class Platform:
                 field = str(exc.details.get("field", ""))
                 raise DirectoryError(source, ("assistants", index, *(f for f in field.split(".") if f)),
                                      exc.message) from None
-            created.append((assistant, BuiltinBrain([], None)))
-        for assistant, brain in created:
+            created.append(assistant)
+        for assistant in created:
             self.assistants[assistant.id] = assistant
-            self.brains[assistant.id] = brain
+            self.brains[assistant.id] = self._brain_for(assistant)
 
     def resume(self, *, assistants: Iterable[dict[str, Any]], calls: Iterable[tuple[CallRecord, list[Exchange]]],
                taken_ids: Iterable[str], now_ms: int, retired: Iterable[dict[str, Any]] = ()) -> list[CallRecord]:
@@ -141,14 +144,14 @@ class Platform:
         with reason `interrupted` at the resumed instant, so nothing stays frozen.
         """
         self.reserved_ids.update(taken_ids)
-        self.clock.now_ms = max(self.clock.now_ms, now_ms)
+        self.engine.run(until_ms=now_ms)  # nothing is scheduled yet: the clock moves on (never back)
         known: dict[str, Assistant] = {}
         for data, live in [*((a, False) for a in retired), *((a, True) for a in assistants)]:
             assistant = Assistant.model_validate(data)
             known[assistant.id] = assistant
             if live:
                 self.assistants[assistant.id] = assistant
-                self.brains[assistant.id] = BuiltinBrain()
+                self.brains[assistant.id] = self._brain_for(assistant)
         interrupted = []
         for record, exchanges in calls:
             assistant = known.get(record.assistant_id) or Assistant.model_validate(
@@ -157,8 +160,9 @@ class Platform:
             if not record.ended:
                 record.end(self.clock.now_ms, FAILED, ev.INTERRUPTED)
                 interrupted.append(record)
-            self.calls[record.id] = CallProcess(self.runtime, record, assistant, BuiltinBrain(),
-                                                self.default_caller(record), exchanges=exchanges)
+            process = CallProcess(self.runtime, record, assistant, BuiltinBrain(), self.default_caller(record))
+            process.reasoning.exchanges.extend(exchanges)
+            self.calls[record.id] = process
         return interrupted
 
     @property
@@ -173,7 +177,8 @@ class Platform:
         return self.clock.iso_millis(self.clock.now_ms)
 
     # --- assistants ----------------------------------------------------------------------------
-    def create_assistant(self, body: dict[str, Any] | None = None, *, intents: Iterable[Intent | dict] = (),
+    def create_assistant(self, body: dict[str, Any] | None = None, *,
+                         intents: Iterable[Intent | dict[str, Any]] = (),
                          fallback_reply: str | None = None, assistant_id: str | None = None,
                          **fields: Any) -> dict[str, Any]:
         """Create an assistant from an API body and/or keyword fields; returns the resource.
@@ -193,10 +198,16 @@ class Platform:
         assistant = self._validated_assistant({**values, "id": assistant_id or self.rng.make_id("asst"),
                                                "created_at": now, "updated_at": now})
         self.assistants[assistant.id] = assistant
-        self.brains[assistant.id] = self.mcp.backend(assistant) if assistant.reasoning_mode == "mcp" else \
-            BuiltinBrain([i if isinstance(i, Intent) else Intent(**i) for i in intents], fallback_reply)
+        self.brains[assistant.id] = self._brain_for(assistant, intents, fallback_reply)
         self._assistants_changed()
         return assistant.dump()
+
+    def _brain_for(self, assistant: Assistant, intents: Iterable[Intent | dict[str, Any]] = (),
+                   fallback_reply: str | None = None) -> ReasoningBackend:
+        """What answers an assistant's non-webhook turns: its MCP backend, or the built-in brain."""
+        if assistant.reasoning_mode == "mcp":
+            return self.mcp.backend(assistant)
+        return BuiltinBrain([i if isinstance(i, Intent) else Intent(**i) for i in intents], fallback_reply)
 
     def _validated_assistant(self, values: dict[str, Any]) -> Assistant:
         try:
@@ -294,11 +305,12 @@ class Platform:
 
     def start_call(self, assistant_id: str, to: str, from_: str | None = None,
                    initial_state: dict[str, Any] | None = None, *, caller: Caller | None = None,
-                   direction: str = OUTBOUND, plan: DialPlan | None = None, front: Any = None) -> dict[str, Any]:
+                   direction: str = OUTBOUND, plan: DialPlan | None = None,
+                   front: FrontDesk | None = None) -> dict[str, Any]:
         """Place a call now; returns the create response (status `initiated`).
 
         Inbound calls come through `place_inbound`, which passes the carrier's arrival `plan` and
-        the routing `front` desk (aployee_sim.platform.inbound)."""
+        the routing `front` desk (`aployee_sim.platform.inbound`)."""
         if assistant_id not in self.assistants:
             raise not_found("Assistant", assistant_id, field="assistant_id")
         if direction == OUTBOUND and self.assistants[assistant_id].telephony == "inbound":
@@ -327,7 +339,7 @@ class Platform:
             listener(record)
         return projections.call_created(record, self.clock)
 
-    def place_inbound(self, from_: str, to: str, *, caller: Caller | None = None,
+    def place_inbound(self, from_: Any, to: Any, *, caller: Caller | None = None,
                       at: datetime | str | None = None) -> dict[str, Any]:
         """Someone at `from_` dials the provisioned number `to` (now, or at the virtual instant
         `at`: the engine first runs up to it); returns the create-call response shape.
@@ -343,7 +355,20 @@ class Platform:
             if at_ms < self.clock.now_ms:
                 raise invalid("at", f"The at field is in the virtual past ({at!r}; now is {self.now_iso()})")
             self.run(until_ms=at_ms)
-        return place_inbound(self, from_, to, caller)
+        require_e164("from", from_)
+        require_e164("to", to)
+        entry = self.directory.number(to)
+        plan = self.runtime.carrier.arrive(to, from_, self.rng, provisioned=entry is not None)
+        if entry is None:
+            known = ", ".join(sorted(self.directory.numbers)) or "none (load a configuration or call directory.add_number)"
+            raise ApiError(404, f"The number {to} is not in service: it is not provisioned. Provisioned numbers: "
+                                f"{known}", field="to")
+        arrival = route_arrival(self.directory, entry, self.clock.instant(self.now_ms),
+                                resolver(self.assistants, self.brains))
+        created = self.start_call(arrival.assistant.id, to, from_, caller=caller, direction=INBOUND, plan=plan,
+                                  front=arrival.desk)
+        self.record(created["id"]).add(ev.pack(self.now_ms, ev.INBOUND_ROUTED, arrival.routed_data(entry)))
+        return created
 
     # --- organizations and phone numbers (CONTRACT §3) -----------------------------------------
     def create_organization(self, body: Any) -> dict[str, Any]:
@@ -388,7 +413,7 @@ class Platform:
             raise not_found("Call", call_id) from None
 
     def record(self, call_id: str) -> CallRecord:
-        return self.process(call_id).call
+        return self.process(call_id).record
 
     # --- running -------------------------------------------------------------------------------
     def run(self, *, until_ms: int | None = None, seconds: float | None = None) -> int:
@@ -429,18 +454,18 @@ class Platform:
         """`GET /v1/calls`: newest first, filtered, paginated (CONTRACT §2 decisions)."""
         if status is not None and status not in STATUSES:
             raise invalid("status", f"The status parameter must be one of {', '.join(STATUSES)}, got {status!r}")
-        low = _date_param("from_date", from_date, self.clock, end=False)
-        high = _date_param("to_date", to_date, self.clock, end=True)
-        records = [p.call for p in self.calls.values()
-                   if (assistant_id is None or p.call.assistant_id == assistant_id)
-                   and (status is None or p.call.status == status)
-                   and (low is None or p.call.created_ms >= low) and (high is None or p.call.created_ms <= high)]
+        low = date_param("from_date", from_date, self.clock, end=False)
+        high = date_param("to_date", to_date, self.clock, end=True)
+        records = [r for r in (p.record for p in self.calls.values())
+                   if (assistant_id is None or r.assistant_id == assistant_id)
+                   and (status is None or r.status == status)
+                   and (low is None or r.created_ms >= low) and (high is None or r.created_ms <= high)]
         records.sort(key=lambda r: (-r.created_ms, r.id))
         envelope = paged(records, limit, offset)
         envelope["data"] = [projections.call_details(r, self.clock) for r in envelope["data"]]
         return envelope
 
-    def line(self, call_id: str):
+    def line(self, call_id: str) -> CallLine:
         """The far end's side of a call, to drive it as the other party."""
         return self.process(call_id).line
 
@@ -459,37 +484,3 @@ def exchange_dict(x: Exchange | ToolExchange, record: CallRecord, clock: Virtual
                     "timestamp": clock.iso_seconds(x.sent_ms)},
         "status_code": x.status_code, "response": x.response, "error": x.error,
     }
-
-
-def paged(items: list[Any], limit: Any, offset: Any) -> dict[str, Any]:
-    """The list envelope of `GET /v1/calls` (`data`, `limit`, `offset`, `total`, `has_more`), shared by
-    every list route; `limit` (1–100) and `offset` (≥ 0) are validated here, naming the parameter."""
-    limit_n, offset_n = _int_param("limit", limit, 1, 100), _int_param("offset", offset, 0, None)
-    page = items[offset_n:offset_n + limit_n]
-    return {"data": page, "limit": limit_n, "offset": offset_n, "total": len(items),
-            "has_more": offset_n + len(page) < len(items)}
-
-
-def _int_param(name: str, value: Any, low: int, high: int | None) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise invalid(name, f"The {name} parameter must be an integer, got {value!r}") from None
-    if number < low or (high is not None and number > high):
-        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise invalid(name, f"The {name} parameter must be {bounds}, got {number}")
-    return number
-
-
-def _date_param(name: str, value: Any, clock: VirtualClock, *, end: bool) -> int | None:
-    if value is None or value == "":
-        return None
-    text = str(value)
-    try:
-        if len(text) == 10:  # a date: the whole day, inclusive
-            instant = parse_instant(text + ("T23:59:59.999" if end else "T00:00:00"))
-        else:
-            instant = parse_instant(text)
-    except (ValueError, OverflowError):  # e.g. year 9999 with a negative offset
-        raise invalid(name, f"The {name} parameter must be an ISO 8601 date or datetime, got {text!r}") from None
-    return clock.ms_at(instant)

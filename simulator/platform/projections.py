@@ -102,7 +102,7 @@ def call_details(call: CallRecord, clock: VirtualClock) -> dict[str, Any]:
     details = _created(call, clock, call.status)
     details["started_at"] = iso(call.started_ms) if call.started_ms is not None else None
     details["ended_at"] = iso(call.ended_ms) if call.ended_ms is not None else None
-    details["duration_seconds"] = call.duration_seconds(call.ended_ms) if ended else None
+    details["duration_seconds"] = call.duration_seconds(call.ended_ms) if call.ended_ms is not None and ended else None
     details["transcript"] = call.context()  # fresh line dicts
     details["summary"] = summarize(call) if ended else None
     details["final_state"] = json_copy(call.state) if ended else None

@@ -125,12 +125,12 @@ def _step(step: Step, line: int, base: Path) -> c.Step:
     elif kind == "silence":
         made = c.silence(step.silence or 0)
     elif kind == "digits":
-        made = c.digits(step.digits or "")
+        made = c.press(step.digits or "")
     elif kind == "barge_in":
         made = c.barge_in(step.barge_in or "", **({"after_ms": step.after} if step.after is not None else {}))
         made.confidence = step.confidence
     else:
-        made = c.hangup()
+        made = c.hang_up()
     made.line_no = line
     return made
 

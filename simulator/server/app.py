@@ -7,15 +7,14 @@ only), run the handler, and turn `ApiError` into the envelope. Unknown routes an
 check the key too before they answer 404/405. Anything else a handler raises is a simulator bug:
 it is answered with a 500 envelope and recorded in `context.error_log` with the request (for the
 test harness to re-raise, `GET /_sim/errors` to list and `serve` to print). Caps on the request
-head are enforced below the application, in `aployee_sim.server.limits`.
+head are enforced below the application, in `aployee_sim.server.limits`. What the handlers share
+is `server.context.Context`; the route tables are `routes_v1.ROUTES` (production) and
+`routes_sim.ROUTES` (the control plane).
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -24,64 +23,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from aployee_sim.contract.errors import ApiError
-from aployee_sim.platform.platform import Platform
-from aployee_sim.server import gcpolicy, routes_sim, routes_v1
-from aployee_sim.server.driver import Driver
-from aployee_sim.server.envelope import INTERNAL, HandlerError, error_response, handler_error
-from aployee_sim.server.errorlog import ErrorLog
-from aployee_sim.server.listcache import ListCache
+from aployee_sim.server import routes_sim, routes_v1
+from aployee_sim.server.context import Context, Handler
+from aployee_sim.server.envelope import INTERNAL, error_response
 from aployee_sim.server.openapi import openapi_document
-from aployee_sim.server.plans import RateLimiter
-
-Handler = Callable[["Context", Request], Awaitable[Response]]
-
-
-@dataclass
-class Context:
-    """Everything the handlers share: the driven platform, the key, its organization and the plan."""
-
-    driver: Driver
-    api_key: str
-    org_id: str
-    limiter: RateLimiter
-    error_log: ErrorLog = field(default_factory=ErrorLog)
-    list_cache: ListCache = field(default_factory=ListCache)
-
-    @property
-    def platform(self) -> Platform:
-        return self.driver.platform
-
-    @property
-    def errors(self) -> list[HandlerError]:
-        return self.error_log.kept
-
-    def reset(self, seed: int | None = None) -> dict[str, Any]:
-        """`POST /_sim/reset` on the driver thread: forget calls, assistants and deliveries."""
-        with self.driver.lock:
-            if seed is not None:
-                self.platform.seed = seed
-            self.platform.reset()
-            gcpolicy.thaw()
-            self.list_cache.clear()
-            self.driver.pacer.rebase(self.platform.now_ms)
-            return {"seed": self.platform.seed, **self.driver.clock_dict()}
-
-    def record_error(self, request: Request | None, exc: BaseException, where: str = "") -> None:
-        self.error_log.record(handler_error(request, exc, where))
-
-    def authorize(self, request: Request) -> None:
-        header = request.headers.get("authorization")
-        if header is None:
-            raise ApiError(401, "Missing Authorization header; send Authorization: Bearer <api key>")
-        scheme, _, key = header.partition(" ")
-        if scheme.lower() != "bearer" or not key.strip():
-            raise ApiError(401, "The Authorization header must be 'Bearer <api key>'")
-        if not secrets.compare_digest(key.strip().encode(), self.api_key.encode()):
-            raise ApiError(401, "Invalid API key")
-        org = request.headers.get("x-organization-id")
-        if org is not None and org != self.org_id:
-            raise ApiError(403, f"This API key belongs to organization {self.org_id!r}, "
-                                f"not {org!r} (X-Organization-Id)", field="X-Organization-Id")
 
 
 def _wrap(ctx: Context, handler: Handler, *, counted: bool) -> Callable[[Request], Awaitable[Response]]:

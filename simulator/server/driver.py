@@ -249,13 +249,7 @@ class Driver:
     def _steps(self, until_ms: int | None) -> bool:
         """Run up to BATCH due timers under the lock; True when more are due now."""
         with self.lock:
-            engine = self.platform.engine
-            for _ in range(BATCH):
-                upcoming = engine.next_time_ms()
-                if upcoming is None or (until_ms is not None and upcoming > until_ms):
-                    return False
-                engine.step()
-            return True
+            return self.platform.engine.run(until_ms, limit=BATCH) == BATCH
 
     def _advance(self, delta_ms: int) -> dict[str, str]:
         until = self.platform.now_ms + delta_ms

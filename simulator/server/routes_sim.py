@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from aployee_sim.contract.errors import ApiError, invalid, is_e164
 from aployee_sim.contract.lifecycle import IN_PROGRESS, TERMINAL
+from aployee_sim.core.ports import Line
+from aployee_sim.fakes.carrier import FakeCarrier
+from aployee_sim.server.context import Context, Routes
 from aployee_sim.server.envelope import read_object
-
-if TYPE_CHECKING:
-    from aployee_sim.server.app import Context
 
 MAX_ADVANCE_SECONDS = 31 * 24 * 3600
 _DIGITS = re.compile(r"[0-9*#A-Da-d]{1,64}")
@@ -52,7 +53,7 @@ async def advance_clock(ctx: Context, request: Request) -> Response:
     return JSONResponse(await asyncio.wrap_future(ctx.driver.advance(seconds)))
 
 
-def _live_line(ctx: Context, call_id: str, action: str):
+def _live_line(ctx: Context, call_id: str, action: str) -> Line:
     record = ctx.platform.record(call_id)
     if record.status != IN_PROGRESS:
         raise ApiError(409, f"The far end can {action} only while the call is in_progress; call "
@@ -60,8 +61,8 @@ def _live_line(ctx: Context, call_id: str, action: str):
     return ctx.platform.line(call_id)
 
 
-def _drive(ctx: Context, request: Request, body: dict[str, Any], field: str, valid: Any, expected: str,
-           action: str, act: Any) -> Response:
+def _drive(ctx: Context, request: Request, body: dict[str, Any], field: str, valid: Callable[[Any], bool],
+           expected: str, action: str, act: Callable[[Line, Any], object]) -> Response:
     """Validate one field of the body, act on the live far end under the lock, answer the live state."""
     value = body.get(field)
     if not valid(value):
@@ -82,13 +83,13 @@ async def say(ctx: Context, request: Request) -> Response:
                   "a non-empty string", "speak", lambda line, text: line.say(text, confidence=confidence))
 
 
-async def digits(ctx: Context, request: Request) -> Response:
+async def press(ctx: Context, request: Request) -> Response:
     return _drive(ctx, request, await read_object(request), "digits",
                   lambda v: isinstance(v, str) and _DIGITS.fullmatch(v) is not None,
                   "1–64 keys from 0-9, *, #, A-D", "press keys", lambda line, keys: line.press(keys))
 
 
-async def hangup(ctx: Context, request: Request) -> Response:
+async def hang_up(ctx: Context, request: Request) -> Response:
     await read_object(request, required=False)
     call_id = request.path_params["call_id"]
     with ctx.driver.lock:
@@ -133,8 +134,8 @@ async def force_carrier(ctx: Context, request: Request) -> Response:
     if outcome not in _OUTCOMES:
         raise invalid("outcome", f"The outcome field must be one of {', '.join(_OUTCOMES)}, got {outcome!r}")
     ring_ms = None if ring is None else round(_number(body, "ring_seconds", 0, 3600) * 1000)
-    carrier = getattr(ctx.platform, "carrier", None)
-    if carrier is None or not hasattr(carrier, "force"):
+    carrier = ctx.platform.runtime.carrier
+    if not isinstance(carrier, FakeCarrier):
         raise ApiError(409, "This simulator's carrier cannot be scripted (it is not the fake carrier)")
     with ctx.driver.lock:
         if outcome == "default":
@@ -156,13 +157,13 @@ async def webhooks(ctx: Context, request: Request) -> Response:
         return JSONResponse(ctx.platform.exchanges())
 
 
-ROUTES: list[tuple[str, str, Any]] = [
+ROUTES: Routes = [
     ("POST", "/_sim/reset", reset),
     ("GET", "/_sim/clock", get_clock),
     ("POST", "/_sim/clock/advance", advance_clock),
     ("POST", "/_sim/calls/{call_id}/say", say),
-    ("POST", "/_sim/calls/{call_id}/digits", digits),
-    ("POST", "/_sim/calls/{call_id}/hangup", hangup),
+    ("POST", "/_sim/calls/{call_id}/digits", press),
+    ("POST", "/_sim/calls/{call_id}/hangup", hang_up),
     ("POST", "/_sim/inbound", inbound),
     ("GET", "/_sim/webhooks", webhooks),
     ("GET", "/_sim/errors", errors),

@@ -8,18 +8,20 @@ numbers) has the calls list envelope `{data, limit, offset, total, has_more}` ([
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from aployee_sim import __version__
 from aployee_sim.contract.models import Health, ServiceInfo
-from aployee_sim.platform.platform import paged
+from aployee_sim.platform.pages import paged
+from aployee_sim.platform.platform import Platform
+from aployee_sim.server.context import Context, Handler, Routes
 from aployee_sim.server.envelope import read_json, read_object
 
-if TYPE_CHECKING:
-    from aployee_sim.server.app import Context
+OneView = Callable[[Platform, str], dict[str, Any]]  # e.g. `Platform.call_details`: one resource by id
 
 HEALTH = Health(status="ok").dump()
 SERVICE_INFO = ServiceInfo(service="aployee", version=__version__, environment="simulator").dump()
@@ -51,29 +53,28 @@ async def list_calls(ctx: Context, request: Request) -> Response:
             page = ctx.platform.list_calls(assistant_id=q.get("assistant_id"), status=q.get("status"),
                                            from_date=q.get("from_date"), to_date=q.get("to_date"),
                                            limit=q.get("limit", 20), offset=q.get("offset", 0))
-            body = JSONResponse(page).body
+            body = bytes(JSONResponse(page).body)
             ctx.list_cache.put(query, body)
     return Response(body, media_type="application/json")
 
 
-def _call_view(method_name: str):
-    """A GET handler for one projection of one call (details, live state, transcript, ...)."""
+def _one(name: str, project: OneView, param: str) -> Handler:
+    """A GET handler for one resource by the id in the path. `project` calls the platform method
+    on the platform it is given (so a subclass's override is the one that answers)."""
 
     async def view(ctx: Context, request: Request) -> Response:
-        call_id = request.path_params["call_id"]
         with ctx.driver.lock:
-            data = getattr(ctx.platform, method_name)(call_id)
-        return JSONResponse(data)
+            return JSONResponse(project(ctx.platform, request.path_params[param]))
 
-    view.__name__ = method_name
+    view.__name__ = name
     return view
 
 
-get_call = _call_view("call_details")
-get_live_state = _call_view("live_state")
-get_transcript = _call_view("transcript")
-get_timeline = _call_view("timeline")
-get_latency = _call_view("latency")
+get_call = _one("call_details", lambda platform, call_id: platform.call_details(call_id), "call_id")
+get_live_state = _one("live_state", lambda platform, call_id: platform.live_state(call_id), "call_id")
+get_transcript = _one("transcript", lambda platform, call_id: platform.transcript(call_id), "call_id")
+get_timeline = _one("timeline", lambda platform, call_id: platform.timeline(call_id), "call_id")
+get_latency = _one("latency", lambda platform, call_id: platform.latency(call_id), "call_id")
 
 
 # --- assistants ----------------------------------------------------------------------------
@@ -115,36 +116,26 @@ async def create_organization(ctx: Context, request: Request) -> Response:
         return JSONResponse(ctx.platform.create_organization(body), status_code=201)
 
 
-def _paged(method_name: str):
-    """A GET handler for a `{data, limit, offset, total, has_more}` list of the platform."""
-
-    async def listing(ctx: Context, request: Request) -> Response:
-        q = request.query_params
-        with ctx.driver.lock:
-            page = getattr(ctx.platform, method_name)(limit=q.get("limit", 20), offset=q.get("offset", 0))
-        return JSONResponse(page)
-
-    listing.__name__ = method_name
-    return listing
+async def list_organizations(ctx: Context, request: Request) -> Response:
+    q = request.query_params
+    with ctx.driver.lock:
+        return JSONResponse(ctx.platform.list_organizations(limit=q.get("limit", 20), offset=q.get("offset", 0)))
 
 
-def _one(method_name: str, param: str):
-    async def view(ctx: Context, request: Request) -> Response:
-        with ctx.driver.lock:
-            return JSONResponse(getattr(ctx.platform, method_name)(request.path_params[param]))
-
-    view.__name__ = method_name
-    return view
+async def list_phone_numbers(ctx: Context, request: Request) -> Response:
+    q = request.query_params
+    with ctx.driver.lock:
+        return JSONResponse(ctx.platform.list_phone_numbers(limit=q.get("limit", 20), offset=q.get("offset", 0)))
 
 
-list_organizations = _paged("list_organizations")
-get_organization = _one("get_organization", "organization_id")
-list_phone_numbers = _paged("list_phone_numbers")
-get_phone_number = _one("get_phone_number", "phone_number_id")
+get_organization = _one("get_organization", lambda platform, org_id: platform.get_organization(org_id),
+                        "organization_id")
+get_phone_number = _one("get_phone_number", lambda platform, number_id: platform.get_phone_number(number_id),
+                        "phone_number_id")
 
 
 # The hot routes first: Starlette tries routes in order.
-ROUTES: list[tuple[str, str, Any]] = [
+ROUTES: Routes = [
     ("POST", "/v1/calls", create_call),
     ("GET", "/v1/calls", list_calls),
     ("GET", "/v1/calls/{call_id}", get_call),

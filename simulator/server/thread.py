@@ -43,7 +43,8 @@ class ServerThread:
     def __init__(self, sim: Platform | None = None, *, api_key: str | None = None, clock: str = "auto",
                  speed: float = 1.0, plan: Any = "unlimited", config: dict[str, Any] | str | None = None,
                  seed: int = 0, host: str = "127.0.0.1", port: int = 0, startup_timeout: float = 10.0) -> None:
-        from aployee_sim.server.app import Context
+        from aployee_sim.config_file import load_config
+        from aployee_sim.server.context import Context
         from aployee_sim.server.driver import Driver
         from aployee_sim.server.plans import RateLimiter, parse_plan
 
@@ -55,7 +56,7 @@ class ServerThread:
         self.api_key = api_key or generate_api_key()
         self.driver = Driver(sim, clock, speed, on_error=self._engine_error)
         if isinstance(config, str):
-            sim.directory.load(config)
+            load_config(sim.directory, config)
         elif config is not None:
             sim.directory.update(config)
         self.context = Context(self.driver, self.api_key, key_organization(sim), RateLimiter(parse_plan(plan)))

@@ -6,7 +6,7 @@ from aployee_sim.api import Simulator
 from aployee_sim.contract.errors import ApiError
 from aployee_sim.core.reasoning import CallableBackend
 from aployee_sim.core.timings import Timings
-from aployee_sim.fakes.callers import ScriptedCaller, barge_in, digits, expect, hangup, say, silence
+from aployee_sim.fakes.callers import ScriptedCaller, barge_in, expect, hang_up, press, say, silence
 
 from .conftest import HOOK, kinds, reason
 
@@ -38,7 +38,7 @@ def test_carrier_error_fails_at_once_and_no_answer_after_the_ring_timeout(sim, w
 
 
 def test_answers_at_once_has_no_ring_time(sim, webhook_assistant):
-    call = sim.start_call(webhook_assistant["id"], "+15005550006", caller=ScriptedCaller([hangup()]))
+    call = sim.start_call(webhook_assistant["id"], "+15005550006", caller=ScriptedCaller([hang_up()]))
     sim.run()
     assert sim.record(call["id"]).started_ms == 0
 
@@ -51,7 +51,7 @@ def test_webhook_reply_and_state_flow_into_the_call(sim, webhook_assistant):
         return {"reply": "Your order ships tomorrow.", "state": {**request["state"], "intent": "order_status"}}
 
     sim.route_webhook(HOOK, hook)
-    caller = ScriptedCaller([say("I need to check my order status"), expect("ships"), hangup()])
+    caller = ScriptedCaller([say("I need to check my order status"), expect("ships"), hang_up()])
     call = sim.start_call(webhook_assistant["id"], NUMBER, initial_state={"customer_id": "cust_1"}, caller=caller)
     sim.run()
     details = sim.call_details(call["id"])
@@ -68,7 +68,7 @@ def test_webhook_reply_and_state_flow_into_the_call(sim, webhook_assistant):
 def test_reply_omitted_means_the_agent_acknowledges_and_state_is_replaced(sim, webhook_assistant):
     sim.route_webhook(HOOK, lambda request: {"state": {"only": "this"}})
     call = sim.start_call(webhook_assistant["id"], NUMBER, initial_state={"a": 1},
-                          caller=ScriptedCaller([say("hello"), expect("okay"), hangup()]))
+                          caller=ScriptedCaller([say("hello"), expect("okay"), hang_up()]))
     sim.run()
     details = sim.call_details(call["id"])
     assert details["transcript"][-1] == {"role": "assistant", "content": "Okay."}
@@ -87,7 +87,7 @@ def test_reply_omitted_means_the_agent_acknowledges_and_state_is_replaced(sim, w
 def test_a_failing_webhook_is_recorded_and_the_call_goes_on(sim, webhook_assistant, rule, error):
     sim.route_webhook(HOOK, [rule])
     call = sim.start_call(webhook_assistant["id"], NUMBER, initial_state={"keep": True},
-                          caller=ScriptedCaller([say("hello there"), say("still there?"), expect("."), hangup()]))
+                          caller=ScriptedCaller([say("hello there"), say("still there?"), expect("."), hang_up()]))
     sim.run()
     details = sim.call_details(call["id"])
     assert details["status"] == "completed" and reason(sim, call["id"]) == "hangup_user"
@@ -143,7 +143,7 @@ def test_utterances_during_reasoning_are_sent_in_order_with_the_returned_state(s
 
 def test_barge_in_cuts_the_assistant(sim, webhook_assistant):
     sim.update_assistant(webhook_assistant["id"], {"first_message": "Hello " + "and welcome " * 20})
-    call = sim.start_call(webhook_assistant["id"], NUMBER, caller=ScriptedCaller([barge_in("Stop please"), hangup()]))
+    call = sim.start_call(webhook_assistant["id"], NUMBER, caller=ScriptedCaller([barge_in("Stop please"), hang_up()]))
     sim.run()
     events = kinds(sim, call["id"])
     assert events.index("barge_in") < events.index("user_speech")
@@ -183,7 +183,7 @@ def test_webhook_transfer_action_ends_transferred_with_warm_context(sim, webhook
     sim.route_webhook(HOOK, [{"reply": "One moment.", "update": {"intent": "human"},
                               "action": "transfer", "target": "+15557654321"}])
     call = sim.start_call(webhook_assistant["id"], NUMBER, initial_state={"id": 7},
-                          caller=ScriptedCaller([say("let me talk to someone"), digits("1")]))
+                          caller=ScriptedCaller([say("let me talk to someone"), press("1")]))
     sim.run()
     details = sim.call_details(call["id"])
     assert details["status"] == "transferred" and details["final_state"] == {"id": 7, "intent": "human"}
@@ -209,7 +209,7 @@ def test_builtin_brain_matches_intents(sim):
 
 def test_assistant_waits_for_the_user_when_first_message_is_empty(sim):
     assistant = sim.create_assistant(name="Quiet", first_message="")
-    call = sim.start_call(assistant["id"], NUMBER, caller=ScriptedCaller([say("Hello?"), hangup()]))
+    call = sim.start_call(assistant["id"], NUMBER, caller=ScriptedCaller([say("Hello?"), hang_up()]))
     sim.run()
     assert sim.call_details(call["id"])["transcript"][0]["role"] == "user"
 
@@ -278,7 +278,7 @@ def test_assistant_validation(sim):
 
 
 def test_an_idle_engine_rests_at_the_last_call_end(sim, webhook_assistant):
-    call = sim.start_call(webhook_assistant["id"], NUMBER, caller=ScriptedCaller([say("hi"), hangup()]))
+    call = sim.start_call(webhook_assistant["id"], NUMBER, caller=ScriptedCaller([say("hi"), hang_up()]))
     sim.run()
     assert sim.now_ms == sim.record(call["id"]).ended_ms
 
@@ -290,7 +290,7 @@ def test_zero_waits_run_at_once_without_timers_and_keep_the_turn_in_order():
     sim.router.route(HOOK, CallableBackend(lambda r: {"reply": "Sure thing.", "state": {"n": 1}}, latency_ms=0))
     assistant = sim.create_assistant(name="Zed", reasoning_mode="webhook", webhook_url=HOOK, first_message="")
     call = sim.start_call(assistant["id"], "+15551234567", caller=ScriptedCaller(
-        [say("hello there", pause_ms=0), say("bye now", pause_ms=0), hangup()]))
+        [say("hello there", pause_ms=0), say("bye now", pause_ms=0), hang_up()]))
     # ringing, answer, then per turn the end of the caller's and the assistant's speech; the hang-up
     assert sim.run() == 2 + 2 + 2
     events = sim.events(call["id"])

@@ -6,7 +6,7 @@ import sys
 
 SCRIPT = r"""
 import json
-from aployee_sim.fakes.callers import ScriptedCaller, say, expect, barge_in, hangup
+from aployee_sim.fakes.callers import ScriptedCaller, say, expect, barge_in, hang_up
 from aployee_sim.api import Simulator
 sim = Simulator(seed=42)
 hook = "https://hooks.test/d"

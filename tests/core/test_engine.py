@@ -99,3 +99,61 @@ def test_run_restores_the_collector_settings_even_when_a_timer_raises():
     with pytest.raises(ZeroDivisionError):
         engine.run()
     assert seen[0] >= 50_000 and gc.get_threshold() == before
+
+
+def test_run_in_slices_runs_the_same_timers_in_the_same_order_as_one_run():
+    """The server runs the engine in slices of `limit` timers; batch runs in one go: one path."""
+    def build():
+        engine, seen = Engine(), []
+
+        def tick(n):
+            seen.append((engine.now_ms, n))
+            if n < 40:
+                engine.schedule(n % 3, tick, n + 1)  # some at the very instant that is running
+        for start in range(5):
+            engine.schedule(start * 2, tick, start * 10)
+        return engine, seen
+
+    whole, whole_seen = build()
+    whole.run()
+    sliced, sliced_seen = build()
+    slices = 0
+    while sliced.run(limit=7) == 7:
+        slices += 1
+    assert sliced_seen == whole_seen and slices > 3
+    assert sliced.now_ms == whole.now_ms
+
+
+def test_the_clock_never_goes_backwards():
+    engine = Engine()
+    times = []
+    for delay in (30, 10, 10, 20, 0):
+        engine.schedule(delay, lambda _: times.append(engine.now_ms))
+    engine.run(until_ms=15)
+    engine.run(until_ms=5)  # an earlier instant leaves the clock where it is
+    assert engine.now_ms == 15
+    engine.run(limit=1)
+    assert engine.now_ms == 20  # a slice leaves the clock at the last timer it ran
+    engine.run()
+    assert times == sorted(times) == [0, 10, 10, 20, 30]
+
+
+def test_only_the_engine_moves_a_clock():
+    """No module but the engine assigns a clock's `now_ms` (a reset platform gets a fresh clock)."""
+    import pathlib
+    import re
+
+    import aployee_sim
+
+    root = pathlib.Path(aployee_sim.__file__).parent
+    writers = sorted(str(path.relative_to(root)) for path in root.rglob("*.py")
+                     if re.search(r"\.now_ms\s*=[^=]", path.read_text(encoding="utf-8")))
+    assert writers == ["core/engine.py"]
+
+
+def test_a_reset_platform_starts_a_new_clock_and_the_old_one_keeps_its_time(sim):
+    old = sim.clock
+    sim.run(seconds=5)
+    sim.reset()
+    assert old.now_ms == 5000 and sim.clock is not old and sim.clock.now_ms == 0
+    assert sim.clock.epoch == old.epoch and sim.engine.clock is sim.clock

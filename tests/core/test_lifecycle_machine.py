@@ -16,7 +16,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from aployee_sim.api import Simulator
 from aployee_sim.contract.lifecycle import INITIATED, TERMINAL, TRANSITIONS
 from aployee_sim.core.reasoning_turns import Exchange
-from aployee_sim.fakes.callers import ScriptedCaller, barge_in, digits, expect, hangup, say, silence, wait
+from aployee_sim.fakes.callers import ScriptedCaller, barge_in, expect, hang_up, press, say, silence, wait
 from aployee_sim.strategies import mcp_assistants, mcp_tool_results
 
 HOOK = "https://hooks.test/machine"
@@ -39,7 +39,7 @@ words = st.sampled_from(["hello", "stop it", "yes please", "what about my order"
 steps = st.lists(st.one_of(
     words.map(say), words.map(lambda w: barge_in(w, after_ms=200)), st.integers(0, 9000).map(wait),
     st.integers(0, 20_000).map(silence), st.sampled_from(["Sure", "e", "zzz"]).map(lambda p: expect(p, timeout_ms=5000)),
-    st.sampled_from(["1", "#"]).map(digits), st.just(hangup()),
+    st.sampled_from(["1", "#"]).map(press), st.just(hang_up()),
 ), max_size=6)
 
 
@@ -87,7 +87,7 @@ class CallMachine(RuleBasedStateMachine):
     def run_to_idle(self):
         self.sim.run()
         for process in self.sim.calls.values():
-            assert process.call.status in TERMINAL, "idle engine left a call live"
+            assert process.record.status in TERMINAL, "idle engine left a call live"
 
     @invariant()
     def time_never_goes_backwards(self):
@@ -97,7 +97,7 @@ class CallMachine(RuleBasedStateMachine):
     @invariant()
     def every_record_agrees_with_its_log(self):
         for process in self.sim.calls.values():
-            record = process.call
+            record = process.record
             log = record.events
             assert all(a[0] <= b[0] for a, b in zip(log, log[1:], strict=False)), "log out of order"
             status = INITIATED
@@ -122,7 +122,7 @@ class CallMachine(RuleBasedStateMachine):
     @invariant()
     def each_utterance_reaches_the_webhook_once_in_order(self):
         for process in self.sim.calls.values():
-            utterances = [e[2]["content"] for e in process.call.events if e[1] == "user_speech"]
+            utterances = [e[2]["content"] for e in process.record.events if e[1] == "user_speech"]
             webhooks = [x for x in process.exchanges if isinstance(x, Exchange)]
             sent = [x.utterance for x in webhooks]
             assert sent == utterances[:len(sent)]
@@ -134,10 +134,10 @@ class CallMachine(RuleBasedStateMachine):
         for process in self.sim.calls.values():
             tool_calls = [x for x in process.exchanges if not isinstance(x, Exchange)]
             assert {x.tool for x in tool_calls} <= set(MCP_TOOLS)
-            events = [e for e in process.call.events if e[1] == "mcp_tool_called"]
+            events = [e for e in process.record.events if e[1] == "mcp_tool_called"]
             noted = tool_calls[:len(events)]  # one event per finished call, at its end, in order
             assert [(e[0], e[2]["tool"]) for e in events] == [(x.sent_ms + x.latency_ms, x.tool) for x in noted]
-            if process.call.status not in TERMINAL:
+            if process.record.status not in TERMINAL:
                 assert all(x.sent_ms + x.latency_ms >= self.sim.now_ms for x in tool_calls[len(events):])
             assert all(("error" in e[2]) == (x.error is not None) for e, x in zip(events, tool_calls, strict=False))
 

@@ -15,7 +15,7 @@ import pytest
 from pydantic_core import PydanticSerializationError
 
 from aployee_sim.contract import models as m
-from aployee_sim.fakes.callers import ScriptedCaller, expect, hangup, say
+from aployee_sim.fakes.callers import ScriptedCaller, expect, hang_up, say
 from aployee_sim.fakes.carrier import ANSWERS_AT_ONCE, BUSY, NO_ANSWER
 from aployee_sim.platform import projections
 
@@ -69,9 +69,9 @@ def varied_calls(sim) -> dict[str, str]:
         "webhook": sim.start_call(webhook, NUMBER, from_="+15550009999", initial_state={"customer": {"id": 7}},
                                   caller=ScriptedCaller([say("I need my order", confidence=1), expect("Reply 1"),
                                                          say("thanks", confidence=0.42), expect("Reply 2"),
-                                                         hangup()]))["id"],
+                                                         hang_up()]))["id"],
         "builtin": sim.start_call(builtin, NUMBER, caller=ScriptedCaller([say("What are your hours?"), expect("nine"),
-                                                                                hangup()]))["id"],
+                                                                                hang_up()]))["id"],
         "busy": sim.start_call(webhook, BUSY)["id"],
         "no_answer": sim.start_call(webhook, NO_ANSWER)["id"],
         "transferred": sim.start_call(transferring, NUMBER, initial_state={"account": 1},

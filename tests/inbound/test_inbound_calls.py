@@ -4,7 +4,7 @@ import pytest
 from inbound_helpers import CALLER, MENUS, NUMBER, OPERATOR, assistant_id, dial, kinds, of_type
 
 from aployee_sim.contract.errors import ApiError
-from aployee_sim.fakes.callers import ScriptedCaller, expect, hangup, say
+from aployee_sim.fakes.callers import ScriptedCaller, expect, hang_up, say
 
 
 def office(sim, rules=None, default=None):
@@ -20,7 +20,7 @@ def office(sim, rules=None, default=None):
 
 def test_a_number_assigned_to_an_assistant_creates_an_inbound_record_like_an_outbound_one(sim):
     sim.directory.add_number(NUMBER, assistant="Front desk")
-    created = sim.place_inbound(CALLER, NUMBER, caller=ScriptedCaller([expect("speaking"), say("hi"), hangup()]))
+    created = sim.place_inbound(CALLER, NUMBER, caller=ScriptedCaller([expect("speaking"), say("hi"), hang_up()]))
     assert set(created) == {"id", "assistant_id", "status", "to", "from", "created_at"}
     assert (created["status"], created["to"], created["from"]) == ("initiated", NUMBER, CALLER)
     assert created["assistant_id"] == assistant_id(sim, "Front desk")
@@ -95,7 +95,7 @@ def test_an_unknown_assistant_name_is_a_clear_error(sim):
 ])
 def test_business_hours_follow_local_wall_time_across_dst(sim, at, local, destination):
     office(sim)
-    call_id, _ = dial(sim, [expect("speaking|press"), hangup()], at=at)
+    call_id, _ = dial(sim, [expect("speaking|press"), hang_up()], at=at)
     routed = of_type(sim, call_id, "inbound_routed")[0]
     assert routed["destination"] == destination, local
     assert sim.call_details(call_id)["created_at"] == at
@@ -111,7 +111,7 @@ def test_an_overnight_window_runs_from_the_listed_day_into_the_next_morning(sim)
     inside = ["2024-03-09T03:30:00Z", "2024-03-09T10:54:00Z"]   # Fri 22:30, Sat 05:54 EST
     outside = ["2024-03-09T11:00:00Z", "2024-03-10T04:00:00Z"]  # Sat 06:00, Sat 23:00
     for at in inside + outside:
-        call_id, _ = dial(sim, [hangup()], at=at)
+        call_id, _ = dial(sim, [hang_up()], at=at)
         forwarded = of_type(sim, call_id, "inbound_routed")[0]["destination"] == {"forward": OPERATOR}
         assert forwarded == (at in inside), at
 
@@ -130,7 +130,7 @@ def test_a_forwarded_call_is_a_cold_transfer_that_ends_transferred(sim):
 def test_a_forward_nobody_takes_returns_the_caller_to_the_numbers_assistant(sim, behaviour):
     office(sim, rules=[{"forward": OPERATOR}])
     sim.transfer_party.script(OPERATOR, behaviour)
-    call_id, caller = dial(sim, [expect("Front desk speaking", timeout_ms=60_000), hangup()])
+    call_id, caller = dial(sim, [expect("Front desk speaking", timeout_ms=60_000), hang_up()])
     assert of_type(sim, call_id, "transfer_result") == [{"target": OPERATOR, "result": behaviour}]
     assert sim.call_details(call_id)["status"] == "completed" and caller.failures == []
     hold = of_type(sim, call_id, "hold_music")[0]["duration_ms"]
@@ -149,7 +149,7 @@ def test_a_call_can_arrive_at_a_later_virtual_instant_but_not_in_the_past(sim):
 
 def test_a_scripted_far_end_configured_for_the_calling_number_is_used(sim):
     sim.directory.add_number(NUMBER, assistant="Front desk")
-    sim.callees[CALLER] = lambda record: ScriptedCaller([say("calling about my bill"), hangup()])
+    sim.callees[CALLER] = lambda record: ScriptedCaller([say("calling about my bill"), hang_up()])
     call = sim.place_inbound(CALLER, NUMBER)
     sim.run()
     assert [t["content"] for t in sim.call_details(call["id"])["transcript"]][1] == "calling about my bill"

@@ -3,6 +3,7 @@
 import pytest
 
 from aployee_sim.api import Simulator
+from aployee_sim.config_file import load_config
 from aployee_sim.contract.errors import ApiError
 from aployee_sim.platform.directory import Directory, DirectoryError
 
@@ -34,14 +35,14 @@ def write(tmp_path, text, name="numbers.yaml"):
 
 
 def test_a_yaml_file_provisions_numbers_routing_and_menus(tmp_path):
-    directory = Directory().load(write(tmp_path, GOOD))
+    directory = load_config(Directory(), write(tmp_path, GOOD))
     assert set(directory.numbers) == {"+15550100", "+15550101"}
     assert directory.numbers["+15550100"].organization_id == "org_acme"
     assert directory.rule_sets["office"].rules[0].to == 17 * 60  # YAML's unquoted 17:00 is 1020 minutes
     assert directory.rule_sets["office"].rules[0].days == ["mon", "tue", "wed", "thu", "fri"]
     assert directory.menus["main"].options[0].digit == "1"
     globex = next(o for o in directory.organizations.values() if o.name == "Globex")
-    assert globex.id.startswith("org_") and Directory().load(write(tmp_path, GOOD)).organizations[globex.id]
+    assert globex.id.startswith("org_") and load_config(Directory(), write(tmp_path, GOOD)).organizations[globex.id]
 
 
 @pytest.mark.parametrize("text, where, what", [
@@ -73,7 +74,7 @@ def test_a_yaml_file_provisions_numbers_routing_and_menus(tmp_path):
 ])
 def test_mistakes_name_the_file_the_key_path_and_the_problem(tmp_path, text, where, what):
     with pytest.raises(DirectoryError) as caught:
-        Directory().load(write(tmp_path, text))
+        load_config(Directory(), write(tmp_path, text))
     message = str(caught.value)
     assert message.startswith(str(tmp_path / "numbers.yaml") + ": ")
     assert f": {where}: " in message if where else True
@@ -82,7 +83,7 @@ def test_mistakes_name_the_file_the_key_path_and_the_problem(tmp_path, text, whe
 
 def test_a_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(DirectoryError, match="cannot read the file"):
-        Directory().load(tmp_path / "absent.yaml")
+        load_config(Directory(), tmp_path / "absent.yaml")
 
 
 def test_a_bad_change_is_not_applied_at_all():

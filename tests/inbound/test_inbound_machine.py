@@ -19,7 +19,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from aployee_sim.api import Simulator
 from aployee_sim.contract.errors import ApiError
 from aployee_sim.contract.lifecycle import INITIATED, TERMINAL, TRANSITIONS
-from aployee_sim.fakes.callers import ScriptedCaller, digits, expect, hangup, say, wait
+from aployee_sim.fakes.callers import ScriptedCaller, expect, hang_up, press, say, wait
 
 HOOK = "https://hooks.test/inbound-machine"
 ROUTED, DIRECT, UNPROVISIONED = "+15550100", "+15550101", "+15550999"
@@ -29,8 +29,8 @@ CALLER = "+15559870000"
 words = st.sampled_from(["sales", "support", "operator", "billing", "back", "two", "pizza", "hello there",
                          "transfer me to a human", "I want a refund", "fine thanks"])
 steps = st.lists(st.one_of(
-    words.map(say), words.map(say), st.sampled_from("0129#7").map(digits), st.integers(0, 8000).map(wait),
-    st.sampled_from(["press", "speaking", "couldn't"]).map(lambda p: expect(p, timeout_ms=6000)), st.just(hangup()),
+    words.map(say), words.map(say), st.sampled_from("0129#7").map(press), st.integers(0, 8000).map(wait),
+    st.sampled_from(["press", "speaking", "couldn't"]).map(lambda p: expect(p, timeout_ms=6000)), st.just(hang_up()),
 ), max_size=6)
 stub_rules = st.lists(st.fixed_dictionaries({}, optional={
     "match": st.sampled_from(["hello", "fine", "e"]),
@@ -119,7 +119,7 @@ class InboundMachine(RuleBasedStateMachine):
     @rule()
     def run_to_idle(self):
         self.sim.run()
-        assert all(p.call.status in TERMINAL for p in self.sim.calls.values()), "idle engine left a call live"
+        assert all(p.record.status in TERMINAL for p in self.sim.calls.values()), "idle engine left a call live"
 
     @invariant()
     def time_never_goes_backwards(self):
@@ -129,7 +129,7 @@ class InboundMachine(RuleBasedStateMachine):
     @invariant()
     def records_agree_with_their_logs(self):
         for process in self.sim.calls.values():
-            record, log = process.call, process.call.events
+            record, log = process.record, process.record.events
             assert record.direction == "inbound" and record.to in (ROUTED, DIRECT) and record.from_ == CALLER
             assert all(a[0] <= b[0] for a, b in zip(log, log[1:], strict=False)), "log out of order"
             status = INITIATED
@@ -146,7 +146,7 @@ class InboundMachine(RuleBasedStateMachine):
     @invariant()
     def the_front_desk_never_lets_reasoning_run(self):
         for process in self.sim.calls.values():
-            log = process.call.events
+            log = process.record.events
             greeted = next((i for i, e in enumerate(log) if e[1] == "assistant_speech" and "source" not in e[2]), None)
             if greeted is None:
                 assert not any(e[1] == "reasoning_started" for e in log)
@@ -157,8 +157,8 @@ class InboundMachine(RuleBasedStateMachine):
     @invariant()
     def transfers_ring_one_at_a_time_and_decide_the_ending(self):
         for process in self.sim.calls.values():
-            record, ringing, last_result = process.call, False, None
-            for _, kind, data in process.call.events:
+            record, ringing, last_result = process.record, False, None
+            for _, kind, data in process.record.events:
                 if kind == "transfer_initiated":
                     assert not ringing, "a second transfer started while one was ringing"
                     ringing = True

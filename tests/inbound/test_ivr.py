@@ -3,7 +3,7 @@
 import pytest
 from inbound_helpers import MENUS, NUMBER, OPERATOR, assistant_id, dial, of_type, office_simulator
 
-from aployee_sim.fakes.callers import digits, expect, say, wait
+from aployee_sim.fakes.callers import expect, press, say, wait
 from aployee_sim.platform.inbound import GOODBYE
 
 PROMPT = MENUS["main"]["prompt"]
@@ -29,7 +29,7 @@ def choices(sim, call_id):
 
 
 @pytest.mark.parametrize("steps, by", [
-    ([digits("1")], "digits"),
+    ([press("1")], "digits"),
     ([say("I want to buy something")], "speech"),
     ([say("one")], "speech"),
 ])
@@ -46,9 +46,9 @@ def test_sales_by_key_or_by_voice(sim, steps, by):
 
 
 @pytest.mark.parametrize("steps", [
-    [digits("2"), expect("billing"), digits("1")],
+    [press("2"), expect("billing"), press("1")],
     [say("support"), say("billing please")],
-    [say("two"), digits("1")],
+    [say("two"), press("1")],
 ])
 def test_a_nested_menu_leads_to_billing(sim, steps):
     ivr(sim)
@@ -60,12 +60,12 @@ def test_a_nested_menu_leads_to_billing(sim, steps):
 
 def test_going_back_up_to_the_main_menu(sim):
     ivr(sim)
-    call_id, _ = dial(sim, [digits("2"), expect("go back"), say("back"), expect("For sales"), digits("1")])
+    call_id, _ = dial(sim, [press("2"), expect("go back"), say("back"), expect("For sales"), press("1")])
     assert [p[0] for p in prompts(sim, call_id)] == ["main", "support", "main"]
     assert sim.record(call_id).assistant_id == assistant_id(sim, "Sales")
 
 
-@pytest.mark.parametrize("steps", [[digits("0")], [say("operator please")]])
+@pytest.mark.parametrize("steps", [[press("0")], [say("operator please")]])
 def test_the_operator_option_forwards_the_call(sim, steps):
     ivr(sim)
     call_id, _ = dial(sim, steps)
@@ -74,7 +74,7 @@ def test_the_operator_option_forwards_the_call(sim, steps):
 
 
 @pytest.mark.parametrize("steps, apology", [
-    ([digits("7"), expect("not one of the options"), digits("1")], "Sorry, that is not one of the options."),
+    ([press("7"), expect("not one of the options"), press("1")], "Sorry, that is not one of the options."),
     ([say("pizza"), say("sales")], "Sorry, that is not one of the options."),
 ])
 def test_invalid_input_repeats_the_prompt_then_a_valid_choice_works(sim, steps, apology):
@@ -101,14 +101,14 @@ def test_silence_times_out_repeats_and_then_the_platform_hangs_up(sim):
 
 def test_on_failure_sends_the_caller_somewhere_instead_of_hanging_up(sim):
     ivr(sim, attempts=1, on_failure={"assistant": "Front desk"})
-    call_id, _ = dial(sim, [digits("5")])
+    call_id, _ = dial(sim, [press("5")])
     assert len(prompts(sim, call_id)) == 1
     assert said(sim, call_id)[1] == "Front desk speaking."
 
 
 def test_a_key_interrupts_the_prompt(sim):
     ivr(sim)
-    call_id, _ = dial(sim, [wait(1000), digits("1")])
+    call_id, _ = dial(sim, [wait(1000), press("1")])
     prompt_at = next(e[0] for e in sim.events(call_id) if e[1] == "platform_prompt")
     greeting_at = [e[0] for e in sim.events(call_id) if e[1] == "assistant_speech"][1]
     assert greeting_at - prompt_at == 1000
@@ -122,7 +122,7 @@ def test_a_timeout_while_the_caller_is_mid_sentence_waits_for_the_words(sim):
 
 def test_the_prompt_is_assistant_speech_on_the_public_timeline_and_in_the_transcript(sim):
     ivr(sim)
-    call_id, _ = dial(sim, [digits("1")])
+    call_id, _ = dial(sim, [press("1")])
     events = sim.timeline(call_id)["events"]
     prompt = next(e for e in events if e["type"] == "assistant_speech")
     assert prompt["content"] == PROMPT and prompt["source"] == "ivr" and prompt["duration_ms"] > 0
@@ -157,7 +157,7 @@ def test_the_same_seed_replays_an_ivr_call_identically():
     def run_once():
         with office_simulator() as sim:
             ivr(sim)
-            call_id, _ = dial(sim, [say("pizza"), digits("2"), say("billing"), say("thanks")])
+            call_id, _ = dial(sim, [say("pizza"), press("2"), say("billing"), say("thanks")])
             return call_id, sim.events(call_id)
 
     first, second = run_once(), run_once()

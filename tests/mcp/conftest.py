@@ -9,7 +9,7 @@ import pytest
 from mcp_shop import build_shop
 
 from aployee_sim.api import Simulator
-from aployee_sim.fakes.callers import ScriptedCaller, hangup, say
+from aployee_sim.fakes.callers import ScriptedCaller, hang_up, say
 from aployee_sim.mcp_serving import McpHttpServer
 
 TOOLS = ["lookup_customer", "check_order_status", "schedule_callback", "create_ticket", "slow_lookup",
@@ -29,7 +29,7 @@ def mcp_assistant(sim: Simulator, server_url: str, rules: list[dict[str, Any]], 
 
 
 def converse(sim: Simulator, assistant_id: str, *lines: str, initial_state: dict | None = None) -> str:
-    steps = [say(line) for line in lines] + [say("Thanks, bye"), hangup()]  # the last reply is heard first
+    steps = [say(line) for line in lines] + [say("Thanks, bye"), hang_up()]  # the last reply is heard first
     call = sim.start_call(assistant_id, "+15551234567", initial_state=initial_state, caller=ScriptedCaller(steps))
     sim.run()
     return call["id"]

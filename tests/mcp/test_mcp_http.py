@@ -6,7 +6,7 @@ from conftest import converse, mcp_assistant, said, tool_events
 
 from aployee_sim.api import Simulator
 from aployee_sim.core.timings import Timings
-from aployee_sim.fakes.callers import ScriptedCaller, hangup, say
+from aployee_sim.fakes.callers import ScriptedCaller, hang_up, say
 
 ORDER_RULE = {"pattern": r"order (?P<order_id>\d+)", "tool": "check_order_status",
               "arguments": {"order_id": "{order_id}"},
@@ -126,7 +126,7 @@ def test_a_slow_modelled_tool_holds_with_music_and_reasoning_is_active(shop_url)
 
 def _slow_turn(sim, shop_url):
     bot = mcp_assistant(sim, shop_url, [ORDER_RULE], tool_latency_ms={"check_order_status": 5000})
-    call = sim.start_call(bot, "+15551234567", caller=ScriptedCaller([say("order 42"), say("bye"), hangup()]))["id"]
+    call = sim.start_call(bot, "+15551234567", caller=ScriptedCaller([say("order 42"), say("bye"), hang_up()]))["id"]
     started = None
     while started is None:  # run to the reasoning turn, then look inside it
         sim.run(seconds=0.5)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mcp.server.mcpserver import MCPServer
 
-from aployee_sim.fakes.callers import ScriptedCaller, expect, hangup, say
+from aployee_sim.fakes.callers import ScriptedCaller, expect, hang_up, say
 
 ROOT = Path(__file__).parents[2]
 
@@ -38,7 +38,7 @@ def test_order_status_is_spoken(aployee_sim, aployee_mcp_server):
                    "update": {"status": "{result.status}"}},
                   {"keywords": ["ticket"], "tool": "create_ticket", "arguments": {"subject": "{state.status}"}}]}})
     call = aployee_sim.start_call(bot["id"], "+15551234567", caller=ScriptedCaller(
-        [say("Where is order 13?"), expect("lost"), say("open a ticket"), expect("ticket for lost"), hangup()]))
+        [say("Where is order 13?"), expect("lost"), say("open a ticket"), expect("ticket for lost"), hang_up()]))
     aployee_sim.run()
     exchanges = aployee_sim.exchanges(call["id"])
     assert [x["tool"] for x in exchanges] == ["check_order_status", "create_ticket"]

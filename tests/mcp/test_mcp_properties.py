@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aployee_sim.api import Simulator
-from aployee_sim.fakes.callers import ScriptedCaller, hangup, say
+from aployee_sim.fakes.callers import ScriptedCaller, hang_up, say
 from aployee_sim.strategies import mcp_assistants, mcp_tool_results
 
 URL = "https://mcp.test/mcp"
@@ -22,7 +22,7 @@ def test_generated_assistants_run_and_failures_change_nothing(body, stubs):
         created = sim.create_assistant(body)
         assert created["mcp_config"] == body["mcp_config"]
         call = sim.start_call(created["id"], "+15551234567", initial_state={"seed": 1}, caller=ScriptedCaller(
-            [say("order 7 please"), say("a ticket and a callback"), say("bye"), hangup()]))["id"]
+            [say("order 7 please"), say("a ticket and a callback"), say("bye"), hang_up()]))["id"]
         sim.run()
         assert sim.call_details(call)["status"] == "completed"
         changes = [d["state"] for _, kind, d in sim.events(call) if kind == "state_changed"]

@@ -78,11 +78,11 @@ WITHOUT_MCP = """
 import sys
 sys.modules["mcp"] = None  # as if the [mcp] extra were not installed: `import mcp` raises ImportError
 from aployee_sim.api import Simulator
-from aployee_sim.fakes.callers import ScriptedCaller, hangup, say
+from aployee_sim.fakes.callers import ScriptedCaller, hang_up, say
 with Simulator() as sim:
     bot = sim.create_assistant({"name": "B", "reasoning_mode": "mcp", "mcp_config": {
         "server_url": "http://127.0.0.1:9/mcp", "tools": ["t"], "rules": [{"keywords": ["x"], "tool": "t"}]}})
-    call = sim.start_call(bot["id"], "+15551234567", caller=ScriptedCaller([say("x"), say("bye"), hangup()]))
+    call = sim.start_call(bot["id"], "+15551234567", caller=ScriptedCaller([say("x"), say("bye"), hang_up()]))
     sim.run()
     print([d["error"] for _, kind, d in sim.events(call["id"]) if kind == "mcp_tool_called"])
 """

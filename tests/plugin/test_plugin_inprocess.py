@@ -26,8 +26,8 @@ def test_aployee_sim_drives_a_call_as_the_far_end(aployee_sim):
     aployee_sim.run(seconds=10)
     line.say("I want to confirm my order")
     aployee_sim.run(seconds=5)
-    line.digits("1")
-    line.hangup()
+    line.press("1")
+    line.hang_up()
     details = aployee_sim.call_details(call["id"])
     assert details["status"] == "completed" and details["final_state"] == {"asked": True}
     assert [t["role"] for t in details["transcript"]] == ["assistant", "user", "assistant"]

@@ -33,8 +33,8 @@ def test_manual_clock_far_end_and_webhook_log(aployee_server):
     assert srv.v1("GET", f"/calls/{call['id']}")["status"] == "in_progress"
     line.say("I need to check my order status")
     srv.advance(5)
-    line.digits("1#")
-    line.hangup()
+    line.press("1#")
+    line.hang_up()
     details = srv.v1("GET", f"/calls/{call['id']}")
     assert details["status"] == "completed" and details["final_state"] == {"heard": "I need to check my order status"}
     exchanges = srv.webhooks()

@@ -20,7 +20,7 @@ from aployee_sim.api import Simulator
 from aployee_sim.cli import main
 from aployee_sim.contract.strict_json import MAX_DEPTH
 from aployee_sim.core.reasoning import MAX_REPLY_CHARS
-from aployee_sim.fakes.callers import ScriptedCaller, hangup, say
+from aployee_sim.fakes.callers import ScriptedCaller, hang_up, say
 from aployee_sim.server.thread import ServerThread
 
 KEY = "hostile-key"
@@ -125,7 +125,7 @@ def test_an_in_process_callable_returning_non_json_is_a_recorded_failure(answer)
     hook = "https://hooks.test/hostile"
     assistant = sim.create_assistant(name="A", reasoning_mode="webhook", webhook_url=hook)["id"]
     sim.route_webhook(hook, lambda request: answer)
-    call_id = sim.start_call(assistant, "+15551234567", caller=ScriptedCaller([say("one"), say("two"), hangup()]))["id"]
+    call_id = sim.start_call(assistant, "+15551234567", caller=ScriptedCaller([say("one"), say("two"), hang_up()]))["id"]
     sim.run()
     errors = [d.get("error") for _, kind, d in sim.events(call_id) if kind == "webhook_called"]
     assert len(errors) == 2 and all("not strict JSON" in e for e in errors), errors
@@ -207,7 +207,7 @@ def test_an_in_process_callable_cannot_smuggle_nan_into_the_state_in_place():
     assistant = sim.create_assistant(name="A", reasoning_mode="webhook", webhook_url=hook)["id"]
     sim.route_webhook(hook, sneaky)
     call_id = sim.start_call(assistant, "+15551234567", None, {"inner": {"x": 1}},
-                             caller=ScriptedCaller([say("one"), hangup()]))["id"]
+                             caller=ScriptedCaller([say("one"), hang_up()]))["id"]
     sim.run()
     assert sim.call_details(call_id)["final_state"] == {"inner": {"x": 1}}
     with Store() as store:

@@ -14,7 +14,7 @@ from serve_process import Served
 
 from aployee_sim.adapters.store import Store, StoreWriter
 from aployee_sim.api import Simulator
-from aployee_sim.fakes.callers import ScriptedCaller, hangup, say
+from aployee_sim.fakes.callers import ScriptedCaller, hang_up, say
 
 CREATED_FIELDS = ("id", "assistant_id", "to", "from", "created_at")
 
@@ -71,7 +71,7 @@ def test_a_call_live_at_the_restart_ends_interrupted_and_its_webhooks_are_kept(t
         writer = StoreWriter(store).attach(sim)
         assistant = sim.create_assistant(name="Alex", reasoning_mode="webhook", webhook_url=hook)["id"]
         sim.route_webhook(hook, lambda req: {"reply": "Noted.", "state": {**req["state"], "n": 1}})
-        done = sim.start_call(assistant, "+15551234567", caller=ScriptedCaller([say("Hi there"), hangup()]))["id"]
+        done = sim.start_call(assistant, "+15551234567", caller=ScriptedCaller([say("Hi there"), hang_up()]))["id"]
         live = sim.start_call(assistant, "+15551234568", caller=ScriptedCaller([say("Still here")]))["id"]
         sim.run(seconds=12)
         writer.flush()  # what the server's engine hook does; then the process "dies" (nothing more is written)

@@ -118,10 +118,10 @@ def test_realtime_clock_runs_calls_at_scaled_wall_speed():
 
 
 def test_scripted_callee_configured_for_the_number_answers_api_calls():
-    from aployee_sim.fakes.callers import ScriptedCaller, expect, hangup, say
+    from aployee_sim.fakes.callers import ScriptedCaller, expect, hang_up, say
 
     sim = Simulator(seed=6)
-    sim.callees["+15551230001"] = lambda record: ScriptedCaller([expect("help"), say("Where is my order?"), hangup()])
+    sim.callees["+15551230001"] = lambda record: ScriptedCaller([expect("help"), say("Where is my order?"), hang_up()])
     with ServerThread(sim=sim, api_key="k") as srv, client_for(srv) as api:
         scripted = make_call(api, make_assistant(api)["id"], "+15551230001")
         live = make_call(api, make_assistant(api)["id"], "+15551230002")

@@ -57,6 +57,6 @@ def test_live_server_conforms_to_its_openapi_document():
                 conforms()
         srv.raise_errors()
         with srv.driver.lock:
-            records = [process.call for process in srv.sim.calls.values()]
+            records = [process.record for process in srv.sim.calls.values()]
     assert 201 in created, created
     assert records and any(r.started_ms is not None for r in records)     # a created call reached live state

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aployee_sim.api import Simulator
-from aployee_sim.fakes.callers import ScriptedCaller, expect, hangup, say
+from aployee_sim.fakes.callers import ScriptedCaller, expect, hang_up, say
 
 HOOK = "https://hooks.test/store"
 
@@ -26,7 +26,7 @@ def place_calls(sim: Simulator, count: int) -> list[str]:
     """Start `count` calls of varied shapes (conversation, transfer, busy, carrier error)."""
     assistant_id = next(iter(sim.assistants))
     shapes = [
-        ("+15551234567", [expect("Alex"), say("I need to renew my plan"), say("Thanks, bye"), hangup()]),
+        ("+15551234567", [expect("Alex"), say("I need to renew my plan"), say("Thanks, bye"), hang_up()]),
         ("+15551234568", [expect("Alex"), say("Put me through to an agent please")]),
         ("+15005550002", []),
         ("+15005550001", []),

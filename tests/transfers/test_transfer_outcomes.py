@@ -5,7 +5,7 @@ from transfer_helpers import AGENT, HOOK, NUMBER, assistant, of_type, said, utte
 
 from aployee_sim.contract.errors import ApiError
 from aployee_sim.core.transfers import TRANSFER_FAILED_REPLY
-from aployee_sim.fakes.callers import ScriptedCaller, expect, hangup, say
+from aployee_sim.fakes.callers import ScriptedCaller, expect, hang_up, say
 
 
 def call(sim, asst, *steps):
@@ -26,7 +26,7 @@ def test_a_declined_or_unanswered_transfer_returns_the_caller_to_the_assistant(s
     sim.route_webhook(HOOK, [{"reply": "Noted."}])
     sim.transfer_party.script(AGENT, behaviour, ring_ms=2000)
     call_id = call(sim, assistant(sim), say("transfer me to a human"),
-                   expect("couldn't reach", timeout_ms=60_000), say("ok then, my order is late"), hangup())
+                   expect("couldn't reach", timeout_ms=60_000), say("ok then, my order is late"), hang_up())
     assert of_type(sim, call_id, "transfer_result") == [{"target": AGENT, "result": behaviour}]
     assert TRANSFER_FAILED_REPLY in said(sim, call_id)
     assert utterances_sent(sim, call_id) == ["ok then, my order is late"]

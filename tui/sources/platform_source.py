@@ -28,7 +28,7 @@ class PlatformSource:
         now = self.platform.now_ms
         rows = []
         for process in self.platform.calls.values():
-            record = process.call
+            record = process.record
             rows.append(CallRow(
                 id=record.id, status=record.status, direction=record.direction,
                 assistant_id=record.assistant_id, assistant_name=names.get(record.assistant_id, ""),

@@ -136,13 +136,13 @@ class StoreWriter:
         with self._lock:
             self._check_reset()
             changed = [(cid, w) for cid, w in self._live.items()
-                       if cid in platform.calls and (w.fresh or len(platform.calls[cid].call.events) > w.events)]
+                       if cid in platform.calls and (w.fresh or len(platform.calls[cid].record.events) > w.events)]
             if not changed and not self._assistants_changed():
                 return 0
             with self.store.transaction() as conn:
                 self._write_assistants(conn)
                 for cid, written in changed:
-                    record = platform.calls[cid].call
+                    record = platform.calls[cid].record
                     self._write_call(conn, record, written)
                     touched += 1
                     if record.ended:
