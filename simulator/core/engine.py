@@ -119,26 +119,28 @@ class Engine:
                             if count == stop_at:
                                 break
                     else:  # the bucket is done (the usual case, inlined)
-                        del buckets[key]
-                        if keys[0] == key:
-                            pop(keys)
-                        else:
-                            self._unkey(key)
+                        # (`is bucket`: a callback may have looked ahead with `next_time_ms`, which
+                        # forgets all-cancelled buckets, and scheduled a new one for this instant)
+                        if buckets.get(key) is bucket:
+                            del buckets[key]
+                            if keys[0] == key:
+                                pop(keys)
+                            else:
+                                self._unkey(key)
                         continue
                 except BaseException:  # a callback raised: keep what has not run yet
-                    self._drop(key, bucket.index(timer) + 1)
+                    self._drop(key, bucket, bucket.index(timer) + 1)
                     raise
-                self._drop(key, bucket.index(timer) + 1)  # the limit was reached in this bucket
+                self._drop(key, bucket, bucket.index(timer) + 1)  # the limit was reached in this bucket
                 return count
         if limit is None and until_ms is not None and until_ms > clock.now_ms:
             clock.now_ms = until_ms
         return count
 
-    def _drop(self, key: int, done: int) -> None:
-        """Forget the first `done` timers of a bucket, and the bucket once empty."""
-        bucket = self._buckets[key]
+    def _drop(self, key: int, bucket: list[Timer], done: int) -> None:
+        """Forget the first `done` timers of the running bucket, and the bucket once empty."""
         del bucket[:done]
-        if not bucket:
+        if not bucket and self._buckets.get(key) is bucket:
             del self._buckets[key]
             if self._keys[0] == key:
                 heapq.heappop(self._keys)

@@ -157,3 +157,22 @@ def test_a_reset_platform_starts_a_new_clock_and_the_old_one_keeps_its_time(sim)
     sim.reset()
     assert old.now_ms == 5000 and sim.clock is not old and sim.clock.now_ms == 0
     assert sim.clock.epoch == old.epoch and sim.engine.clock is sim.clock
+
+
+def test_a_callback_that_looks_ahead_while_its_bucket_runs_loses_nothing():
+    """`next_time_ms` forgets all-cancelled buckets; the running bucket may be one of them (its only
+    timer cancelled itself, as a pipelined answer's collect timer does). A timer scheduled for the
+    same instant afterwards still runs, and the run goes on."""
+    engine = Engine()
+    ran = []
+    holder = {}
+
+    def looks_ahead(_):
+        holder["self"].cancel()
+        assert engine.next_time_ms() is None
+        engine.schedule(0, ran.append, "same instant")
+        engine.schedule(5, ran.append, "later")
+
+    holder["self"] = engine.schedule(10, looks_ahead)
+    engine.run()
+    assert ran == ["same instant", "later"] and engine.now_ms == 15
