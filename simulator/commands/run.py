@@ -195,8 +195,9 @@ class StoreSink:
     def begin(self, scenario: LoadedScenario, seed: int) -> StoreWriter:
         from aployee_sim.adapters.store import StoreWriter
         slug = re.sub(r"[^a-z0-9]+", "", scenario.name.lower())[:24] or "scenario"
-        writer = StoreWriter(self.store, run_id=self.store.new_run_id(f"run_{slug}{seed}"))
-        self._save(writer.run_id, scenario, seed, False, {})
+        run_id = self.store.new_run_id(f"run_{slug}{seed}")
+        writer = StoreWriter(self.store, run_id=run_id)
+        self._save(run_id, scenario, seed, False, {})
         return writer
 
     def end(self, writer: StoreWriter, scenario: LoadedScenario, result: ScenarioResult) -> None:

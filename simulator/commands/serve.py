@@ -26,12 +26,13 @@ from aployee_sim.commands.arguments import (
 from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT
 
 if TYPE_CHECKING:
+    from aployee_sim.api import Simulator
     from aployee_sim.server.thread import ServerThread
 
 CLOCK_MODES = ("realtime", "auto", "manual")
 
 
-def _build(args: argparse.Namespace):
+def _build(args: argparse.Namespace) -> tuple[ServerThread, Simulator, str | None]:
     from aployee_sim.api import Simulator
     from aployee_sim.server.plans import parse_plan
     from aployee_sim.server.thread import ServerThread
@@ -50,7 +51,7 @@ def _build(args: argparse.Namespace):
         raise UsageError(f"--config: {exc}") from None
     resumed = _attach_store(server, args.db) if args.db is not None else None
     server.context.error_log.stream = sys.stderr  # a 500 says "recorded on the server": show it
-    return server, resumed
+    return server, sim, resumed
 
 
 def _config_path(value: str | None) -> str | None:
@@ -81,16 +82,16 @@ def _attach_store(server, path: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from aployee_sim.core.gc_policy import long_run
 
-    server, resumed = _build(args)
+    server, sim, resumed = _build(args)
     with long_run():  # the process's GC policy while it serves
-        return _serve(server, resumed, args)
+        return _serve(server, sim, resumed, args)
 
 
-def _serve(server: ServerThread, resumed: str | None, args: argparse.Namespace) -> int:
+def _serve(server: ServerThread, sim: Simulator, resumed: str | None, args: argparse.Namespace) -> int:
     try:
         server.start()
     except OSError as exc:
-        server.sim.close()
+        sim.close()
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     try:
         print(f"Aployee simulator serving on {server.root_url}  (clock: {args.clock}, plan: {args.plan}, "

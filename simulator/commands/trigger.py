@@ -90,7 +90,8 @@ def verdict(decision: Any, allowlist: list[str] | None) -> tuple[bool, list[str]
         return True, lines
     from aployee_sim.contract.models import Assistant
     from aployee_sim.core.transfers import target_problem
-    assistant = Assistant.model_construct(transfer_allowlist=allowlist)
+    assistant = Assistant.model_validate({"id": "asst_trigger", "name": "trigger", "transfer_allowlist": allowlist,
+                                          "created_at": "1970-01-01T00:00:00Z", "updated_at": "1970-01-01T00:00:00Z"})
     problem = target_problem(assistant, decision.transfer_target)
     if problem is not None:
         return False, [*lines, f"transfer refused: {problem}", "  transfer_rejected records this reason"]

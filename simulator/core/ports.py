@@ -13,7 +13,7 @@ from typing import Any, Literal, Protocol
 from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Timer
 from aployee_sim.core.randomness import SeededRandom
-from aployee_sim.core.reasoning import BuiltinBrain
+from aployee_sim.core.reasoning import ReasoningBackend
 
 DialResult = Literal["answer", "busy", "no_answer", "error"]
 
@@ -101,7 +101,7 @@ class HeldCall(OnTheCall, Protocol):
         """Tell the caller it is their turn to choose."""
     def log(self, kind: str, data: dict[str, Any]) -> None:
         """Log an internal event of the call at the current time."""
-    def hand_over(self, assistant: Assistant, brain: BuiltinBrain) -> None:
+    def hand_over(self, assistant: Assistant, brain: ReasoningBackend) -> None:
         """The desk is done: this assistant takes the call and greets the caller."""
     def forward(self, target: str, fallback: Callable[[], None]) -> None:
         """A cold transfer to `target`; `fallback()` when it is not answered."""

@@ -27,7 +27,7 @@ from hypothesis.database import ExampleDatabase
 from hypothesis.errors import Flaky
 
 from aployee_sim.adapters.webhook_http import HttpWebhookTransport
-from aployee_sim.core.reasoning import Delivery
+from aployee_sim.core.reasoning import Delivery, PendingDelivery
 from aployee_sim.explore.coverage import Coverage
 from aployee_sim.explore.report import ExploreFailed, ExploreResult, Found, write_scenario
 from aployee_sim.explore.target import Example, Target
@@ -64,7 +64,7 @@ class _Shared:
     def __init__(self) -> None:
         self.http = HttpWebhookTransport()
 
-    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
+    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery | PendingDelivery:
         return self.http(url, request, timeout_ms)
 
 

@@ -34,12 +34,12 @@ from aployee_sim.contract.lifecycle import COMPLETED
 from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Timer
 from aployee_sim.core.ports import HeldCall
-from aployee_sim.core.reasoning import BuiltinBrain
+from aployee_sim.core.reasoning import ReasoningBackend
 from aployee_sim.core.routing import Destination, Menu, Option
 from aployee_sim.platform.directory import Directory, NumberEntry
 
 GOODBYE = "Sorry, we could not process your selection. Goodbye."
-Resolve = Callable[[str], tuple[Assistant, BuiltinBrain]]
+Resolve = Callable[[str], tuple[Assistant, ReasoningBackend]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +76,9 @@ def route_arrival(directory: Directory, entry: NumberEntry, instant: datetime, r
     return Arrival(assistant, dest, rule_index, desk)
 
 
-def resolver(assistants: Mapping[str, Assistant], brains: Mapping[str, BuiltinBrain]) -> Resolve:
+def resolver(assistants: Mapping[str, Assistant], brains: Mapping[str, ReasoningBackend]) -> Resolve:
     """An assistant reference (an id, else a unique name) -> the assistant and its brain."""
-    def resolve(ref: str) -> tuple[Assistant, BuiltinBrain]:
+    def resolve(ref: str) -> tuple[Assistant, ReasoningBackend]:
         found = assistants.get(ref)
         if found is None:
             named = [a for a in assistants.values() if a.name == ref]
@@ -90,7 +90,7 @@ def resolver(assistants: Mapping[str, Assistant], brains: Mapping[str, BuiltinBr
     return resolve
 
 
-def _check_inbound(entry: NumberEntry, ref: str, resolve: Resolve) -> tuple[Assistant, BuiltinBrain]:
+def _check_inbound(entry: NumberEntry, ref: str, resolve: Resolve) -> tuple[Assistant, ReasoningBackend]:
     """The assistant `ref` names, if it exists and takes inbound calls; else a 400 on `to`."""
     try:
         assistant, brain = resolve(ref)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
+from aployee_sim.core.reasoning import BuiltinBrain
 from aployee_sim.core.timings import Timings
 from aployee_sim.platform.platform import Platform
 from aployee_sim.tui.model import CallData, CallRow, EventRow
@@ -67,7 +68,7 @@ class PlatformSource:
             return None
         config = platform.get_assistant(assistant_id)
         brain = platform.brains.get(assistant_id)
-        if brain is not None:
+        if isinstance(brain, BuiltinBrain):  # (an MCP assistant's backend has no intents)
             config["intents"] = [{k: v for k, v in asdict(i).items() if v not in (None, [], {})} for i in brain.intents]
             config["fallback_reply"] = brain.fallback
         return config
