@@ -18,10 +18,10 @@ from aployee_sim.explore import jsonschema_subset
 from aployee_sim.platform.platform import Platform
 from aployee_sim.scenario.schema import Scenario
 
-# Which `call_ended` reasons each terminal status may carry (CONTRACT §2).
+# Which `call_ended` reasons each terminal status may carry (docs/contract.md §6, "End reasons").
 STATUS_REASONS: dict[str, frozenset[str]] = {
     COMPLETED: frozenset({ev.HANGUP_USER, ev.HANGUP_ASSISTANT, ev.SILENCE_TIMEOUT, ev.MAX_DURATION, ev.IVR_FAILED}),
-    FAILED: frozenset({ev.BUSY, ev.NO_ANSWER, ev.ERROR, ev.HANGUP_USER}),
+    FAILED: frozenset({ev.BUSY, ev.NO_ANSWER, ev.ERROR, ev.HANGUP_USER, ev.INTERRUPTED}),
     TRANSFERRED: frozenset({ev.TRANSFERRED}),
 }
 TOOL_EVENTS = (ev.MCP_TOOL_CALLED,)
