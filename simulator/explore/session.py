@@ -111,7 +111,9 @@ def explore_scenario(path: str | Path, *, examples: int | None = None, seed: int
     chosen = hypothesis.settings(
         base, max_examples=examples if examples is not None else base.max_examples, deadline=None,
         database=chosen_db, report_multiple_bugs=False, print_blob=False,
-        derandomize=base.derandomize or (seed is None and chosen_db is None),
+        # (Hypothesis's CI profile derandomizes, which excludes a database: a database asked for
+        # explicitly wins, so `--db` replays earlier failures on CI too)
+        derandomize=chosen_db is None and (base.derandomize or seed is None),
         suppress_health_check=[*base.suppress_health_check, HealthCheck.too_slow, HealthCheck.data_too_large,
                                HealthCheck.filter_too_much],
         verbosity=hypothesis.Verbosity.quiet if on_example is not None else base.verbosity)
