@@ -1,6 +1,6 @@
 """The fake phone network: ring times, busy lines, no answer, carrier errors, test numbers.
 
-The test numbers of CONTRACT §6 behave exactly as listed; every other valid number rings for
+The test numbers of docs/contract.md §6 behave exactly as listed; every other valid number rings for
 a drawn time and answers. Per-number outcomes can be forced (scenarios, `/_sim`).
 """
 

@@ -1,6 +1,6 @@
 """The party a transfer reaches: accepts by default, or declines / never answers as scripted.
 
-CONTRACT §5: unless configured otherwise the receiving party answers after the normal ring time
+docs/contract.md §5: unless configured otherwise the receiving party answers after the normal ring time
 and accepts. A script per target is one outcome, or a list played in order (one per transfer to
 that target; the last repeats), so "declines first, then accepts" is one line:
 

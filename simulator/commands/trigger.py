@@ -77,7 +77,7 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def verdict(decision: Any, allowlist: list[str] | None) -> tuple[bool, list[str]]:
-    """(accepted, lines): what the platform does with a `Decision` (CONTRACT §4)."""
+    """(accepted, lines): what the platform does with a `Decision` (docs/contract.md §4)."""
     if decision.error is not None:
         return False, [f"rejected: {decision.error}",
                        "  the call's state stays as it was and the conversation agent answers on its own",

@@ -1,4 +1,4 @@
-"""The production error envelope (CONTRACT §1), raised by the core and served by the HTTP layer."""
+"""The production error envelope (docs/contract.md §1), raised by the core and served by the HTTP layer."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def not_found(kind: str, ident: str, field: str | None = None) -> ApiError:
 
 
 def is_e164(value: object) -> TypeGuard[str]:
-    """`+` then 1–15 ASCII digits, the first non-zero (CONTRACT §2 decision)."""
+    """`+` then 1–15 ASCII digits, the first non-zero (docs/contract.md §2 decision)."""
     return isinstance(value, str) and value.isascii() and _E164.fullmatch(value) is not None
 
 

@@ -1,7 +1,7 @@
 """Event types of a call's append-only log.
 
 The log is the truth: call details, live state, transcript, timeline and latency are all
-projections of it. Public types are exactly the timeline types of CONTRACT §2; internal types
+projections of it. Public types are exactly the timeline types of docs/contract.md §2; internal types
 carry what production does not show (status changes, state replacements, digits, hold music)
 and never appear on `/v1/calls/{id}/timeline`.
 
@@ -21,7 +21,7 @@ from typing import Any
 Event = tuple[int, str, dict[str, Any]]
 Entry = tuple[Any, ...]  # an event as stored: flat for the types in LAYOUTS, else `(t_ms, type, data)`
 
-# Public timeline types (CONTRACT §2).
+# Public timeline types (docs/contract.md §2).
 CALL_STARTED = "call_started"
 CALL_ENDED = "call_ended"
 USER_SPEECH = "user_speech"
@@ -52,7 +52,7 @@ IVR_CHOICE = "ivr_choice"            # {"menu", "input", "by": "digits"|"speech"
 ROUTED = "routed"                    # {"assistant_id"}: routing handed the call to this assistant
 MCP_TOOLS_MISSING = "mcp_tools_missing"  # {"server", "tools"}: allow-listed tools the MCP server does not list
 
-# Reasons on `call_ended` (CONTRACT §2 decision).
+# Reasons on `call_ended` (docs/contract.md §2 decision).
 HANGUP_USER = "hangup_user"
 HANGUP_ASSISTANT = "hangup_assistant"
 BUSY = "busy"

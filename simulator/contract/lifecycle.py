@@ -1,4 +1,4 @@
-"""The call status lifecycle (CONTRACT §2): the one table every part of the code reads."""
+"""The call status lifecycle (docs/contract.md §2): the one table every part of the code reads."""
 
 from __future__ import annotations
 

@@ -63,7 +63,7 @@ class CallDetails(CallCreated):
 
 
 class CallList(Resource):
-    """`GET /v1/calls` envelope (CONTRACT §2 decision)."""
+    """`GET /v1/calls` envelope (docs/contract.md §2 decision)."""
 
     data: list[CallDetails]
     limit: int
@@ -151,7 +151,7 @@ class Latency(Resource):
     components: LatencyComponents
 
 
-# --- The reasoning webhook (CONTRACT §4) -------------------------------------------------------
+# --- The reasoning webhook (docs/contract.md §4) -------------------------------------------------------
 class WebhookRequest(Resource):
     call_id: str
     assistant_id: str
@@ -171,7 +171,7 @@ class WebhookResponse(Resource):
     target: str | None = None
 
 
-# --- Assistants, organizations, phone numbers (CONTRACT §3) ------------------------------------
+# --- Assistants, organizations, phone numbers (docs/contract.md §3) ------------------------------------
 class Personality(Resource):
     formality: Literal["casual", "neutral", "formal"] | None = None
     assertiveness: Literal["low", "medium", "high"] | None = None
@@ -224,7 +224,7 @@ class McpRule(Resource):
 
 
 class McpSettings(BaseModel):
-    """The simulator-only keys of `mcp_config` (CONTRACT §4b decisions; docs/mcp.md).
+    """The simulator-only keys of `mcp_config` (docs/contract.md §4b decisions; docs/mcp.md).
 
     `command` runs a local development server over stdio instead of `server_url`;
     `latency_ms` replaces the modelled latency of every tool call, `tool_latency_ms` of one tool.
@@ -252,7 +252,7 @@ Archetype = Literal["challenger", "helper", "counselor", "collaborator", "mentor
 
 
 class Assistant(Resource):
-    """An assistant resource. Only `name` is required on create (CONTRACT §3 decision)."""
+    """An assistant resource. Only `name` is required on create (docs/contract.md §3 decision)."""
 
     id: str
     name: str
@@ -287,7 +287,7 @@ class PhoneNumber(Resource):
     organization_id: str | None = None
 
 
-# --- Errors and service info (CONTRACT §1) -----------------------------------------------------
+# --- Errors and service info (docs/contract.md §1) -----------------------------------------------------
 class ErrorBody(Resource):
     code: str
     message: str

@@ -36,7 +36,7 @@ class VirtualClock:
         return self.epoch + timedelta(milliseconds=t_ms)
 
     def iso_seconds(self, t_ms: int) -> str:
-        """Resource timestamps: whole seconds, `Z` suffix (CONTRACT §2).
+        """Resource timestamps: whole seconds, `Z` suffix (docs/contract.md §2).
 
         Formatting costs ~2 µs and every projection needs several, while a run's calls share a
         few hundred distinct seconds, so the texts are cached by second."""
@@ -49,7 +49,7 @@ class VirtualClock:
         return text
 
     def iso_millis(self, t_ms: int) -> str:
-        """Timeline timestamps: milliseconds, `Z` suffix (CONTRACT §2). The epoch has no
+        """Timeline timestamps: milliseconds, `Z` suffix (docs/contract.md §2). The epoch has no
         sub-second part, so the milliseconds are `t_ms % 1000` after the cached second."""
         return f"{self.iso_seconds(t_ms)[:-1]}.{t_ms % 1000:03d}Z"
 

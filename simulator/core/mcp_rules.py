@@ -1,7 +1,7 @@
 """The deterministic stand-in for the platform's LLM in MCP mode: rules that decide which tools to call.
 
 Production lets an LLM pick tools; the simulator picks them from rules on the assistant
-(CONTRACT §4b decision), so the same utterance always makes the same calls. A rule matches the
+(docs/contract.md §4b decision), so the same utterance always makes the same calls. A rule matches the
 utterance (keywords, a regex whose named groups become captures) and/or the call state, calls one
 or more tools with templated arguments, and speaks a reply that weaves the results in.
 

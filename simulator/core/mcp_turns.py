@@ -1,4 +1,4 @@
-"""`reasoning_mode: "mcp"` as one more reasoning backend (CONTRACT §4b).
+"""`reasoning_mode: "mcp"` as one more reasoning backend (docs/contract.md §4b).
 
 `McpBackend` is called like every backend, `backend(url, request, timeout_ms) -> Delivery`: it picks
 a rule (`mcp_rules`), makes the rule's tool calls in order through a `ToolPort`, and answers with the

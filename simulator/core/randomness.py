@@ -23,7 +23,7 @@ class SeededRandom:
         self.random = self._rng.random
 
     def make_id(self, prefix: str) -> str:
-        """`call_…`, `asst_…`: the prefix, an underscore, lowercase alphanumerics (CONTRACT §2).
+        """`call_…`, `asst_…`: the prefix, an underscore, lowercase alphanumerics (docs/contract.md §2).
 
         A draw that is in `taken` is skipped (the next draw is used), so a restarted server never
         reissues a stored id."""

@@ -5,7 +5,7 @@ The core never does I/O itself: real HTTP is an adapter (`aployee_sim.adapters.w
 in by composition; it begins the request and hands back a `PendingDelivery`, which the call collects
 only when virtual time reaches the moment the answer is needed (pipelined delivery). In-process
 backends (a Python callable, declarative stub rules, the built-in scripted brain) live here and
-answer with a `Delivery` at once. `interpret` applies CONTRACT §4 to whatever came back, so every backend is judged
+answer with a `Delivery` at once. `interpret` applies docs/contract.md §4 to whatever came back, so every backend is judged
 by the same rules and a bad answer never crashes a call.
 """
 
@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import is_e164
 
-MAX_RESPONSE_BYTES = 1 << 20  # a webhook answer over 1 MiB is refused (CONTRACT §4)
+MAX_RESPONSE_BYTES = 1 << 20  # a webhook answer over 1 MiB is refused (docs/contract.md §4)
 DEFAULT_IN_FLIGHT = 64  # real webhook requests in flight at once across calls (1: sequential delivery)
 MAX_REPLY_CHARS = 4000
 """The longest `reply` the assistant will speak (docs/contract.md §7). 4,000 characters are about
@@ -101,7 +101,7 @@ def _strict_problem(body: Any) -> str | None:
 
 
 def interpret(delivery: Delivery) -> Decision:
-    """Apply CONTRACT §4 and §7 to a delivery; any violation becomes `Decision.error` and changes
+    """Apply docs/contract.md §4 and §7 to a delivery; any violation becomes `Decision.error` and changes
     nothing (the call goes on, the conversation agent answers on its own)."""
     delivery = vetted(delivery)
     if delivery.error is not None:

@@ -1,4 +1,4 @@
-"""The reasoning half of a call turn (CONTRACT §4): one utterance in, a reply, state or transfer out.
+"""The reasoning half of a call turn (docs/contract.md §4): one utterance in, a reply, state or transfer out.
 
 After each user utterance the reasoning agent runs: the webhook (or the built-in brain) gets the
 documented request, one request at a time and in order; `reasoning_status` is active meanwhile;

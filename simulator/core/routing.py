@@ -1,4 +1,4 @@
-"""Routing rules for inbound numbers: destinations, time windows and IVR menus (CONTRACT §5 decision).
+"""Routing rules for inbound numbers: destinations, time windows and IVR menus (docs/contract.md §5 decision).
 
 Production configures these in its dashboard and documents only that they exist ("time-based,
 IVR menu"); the simulator's shape is its own decision, kept in this one module:

@@ -29,9 +29,9 @@ class Timings:
     builtin_reasoning_ms: tuple[int, int] = (300, 700)
     webhook_latency_ms: tuple[int, int] = (150, 450)  # modelled round trip of a webhook
     webhook_timeout_ms: int = 10000
-    mcp_latency_ms: tuple[int, int] = (150, 450)     # modelled round trip of one MCP tool call (CONTRACT §4b)
+    mcp_latency_ms: tuple[int, int] = (150, 450)     # modelled round trip of one MCP tool call (docs/contract.md §4b)
     mcp_timeout_ms: int = 30000                    # one MCP turn's deadline (wall clock for real calls)
-    hold_music_after_ms: int = 3000                # hold music once reasoning runs longer (CONTRACT §4)
+    hold_music_after_ms: int = 3000                # hold music once reasoning runs longer (docs/contract.md §4)
     context_turns: int = 10                        # dialogue lines sent as webhook `context`
     # Turn-taking and endings
     silence_detect_ms: int = 6000                  # caller silent this long -> silence_detected + prompt

@@ -1,4 +1,4 @@
-"""Transfers (CONTRACT §5): three triggers, target checks, the warm hand-off, hold, and the way back.
+"""Transfers (docs/contract.md §5): three triggers, target checks, the warm hand-off, hold, and the way back.
 
 Triggers: the webhook's `{"action": "transfer", "target": ...}` (trigger `webhook`), the
 assistant's escalation rules (phrases, keywords, N failed webhooks in a row: `escalation_rule`),
@@ -7,7 +7,7 @@ own `routing` trigger when an inbound routing rule or IVR option forwards a call
 
 A target that is empty, not E.164, or not on the assistant's `transfer_allowlist` is rejected:
 an internal `transfer_rejected` event records why (and, for a webhook, `webhook_called` carries
-the error as CONTRACT §4 says) and the call goes on as if nothing had been asked.
+the error as docs/contract.md §4 says) and the call goes on as if nothing had been asked.
 
 An accepted target is announced ("Please hold..."; a webhook's `reply` is said instead when it
 sent one), then `transfer_initiated` carries `target`, `trigger`, `warm` and, when warm, the
@@ -108,7 +108,7 @@ class TransferAttempt:
 
     def vet(self, delivery: Delivery, decision: Decision) -> Decision:
         """A webhook's transfer to a target the assistant may not reach is an invalid answer
-        (CONTRACT §4: recorded on `webhook_called`, state unchanged); any refused transfer action
+        (docs/contract.md §4: recorded on `webhook_called`, state unchanged); any refused transfer action
         is also recorded as `transfer_rejected`."""
         if decision.transfer_target is not None:
             problem = target_problem(self.host.assistant, decision.transfer_target)

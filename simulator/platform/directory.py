@@ -1,6 +1,6 @@
 """Organizations, phone numbers and their routing, as configuration: the dashboard's stand-in.
 
-Production provisions numbers and assigns them in its dashboard (CONTRACT §3), so the simulator
+Production provisions numbers and assigns them in its dashboard (docs/contract.md §3), so the simulator
 takes them as a mapping (read from a YAML file by `aployee_sim.config_file`) or through the Python API. A number is assigned to an
 assistant (by id or by name, resolved when a call arrives, since assistants are created through
 the API after the configuration is loaded) and/or to a routing rule set; rule sets and menus are

@@ -1,4 +1,4 @@
-"""Inbound calls (CONTRACT §5): someone dials a provisioned number and routing decides who answers.
+"""Inbound calls (docs/contract.md §5): someone dials a provisioned number and routing decides who answers.
 
 The call record is created like an outbound one, with `to` = the dialled number, `from` = the
 caller and direction `inbound`; it rings briefly at the platform, connects, and then:

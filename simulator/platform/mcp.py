@@ -1,4 +1,4 @@
-"""The platform's side of MCP reasoning (CONTRACT §4b): validating `mcp_config`, building each MCP
+"""The platform's side of MCP reasoning (docs/contract.md §4b): validating `mcp_config`, building each MCP
 assistant's backend, and putting its tool calls on the calls' timelines.
 
 `Platform` owns one `McpSupport`. Composition sets `router.fallback` to the real SDK client

@@ -1,4 +1,4 @@
-"""Query parameters and the list envelope shared by every list of the API (CONTRACT §2 decisions).
+"""Query parameters and the list envelope shared by every list of the API (docs/contract.md §2 decisions).
 
 `paged` gives the `{data, limit, offset, total, has_more}` envelope of `GET /v1/calls` to every
 list route; `date_param` reads `from_date`/`to_date`. Each names the parameter in its error.

@@ -70,7 +70,7 @@ class Platform:
                  transfer_party: TransferParty | None = None,
                  transfer_phrases: Iterable[str] = DEFAULT_TRANSFER_PHRASES) -> None:
         self.seed = seed
-        # What a caller says to ask for a person (CONTRACT §5 user_request), matched case-insensitively.
+        # What a caller says to ask for a person (docs/contract.md §5 user_request), matched case-insensitively.
         self.transfer_phrases = tuple(p.lower() for p in transfer_phrases)
         self.clock = VirtualClock(start)
         self.router = ReasoningRouter(webhook_transport)
@@ -86,7 +86,7 @@ class Platform:
         self.directory = Directory()
         # Ids never to issue (a store holds them: `resume`), kept on reset so a reset never reissues them.
         self.reserved_ids: set[str] = set()
-        self.mcp = McpSupport(self)  # MCP assistants (CONTRACT §4b): composition sets mcp.router.fallback
+        self.mcp = McpSupport(self)  # MCP assistants (docs/contract.md §4b): composition sets mcp.router.fallback
         self.directory.on_assistants = self._install_configured
         self.reset()
 
@@ -186,7 +186,7 @@ class Platform:
         `intents` and `fallback_reply` script the built-in brain (simulator-only, not on the resource).
         `assistant_id` gives it a fixed id (configuration and scenarios: documentation examples
         such as `asst_xyz789` then run verbatim); the API always draws one from the seed.
-        Unknown fields are accepted and ignored (CONTRACT §3).
+        Unknown fields are accepted and ignored (docs/contract.md §3).
         """
         values = {k: v for k, v in {**(body or {}), **fields}.items() if k in _ASSISTANT_WRITABLE}
         if "name" not in values:
@@ -370,7 +370,7 @@ class Platform:
         self.record(created["id"]).add(ev.pack(self.now_ms, ev.INBOUND_ROUTED, arrival.routed_data(entry)))
         return created
 
-    # --- organizations and phone numbers (CONTRACT §3) -----------------------------------------
+    # --- organizations and phone numbers (docs/contract.md §3) -----------------------------------------
     def create_organization(self, body: Any) -> dict[str, Any]:
         """`POST /v1/organizations`: forgotten on reset, like assistants (configured ones stay)."""
         if not isinstance(body, dict):
@@ -451,7 +451,7 @@ class Platform:
 
     def list_calls(self, *, assistant_id: str | None = None, status: str | None = None, from_date: Any = None,
                    to_date: Any = None, limit: Any = 20, offset: Any = 0) -> dict[str, Any]:
-        """`GET /v1/calls`: newest first, filtered, paginated (CONTRACT §2 decisions)."""
+        """`GET /v1/calls`: newest first, filtered, paginated (docs/contract.md §2 decisions)."""
         if status is not None and status not in STATUSES:
             raise invalid("status", f"The status parameter must be one of {', '.join(STATUSES)}, got {status!r}")
         low = date_param("from_date", from_date, self.clock, end=False)

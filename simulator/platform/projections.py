@@ -1,4 +1,4 @@
-"""Resources as projections of a call's event log, shaped exactly as CONTRACT §2 says.
+"""Resources as projections of a call's event log, shaped exactly as docs/contract.md §2 says.
 
 Every function returns the JSON-ready dict that the matching HTTP route serves. The dicts are
 built directly, not through the pydantic models of `aployee_sim.contract.models`: constructing and dumping
@@ -68,7 +68,7 @@ def _samples(call: CallRecord, kind: str, key: str) -> list[int]:
 
 
 def reasoning_started_ms(call: CallRecord) -> int | None:
-    """When the reasoning still running began, or None (CONTRACT §2 live state)."""
+    """When the reasoning still running began, or None (docs/contract.md §2 live state)."""
     if call.status in TERMINAL:
         return None
     open_since: int | None = None
@@ -159,7 +159,7 @@ def _component(samples: list[int]) -> dict[str, int | None]:
     return {"count": len(ordered), "p50_ms": rank(0.5), "p95_ms": rank(0.95), "max_ms": ordered[-1]}
 
 
-_LATENCY_SOURCES = (  # component, event type, figure (CONTRACT §2 latency)
+_LATENCY_SOURCES = (  # component, event type, figure (docs/contract.md §2 latency)
     ("asr", ev.USER_SPEECH, "asr_ms"),
     ("tts", ev.ASSISTANT_SPEECH, "tts_ms"),
     ("conversation_agent", ev.ASSISTANT_SPEECH, "agent_ms"),

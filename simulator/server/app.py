@@ -2,7 +2,7 @@
 
 `create_app(context)` builds a plain Starlette app (no FastAPI: it measured 1.6–3.5× the CPU per
 request here). Every route is wrapped once: authenticate (`Authorization: Bearer <key>`, then the
-`X-Organization-Id` rule of CONTRACT §1), count the request against the plan (production routes
+`X-Organization-Id` rule of docs/contract.md §1), count the request against the plan (production routes
 only), run the handler, and turn `ApiError` into the envelope. Unknown routes and wrong methods
 check the key too before they answer 404/405. Anything else a handler raises is a simulator bug:
 it is answered with a 500 envelope and recorded in `context.error_log` with the request (for the

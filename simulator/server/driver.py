@@ -9,7 +9,7 @@ the answer is not in yet does the engine wait, and then with the lock released (
 exchange's deadline): the server keeps answering, and virtual time is held meanwhile (in realtime
 mode pacing restarts after a held webhook). docs/server.md, "Webhooks in flight".
 
-Clock modes (CONTRACT §6): `auto` runs the engine whenever it has work (idle time is skipped),
+Clock modes (docs/contract.md §6): `auto` runs the engine whenever it has work (idle time is skipped),
 `realtime` runs it at wall speed × `speed`, `manual` only when `POST /_sim/clock/advance` asks.
 """
 

@@ -1,5 +1,5 @@
 """The wire rules every route shares: reading JSON bodies safely and answering errors with the
-production envelope (CONTRACT §1), and keeping a record of handler crashes with the request.
+production envelope (docs/contract.md §1), and keeping a record of handler crashes with the request.
 
 A user's mistake (bad JSON, wrong content type, a body over 1 MiB, NaN or 1e999, nesting deeper
 than `strict_json.MAX_DEPTH`, an unpaired surrogate) is always a 4xx with the envelope; bodies are

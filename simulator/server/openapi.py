@@ -4,7 +4,7 @@
 The production routes carry the tag `v1`; the control plane (`/_sim`, the simulator's own
 convention, docs/server.md) is described under its own tag `simulator`, so generated clients
 and fuzzers can keep to one or the other. Request bodies of assistants are the resource's
-writable fields (only `name` required on create, unknown fields accepted, CONTRACT §3); list
+writable fields (only `name` required on create, unknown fields accepted, docs/contract.md §3); list
 envelopes are built from the item models. What the server refuses, the document says too: phone
 numbers must be E.164, names and ids non-blank, instants are `date-time`, and a route called with
 another method answers 405 (`components.responses.MethodNotAllowed`).
@@ -187,7 +187,7 @@ _SIM_BODIES: dict[str, dict[str, Any]] = {
                          "ring_seconds": {"type": "number", "minimum": 0, "maximum": 3600}}, ["number", "outcome"]),
 }
 _ANY_OBJECT = {"type": "object"}
-# (method, path, operationId, summary, request body name or None): the control plane (CONTRACT §6).
+# (method, path, operationId, summary, request body name or None): the control plane (docs/contract.md §6).
 SIM_OPERATIONS: list[tuple[str, str, str, str, str | None]] = [
     ("post", "/_sim/reset", "simReset", "Forget calls, assistants and deliveries (configuration stays)", "SimReset"),
     ("get", "/_sim/clock", "simGetClock", "The virtual clock", None),

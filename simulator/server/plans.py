@@ -1,4 +1,4 @@
-"""Plan limits (CONTRACT §1): requests per minute and concurrent calls, answered with 429.
+"""Plan limits (docs/contract.md §1): requests per minute and concurrent calls, answered with 429.
 
 The limits are about the integrator's real traffic, so they count wall time (through
 `aployee_sim.core.clock.WallPacer`, the one wall-time reader), not virtual time.

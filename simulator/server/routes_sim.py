@@ -1,4 +1,4 @@
-"""The control plane under `/_sim` (CONTRACT §6): reset, clock, the far end of a live call,
+"""The control plane under `/_sim` (docs/contract.md §6): reset, clock, the far end of a live call,
 inbound calls and the webhook log. Simulator conventions, behind the same API key.
 
 Anything that runs the engine or replaces its state (advance, reset) is handed to the driver

@@ -1,4 +1,4 @@
-"""The production routes (CONTRACT §1–3): thin handlers that parse, call the platform under the
+"""The production routes (docs/contract.md §1–3): thin handlers that parse, call the platform under the
 lock, and return the projection dict as JSON. Validation lives in the platform (`ApiError`).
 
 Each handler is `async (ctx, request) -> Response`; `aployee_sim.server.app` adds authentication,

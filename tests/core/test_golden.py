@@ -1,4 +1,4 @@
-"""The Calls page walkthrough yields exactly the documented keys and types (CONTRACT §2, §4)."""
+"""The Calls page walkthrough yields exactly the documented keys and types (docs/contract.md §2, §4)."""
 
 from aployee_sim.commands.demo import renewal_walkthrough
 

@@ -1,4 +1,4 @@
-"""The lifecycle table of CONTRACT §2."""
+"""The lifecycle table of docs/contract.md §2."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""CONTRACT §4 applied to whatever a backend answers."""
+"""docs/contract.md §4 applied to whatever a backend answers."""
 
 import pytest
 

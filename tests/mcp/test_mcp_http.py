@@ -1,4 +1,4 @@
-"""An MCP assistant against a real SDK server over streamable HTTP on 127.0.0.1 (CONTRACT §4b)."""
+"""An MCP assistant against a real SDK server over streamable HTTP on 127.0.0.1 (docs/contract.md §4b)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every production route against the real server: shapes and values exactly as CONTRACT §1–3 says."""
+"""Every production route against the real server: shapes and values exactly as docs/contract.md §1–3 says."""
 
 from __future__ import annotations
 

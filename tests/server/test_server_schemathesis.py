@@ -6,7 +6,7 @@ fuzzing really creates calls: the test asserts 201s on `POST /v1/calls` and call
 Only the production operations (tag `v1`) are fuzzed; `/_sim` is described under its own tag.
 
 Not checked: `negative_data_rejection`, since unknown query parameters are ignored (as unknown
-body fields of assistants are, CONTRACT §3) rather than refused.
+body fields of assistants are, docs/contract.md §3) rather than refused.
 
 schemathesis is imported inside the test, not at collection: it is heavy, and every xdist worker
 collects every module.

@@ -1,4 +1,4 @@
-"""Control-plane extras beyond the CONTRACT §6 table: a call's full event log and forced carrier outcomes."""
+"""Control-plane extras beyond the docs/contract.md §6 table: a call's full event log and forced carrier outcomes."""
 
 from server_helpers import assert_error, make_assistant, make_call
 
