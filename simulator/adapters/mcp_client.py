@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,28 +26,39 @@ from aployee_sim.adapters.outside_loop import OutsideLoop
 from aployee_sim.contract import strict_json
 from aployee_sim.core.mcp_turns import EXTRA_MISSING, ServerRef, ToolListing, ToolOutcome
 
-try:
-    import mcp
-    from mcp.client.streamable_http import streamable_http_client
-    from mcp.server.lowlevel import Server as LowLevelServer
-    from mcp.server.mcpserver import MCPServer
-    from mcp.shared._httpx_utils import create_mcp_http_client
-    from mcp.shared.exceptions import MCPError
-except ImportError:  # the [mcp] extra is not installed: every call reports it (EXTRA_MISSING)
-    mcp = None  # type: ignore[assignment]
+
+@functools.cache
+def _sdk() -> Any:
+    """The `mcp` SDK, imported on first use (it takes most of a second, which no simulation without
+    MCP should pay); None when the [mcp] extra is not installed (every call then reports EXTRA_MISSING)."""
+    try:
+        import mcp
+        import mcp.client.streamable_http
+        import mcp.server.lowlevel
+        import mcp.server.mcpserver
+        import mcp.shared._httpx_utils
+        import mcp.shared.exceptions
+    except ImportError:
+        return None
+    return mcp
 
 MAX_CONTENT_CHARS = 1 << 20  # a tool result over 1 MiB of JSON is refused, like a webhook answer
 
 
 def is_sdk_server(value: Any) -> bool:
     """An SDK server object (`MCPServer` or a low-level `Server`), to be connected in-process."""
-    return mcp is not None and isinstance(value, MCPServer | LowLevelServer)
+    if "mcp" not in sys.modules:  # whoever holds an SDK server object has imported the SDK
+        return False
+    sdk = _sdk()
+    return sdk is not None and isinstance(value, sdk.server.mcpserver.MCPServer | sdk.server.lowlevel.Server)
 
 
 @asynccontextmanager
 async def _http_transport(url: str, headers: dict[str, str]) -> AsyncIterator[Any]:
     """Streamable HTTP with our headers (a bearer token); the HTTP client is closed with the session."""
-    async with create_mcp_http_client(headers=headers) as http, streamable_http_client(url, http_client=http) as streams:
+    sdk = _sdk()
+    async with sdk.shared._httpx_utils.create_mcp_http_client(headers=headers) as http, \
+            sdk.client.streamable_http.streamable_http_client(url, http_client=http) as streams:
         yield streams
 
 
@@ -55,7 +68,8 @@ def describe(exc: BaseException) -> str:
         exc = exc.exceptions[0]
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return "timeout: the server did not answer in time"
-    if mcp is not None and isinstance(exc, MCPError):
+    sdk = _sdk()
+    if sdk is not None and isinstance(exc, sdk.shared.exceptions.MCPError):
         return f"protocol error: {exc}"
     name = type(exc).__name__
     if "Connect" in name or isinstance(exc, ConnectionError | OSError):
@@ -83,7 +97,7 @@ class _Session:
     async def _run(self) -> None:
         pending: _Request | None = None
         try:
-            async with mcp.Client(self.target) as client:
+            async with _sdk().Client(self.target) as client:
                 while True:
                     pending = await self.queue.get()
                     if pending is None:
@@ -129,7 +143,7 @@ class McpClientPool:
         self._inprocess[url] = server
 
     def list_tools(self, server: ServerRef, timeout_ms: int) -> ToolListing:
-        if mcp is None:
+        if _sdk() is None:
             return ToolListing(error=EXTRA_MISSING)
         answer, _ = self._ask(server, _Request("list", timeout_s=timeout_ms / 1000))
         if isinstance(answer, BaseException):
@@ -137,7 +151,7 @@ class McpClientPool:
         return ToolListing(frozenset(tool.name for tool in answer.tools))
 
     def call_tool(self, server: ServerRef, tool: str, arguments: dict[str, Any], timeout_ms: int) -> ToolOutcome:
-        if mcp is None:
+        if _sdk() is None:
             return ToolOutcome(error=EXTRA_MISSING)
         answer, wall_ms = self._ask(server, _Request("call", tool, arguments, timeout_ms / 1000))
         if isinstance(answer, BaseException):
@@ -180,7 +194,7 @@ class McpClientPool:
         if server.url in self._inprocess:
             return self._inprocess[server.url]
         if server.command:
-            return mcp.StdioServerParameters(command=server.command[0], args=list(server.command[1:]))
+            return _sdk().StdioServerParameters(command=server.command[0], args=list(server.command[1:]))
         headers = {"User-Agent": "aployee-sim"}
         if server.bearer_token:
             headers["Authorization"] = f"Bearer {server.bearer_token}"

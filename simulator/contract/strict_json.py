@@ -139,3 +139,24 @@ def dumps(value: Any, *, indent: int | None = None, sort_keys: bool = False, max
     separators = (",", ":") if indent is None else (",", ": ")
     return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators,
                       sort_keys=sort_keys)
+
+
+def copy(value: Any, *, checked: bool = False) -> Any:
+    """A deep copy of `value` that shares nothing with it (what crossing a wire would do), after
+    `check`ing it (unless `checked`: it already passed the policy). The check comes first, so a
+    cycle or a 100,000-level value is refused, not followed; after it, the copy's recursion is
+    bounded by `MAX_DEPTH`. Tuples become lists, as JSON has no tuple. A plain recursive copy: for
+    the small states and answers of a call turn it is about three times faster than a round trip
+    through the encoder, and it runs on every in-process turn (tests/core/test_strict_json.py)."""
+    if not checked:
+        check(value)
+    return _copied(value)
+
+
+def _copied(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return {key: _copied(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [_copied(item) for item in value]
+    return value  # str, int, float, bool, None: immutable

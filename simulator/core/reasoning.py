@@ -34,12 +34,15 @@ class Delivery:
     """What a backend answered, at the transport level, before interpretation.
 
     `latency_ms` is the virtual round trip; None lets the platform draw its modelled latency.
+    `vetted` marks a delivery it passed (or a backend one whose body it already copied through the
+    strict policy), so the router and `interpret` do not walk the same body twice on every turn.
     """
 
     body: Any = None
     status_code: int | None = 200
     error: str | None = None
     latency_ms: int | None = None
+    vetted: bool = False
 
 
 @dataclass(slots=True)
@@ -77,12 +80,15 @@ def vetted(delivery: Delivery) -> Delivery:
 
     Whatever a transport or an in-process callable hands back, what reaches the call's record,
     its exchanges and the store is then always strict JSON (docs/contract.md §7)."""
+    if delivery.vetted:
+        return delivery
     status = delivery.status_code if isinstance(delivery.status_code, int | None) else None
     if delivery.error is None:
         problem = _strict_problem(delivery.body)
         if status != delivery.status_code:
             problem = problem or f"status code {delivery.status_code!r} is not an integer"
         if problem is None:
+            delivery.vetted = True
             return delivery
         return Delivery(status_code=status, error=problem, latency_ms=delivery.latency_ms)
     error = str(delivery.error)
@@ -140,10 +146,10 @@ def timed_out(delivery: Delivery, timeout_ms: int) -> Delivery:
 class CallableBackend:
     """A Python function as the webhook: `fn(request) -> response body` (a dict).
 
-    The function gets a fresh copy of the request, and its answer is copied too, both through
-    the strict JSON policy, exactly as over HTTP: it can never change the call's state behind
-    the platform's back, and an answer strict JSON cannot carry is the webhook's error. An
-    exception it raises is recorded as the webhook's error, as a 500 from a real server would be.
+    The function gets a private copy of the request, and its answer is copied too, through the
+    strict JSON policy, exactly as over HTTP: it can never change the call's state behind the
+    platform's back, and an answer strict JSON cannot carry is the webhook's error. An exception
+    it raises is recorded as the webhook's error, as a 500 from a real server would be.
     """
 
     def __init__(self, fn: Callable[[dict[str, Any]], Any], latency_ms: int | None = None) -> None:
@@ -152,21 +158,22 @@ class CallableBackend:
 
     def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
         try:
-            body = self.fn(_copied(request))
+            body = self.fn(_private_copy(request))
         except Exception as exc:  # the integrator's code failing is data, not a simulator crash
             return Delivery(status_code=500, error=f"handler raised {type(exc).__name__}: {exc}",
                             latency_ms=self.latency_ms)
         try:
-            return Delivery(body=_copied(body), latency_ms=self.latency_ms)
+            return Delivery(body=strict_json.copy(body), latency_ms=self.latency_ms, vetted=True)
         except strict_json.StrictJsonError as exc:
             return Delivery(error=f"response is not strict JSON: {str(exc)[:MAX_ERROR_CHARS]}",
                             latency_ms=self.latency_ms)
 
 
-def _copied(value: Any) -> Any:
-    """A deep copy through the strict policy (what crossing a wire would do); the check runs
-    before any recursion, so a cycle or a 100,000-level answer is refused, not followed."""
-    return strict_json.loads(strict_json.dumps(value, max_depth=strict_json.MAX_DEPTH))
+def _private_copy(request: dict[str, Any]) -> dict[str, Any]:
+    """The webhook request with a deep copy of its state, the one value it shares with the call (its
+    `context` lines are built fresh for each request, the rest are strings). The state already
+    passed the strict policy, so it is copied without a second check."""
+    return {**request, "state": strict_json.copy(request["state"], checked=True)}
 
 
 FAILURES: dict[str, Callable[[], Delivery]] = {

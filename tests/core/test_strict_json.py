@@ -15,3 +15,33 @@ def test_policy():
         sj.dumps({1: 2})
     assert sj.dumps({"a": "é"}) == '{"a":"é"}'
 
+
+
+def test_copy_shares_nothing_and_refuses_what_check_refuses():
+    original = {"state": {"nested": {"items": [1, {"x": "y"}]}, "t": (1, 2)}, "reply": "ok"}
+    copied = sj.copy(original)
+    assert copied == {"state": {"nested": {"items": [1, {"x": "y"}]}, "t": [1, 2]}, "reply": "ok"}
+    copied["state"]["nested"]["items"][1]["x"] = "changed"
+    assert original["state"]["nested"]["items"][1]["x"] == "y"
+    cycle: dict = {}
+    cycle["self"] = cycle
+    for bad in (cycle, {"x": float("nan")}, {1: "key"}):
+        with pytest.raises(sj.StrictJsonError):
+            sj.copy(bad)
+
+
+def test_an_in_process_webhook_cannot_reach_the_call_state_through_its_request_or_answer():
+    from aployee_sim.core.reasoning import CallableBackend
+
+    kept = {}
+
+    def webhook(request):
+        request["state"]["nested"]["n"] = "mutated by the webhook"  # its own copy
+        kept["answer"] = {"state": {"nested": {"n": 2}}}
+        return kept["answer"]
+
+    state = {"nested": {"n": 1}}
+    delivery = CallableBackend(webhook)("https://hooks.test/x", {"utterance": "hi", "state": state}, 1000)
+    assert state == {"nested": {"n": 1}}
+    kept["answer"]["state"]["nested"]["n"] = "mutated later"
+    assert delivery.body == {"state": {"nested": {"n": 2}}}
