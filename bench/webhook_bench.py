@@ -8,6 +8,15 @@ pipelined delivery (`webhook_in_flight=K`) in the same session, and the receiver
 measured by wrk (bounded: `-d5s`) at the same connection count, so the ratios to the limit show:
 the limit of pipelined delivery is min(receiver capacity at K connections, K / handler latency).
 
+A third figure is the campaign's own *schedule bound*: the simulator sends a request when its turn
+is due in virtual time T and needs the answer at T + the modelled latency (150-450 ms), so
+virtual time can run ahead of a request's wall-clock round trip only by that much. Replaying the
+recorded (send, need) moments with an engine and a client that cost nothing, and every answer
+taking exactly W of wall time with at most K in flight, gives the best rate any implementation of
+this delivery can reach on this campaign. It is printed for W = the handler latency and for W =
+the receiver's own best round trip, one request at a time as wrk measured it (1 / wrk capacity at
+one connection): no request can come back sooner, so no delivery can beat that figure.
+
     python bench/webhook_bench.py                       # N = 100 and 1,000; 0 ms and 20 ms
     python bench/webhook_bench.py --n 1000 --delay 20 --in-flight 128
 Sequential delivery of 1,000 calls at 20 ms would take minutes, so sequential runs use at most
@@ -18,6 +27,7 @@ Prints one JSON line per run and a table. Not a test: nothing here asserts a tim
 from __future__ import annotations
 
 import argparse
+import heapq
 import json
 import os
 import pathlib
@@ -82,6 +92,7 @@ def campaign(url: str, n: int, in_flight: int, seed: int) -> dict:
     up once the last reply begins (hanging up while an answer is in flight makes the engine collect
     it at once, to record it before the call's end)."""
     from aployee_sim.api import Simulator
+    from aployee_sim.core.clock import parse_instant
     from aployee_sim.fakes.callers import ScriptedCaller, expect, hang_up, say
 
     with Simulator(seed=seed, webhook_in_flight=in_flight) as sim:
@@ -94,10 +105,30 @@ def campaign(url: str, n: int, in_flight: int, seed: int) -> dict:
         sim.run()
         wall = time.perf_counter() - started
         exchanges = [x for cid in ids for x in sim.exchanges(cid)]
+        schedule = [(sim.clock.ms_at(parse_instant(x["sent_at"])), x["duration_ms"]) for x in exchanges]
     failed = sum(1 for x in exchanges if x["error"])
     return {"calls": n, "in_flight": in_flight, "webhooks": len(exchanges), "failed": failed,
             "wall_s": round(wall, 3), "webhooks_per_s": round(len(exchanges) / wall, 1),
-            "calls_per_s": round(n / wall, 1)}
+            "calls_per_s": round(n / wall, 1), "schedule": schedule}
+
+
+def schedule_bound(schedule: list[tuple[int, int]], round_trip_ms: float, in_flight: int) -> float:
+    """Webhooks/s on this virtual schedule with a free engine and client: each answer takes exactly
+    `round_trip_ms` of wall time once one of `in_flight` slots is free, and the engine waits for it
+    only when virtual time reaches the moment it is needed (send + modelled latency)."""
+    moments = sorted([(sent, 1, i) for i, (sent, _) in enumerate(schedule)] +
+                     [(sent + latency, 0, i) for i, (sent, latency) in enumerate(schedule)])
+    wall, answered_at, busy = 0.0, [0.0] * len(schedule), []  # busy: wall times the slots free up
+    for _, is_send, i in moments:
+        if is_send:
+            while busy and busy[0] <= wall:
+                heapq.heappop(busy)
+            start = wall if len(busy) < in_flight else heapq.heappop(busy)
+            answered_at[i] = start + round_trip_ms / 1000
+            heapq.heappush(busy, answered_at[i])
+        else:
+            wall = max(wall, answered_at[i])
+    return round(len(schedule) / wall, 1) if wall else float("inf")
 
 
 def wrk_capacity(url: str, connections: int, seconds: int) -> float | None:
@@ -116,6 +147,11 @@ def wrk_capacity(url: str, connections: int, seconds: int) -> float | None:
             report = json.loads(line[len("WRKJSON "):])
             return round(report["ok_2xx"] / (report["duration_us"] / 1e6), 1)
     return None
+
+
+def limit_share(bounds: dict, row: dict) -> str:
+    """The schedule bound at the receiver's round trip as a share of the limit."""
+    return f"{bounds['receiver'] / row['limit_per_s']:.0%} of limit"
 
 
 def main() -> int:
@@ -143,28 +179,38 @@ def main() -> int:
                 if size not in sequential_runs:
                     sequential_runs[size] = campaign(receiver.url, size, 1, args.seed)
                 sequential = sequential_runs[size]
+                sequential.pop("schedule", None)
                 pipelined = campaign(receiver.url, n, args.in_flight, args.seed)
-                limit = capacity[args.in_flight] or float("inf")
+                schedule = pipelined.pop("schedule")
+                wrk_k = capacity[args.in_flight]
+                limit = wrk_k or float("inf")
                 if delay:
                     limit = min(limit, args.in_flight / (delay / 1000))
+                receiver_rt_ms = 1000 / capacity[1] if capacity[1] else delay
+                bounds = {"handler": schedule_bound(schedule, delay, args.in_flight) if delay else None,
+                          "receiver": schedule_bound(schedule, receiver_rt_ms, args.in_flight)}
                 row = {"delay_ms": delay, "n": n, "sequential": sequential, "pipelined": pipelined,
-                       "wrk_1_conn": capacity[1], f"wrk_{args.in_flight}_conn": capacity[args.in_flight],
-                       "limit_per_s": round(limit, 1),
+                       "wrk_1_conn": capacity[1], f"wrk_{args.in_flight}_conn": wrk_k,
+                       "limit_per_s": round(limit, 1), "receiver_round_trip_ms": round(receiver_rt_ms, 2),
+                       "schedule_bound_per_s": bounds,
                        "speedup": round(pipelined["webhooks_per_s"] / sequential["webhooks_per_s"], 1),
-                       "of_limit": round(pipelined["webhooks_per_s"] / limit, 3)}
+                       "of_limit": round(pipelined["webhooks_per_s"] / limit, 3),
+                       "of_schedule_bound": round(pipelined["webhooks_per_s"] / bounds["receiver"], 3)}
                 print(json.dumps(row), flush=True)
                 rows.append(row)
         finally:
             receiver.stop()
     print(f"\n| handler | calls x {TURNS} turns | sequential webhooks/s | pipelined ({args.in_flight}) webhooks/s "
-          "| calls/s | wall s | speed-up | receiver wrk 1 / K conn | limit | of limit |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| calls/s | wall s | speed-up | receiver wrk 1 / K conn | limit | of limit "
+          "| schedule bound (handler / receiver round trip) | of bound |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        p, s = r["pipelined"], r["sequential"]
+        p, s, b = r["pipelined"], r["sequential"], r["schedule_bound_per_s"]
         print(f"| {r['delay_ms']:g} ms | {r['n']:,} | {s['webhooks_per_s']:,.0f} | {p['webhooks_per_s']:,.0f} | "
               f"{p['calls_per_s']:,.0f} | {p['wall_s']} (seq. {s['wall_s']} for {s['calls']}) | {r['speedup']}x | "
               f"{r['wrk_1_conn'] or 0:,.0f} / {r[f'wrk_{args.in_flight}_conn'] or 0:,.0f} | "
-              f"{r['limit_per_s']:,.0f} | {r['of_limit']:.0%} |")
+              f"{r['limit_per_s']:,.0f} | {r['of_limit']:.0%} | "
+              f"{b['handler'] or 0:,.0f} / {b['receiver']:,.0f} ({limit_share(b, r)}) | {r['of_schedule_bound']:.0%} |")
     return 0
 
 

@@ -18,7 +18,7 @@ EXAMPLE = {"name": "CustomerServiceBot", "reasoning_mode": "mcp", "mcp_config": 
 
 @pytest.fixture(scope="module")
 def server():
-    with ServerThread(sim=Simulator(seed=2), api_key="k", clock="manual") as running:
+    with Simulator(seed=2) as served, ServerThread(sim=served, api_key="k", clock="manual") as running:
         yield running
 
 

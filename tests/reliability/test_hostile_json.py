@@ -36,7 +36,7 @@ def receiver():
 
 @pytest.fixture(scope="module")
 def server():
-    with ServerThread(sim=Simulator(seed=1), api_key=KEY, clock="manual") as srv:
+    with Simulator(seed=1) as sim, ServerThread(sim=sim, api_key=KEY, clock="manual") as srv:
         yield srv
 
 

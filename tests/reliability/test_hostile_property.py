@@ -45,7 +45,7 @@ def hostile_text(draw) -> str:
 
 @pytest.fixture(scope="module")
 def world():
-    with HostileReceiver() as receiver, ServerThread(sim=Simulator(seed=9), api_key=KEY, clock="manual") as server:
+    with HostileReceiver() as receiver, Simulator(seed=9) as served, ServerThread(sim=served, api_key=KEY, clock="manual") as server:
         with httpx.Client(base_url=server.root_url, headers={"Authorization": f"Bearer {KEY}"}, timeout=15) as client:
             api = StrictApi(client)
             yield api, receiver, api.webhook_assistant(receiver.url)

@@ -28,7 +28,7 @@ AUTH = f"Authorization: Bearer {KEY}\r\n".encode()
 
 @pytest.fixture(scope="module")
 def srv():
-    with ServerThread(sim=Simulator(seed=1), api_key=KEY, clock="manual") as server:
+    with Simulator(seed=1) as served, ServerThread(sim=served, api_key=KEY, clock="manual") as server:
         yield server
 
 

@@ -10,7 +10,7 @@ from aployee_sim.server.thread import ServerThread
 
 
 def _server(clock: str, **kwargs):
-    with ServerThread(sim=Simulator(seed=3), api_key=KEY, clock=clock, **kwargs) as srv:
+    with Simulator(seed=3) as served, ServerThread(sim=served, api_key=KEY, clock=clock, **kwargs) as srv:
         yield srv
 
 

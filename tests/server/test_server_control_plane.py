@@ -98,7 +98,7 @@ def test_auto_clock_skips_idle_time(api, auto_server):
 
 
 def test_realtime_clock_runs_calls_at_scaled_wall_speed():
-    with ServerThread(sim=Simulator(seed=2), api_key="k", clock="realtime", speed=2000) as srv, \
+    with Simulator(seed=2) as served, ServerThread(sim=served, api_key="k", clock="realtime", speed=2000) as srv, \
             client_for(srv) as api:
         call = make_call(api, make_assistant(api)["id"], "+15005550004")  # hangs up after the greeting
         details = poll(api, call["id"], "completed")

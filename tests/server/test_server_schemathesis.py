@@ -38,7 +38,7 @@ def test_live_server_conforms_to_its_openapi_document():
                for op in ops.values())
     created: list[int] = []
     world = {"assistants": [{"id": "asst_xyz789", "name": "Alex", "first_message": "Hi, this is Alex."}]}
-    with ServerThread(sim=Simulator(seed=9), api_key="fuzz-key", clock="auto", config=world) as srv:
+    with Simulator(seed=9) as served, ServerThread(sim=served, api_key="fuzz-key", clock="auto", config=world) as srv:
         for operation in operations:
             strategies = [operation.as_strategy(generation_mode=mode)
                           for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)]

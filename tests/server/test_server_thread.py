@@ -86,7 +86,7 @@ def hook_url():
 
 
 def test_real_webhook_while_requests_keep_being_served(hook_url):
-    with ServerThread(sim=Simulator(seed=5), api_key="k", clock="manual") as srv, client_for(srv) as api:
+    with Simulator(seed=5) as served, ServerThread(sim=served, api_key="k", clock="manual") as srv, client_for(srv) as api:
         Hook.simulator = srv
         assistant = make_assistant(api, reasoning_mode="webhook", webhook_url=hook_url)
         call = make_call(api, assistant["id"], "+15005550006", initial_state={"customer_id": "c1"})
