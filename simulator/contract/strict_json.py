@@ -126,10 +126,8 @@ def _plain(item: Any) -> bool:
 
 
 def _check_text(text: str, path: str) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise StrictJsonError(f"{path}: a string holds an unpaired UTF-16 surrogate, which has no UTF-8 form") from None
+    if not _utf8(text):
+        raise StrictJsonError(f"{path}: a string holds an unpaired UTF-16 surrogate, which has no UTF-8 form")
 
 
 def dumps(value: Any, *, indent: int | None = None, sort_keys: bool = False, max_depth: int = EMITTED_DEPTH) -> str:
@@ -142,21 +140,74 @@ def dumps(value: Any, *, indent: int | None = None, sort_keys: bool = False, max
 
 
 def copy(value: Any, *, checked: bool = False) -> Any:
-    """A deep copy of `value` that shares nothing with it (what crossing a wire would do), after
-    `check`ing it (unless `checked`: it already passed the policy). The check comes first, so a
-    cycle or a 100,000-level value is refused, not followed; after it, the copy's recursion is
-    bounded by `MAX_DEPTH`. Tuples become lists, as JSON has no tuple. A plain recursive copy: for
-    the small states and answers of a call turn it is about three times faster than a round trip
-    through the encoder, and it runs on every in-process turn (tests/core/test_strict_json.py)."""
-    if not checked:
-        check(value)
-    return _copied(value)
+    """A deep copy of `value` that shares nothing with it (what crossing a wire would do), refusing
+    what `check` refuses (unless `checked`: it already passed the policy). Tuples become lists, as
+    JSON has no tuple.
+
+    It runs on every in-process turn (a Python webhook's answer), so checking and copying are one
+    walk: `_strict_copied` stops at the first doubt, and only then does `check` walk again, to
+    raise its error saying where (or, for a rare valid value such as a dict subclass, to let the
+    general copy run). The walk's recursion is bounded by `MAX_DEPTH`, so a cycle or a
+    100,000-level value is refused, not followed. Against `check` then a copy it is about a third
+    cheaper on a turn's small answers; tests/core/test_strict_json.py holds it to `check`'s verdict
+    and messages on generated values, hostile ones included."""
+    if checked:
+        return _copied(value)
+    try:
+        return _strict_copied(value, 1)
+    except _Doubt:
+        check(value)  # raises the error, saying where
+        return _copied(value)
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
 
 
 def _copied(value: Any) -> Any:
+    """The copy of a value that passed `check` (dict and list subclasses become plain ones)."""
     kind = type(value)
     if kind is dict:
         return {key: _copied(item) for key, item in value.items()}
     if kind is list or kind is tuple:
         return [_copied(item) for item in value]
-    return value  # str, int, float, bool, None: immutable
+    if kind in _IMMUTABLE:
+        return value
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copied(item) for item in value]
+    return value  # a str, int or float subclass: immutable too
+
+
+class _Doubt(Exception):
+    """`_strict_copied` met something `check` must judge (an error, or an unusual but valid value)."""
+
+
+def _strict_copied(value: Any, depth: int) -> Any:
+    """The copy of a value made of plain dicts, lists, tuples and valid members; `_Doubt` otherwise."""
+    kind = type(value)
+    if kind is dict:
+        if depth > MAX_DEPTH:
+            raise _Doubt
+        copied: dict[str, Any] = {}
+        for key, item in value.items():
+            if type(key) is not str or not (key.isascii() or _utf8(key)):
+                raise _Doubt
+            copied[key] = item if _plain(item) else _strict_copied(item, depth + 1)
+        return copied
+    if kind is list or kind is tuple:
+        if depth > MAX_DEPTH:
+            raise _Doubt
+        return [item if _plain(item) else _strict_copied(item, depth + 1) for item in value]
+    if _plain(value) or (kind is str and _utf8(value)):
+        return value
+    raise _Doubt
+
+
+def _utf8(text: str) -> bool:
+    """Whether a (non-ASCII) string has a UTF-8 form: no unpaired surrogate."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
