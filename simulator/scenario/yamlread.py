@@ -162,7 +162,7 @@ def _read_text(path: FsPath, start: Mark, errors: list[ScenarioError]) -> str | 
         return None
     if len(data) > MAX_FILE_BYTES:
         errors.append(ScenarioError(start, f"the file is larger than {MAX_FILE_BYTES} bytes (1 MiB), the limit for "
-                                           "a scenario file"))
+                                           "a scenario or configuration file"))
         return None
     try:
         return data.decode("utf-8")

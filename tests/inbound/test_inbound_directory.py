@@ -46,7 +46,7 @@ def test_a_yaml_file_provisions_numbers_routing_and_menus(tmp_path):
 
 
 @pytest.mark.parametrize("text, where, what", [
-    ("phone_numbers: [{number: +15550100, assistant: A}]", "phone_numbers[0].number", "quote it in YAML"),
+    ("phone_numbers: [{number: 15550100, assistant: A}]", "phone_numbers[0].number", "must be an E.164 number"),
     ("phone_numbers: [{number: '+15550100'}]", "phone_numbers[0]", "assign the number to an assistant"),
     ("phone_numbers: [{number: '+15550100', assistant: A, routing: nope}]", "phone_numbers[0].routing",
      "unknown rule set 'nope'"),
@@ -79,6 +79,19 @@ def test_mistakes_name_the_file_the_key_path_and_the_problem(tmp_path, text, whe
     assert message.startswith(str(tmp_path / "numbers.yaml") + ": ")
     assert f": {where}: " in message if where else True
     assert what in message
+
+
+def test_numbers_are_read_as_written_and_an_alias_bomb_is_refused_at_its_line(tmp_path):
+    """The file is read with the scenario reader's caps: `+15550100` unquoted is the number itself
+    (plain YAML would make it the integer 15550100), and a billion-laughs file is one clear error."""
+    directory = load_config(Directory(), write(tmp_path, "phone_numbers: [{number: +15550100, assistant: A}]"))
+    assert set(directory.numbers) == {"+15550100"}
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8))
+    with pytest.raises(DirectoryError, match=r"numbers\.yaml: line \d+, column \d+: .*alias bomb"):
+        load_config(Directory(), write(tmp_path, bomb))
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path):
