@@ -18,6 +18,7 @@ import yaml
 from aployee_sim.contract import events as ev
 from aployee_sim.scenario.regression import heard_pattern, regression_expect, stubs_for, unreachable
 from aployee_sim.scenario.schema import Assistant as ScenarioAssistant
+from aployee_sim.tui.inbound_export import inbound_world
 from aployee_sim.tui.model import CallData
 
 
@@ -66,14 +67,10 @@ def caller_steps(data: CallData) -> list[dict[str, Any]]:
     return steps
 
 
-def _assistant_spec(data: CallData) -> dict[str, Any]:
-    """The assistant as a scenario `assistants:` entry: only the keys the scenario format knows."""
+def _assistant_spec(source: dict[str, Any]) -> dict[str, Any]:
+    """An assistant as a scenario `assistants:` entry: only the keys the scenario format knows."""
     known = set(ScenarioAssistant.model_fields) - {"id"}   # seeded ids are not settings
-    source = data.assistant or {"name": data.assistant_name or data.details["assistant_id"]}
-    spec = {k: v for k, v in source.items() if k in known and v not in (None, [], {})}
-    if data.exchanges:  # what the call did wins over a settings lookup by id (ids repeat across store runs)
-        spec.update(reasoning_mode="webhook", webhook_url=data.exchanges[0]["url"])
-    return spec
+    return {k: v for k, v in source.items() if k in known and v not in (None, [], {})}
 
 
 def scenario_dict(data: CallData) -> dict[str, Any]:
@@ -84,24 +81,35 @@ def scenario_dict(data: CallData) -> dict[str, Any]:
         "name": f"regression of {details['id']}",
         "description": f"Exported from aployee-sim tui. {details.get('summary') or ''}".strip(),
         "clock": {"start": details["created_at"].rstrip("Z"), "timezone": "UTC"},
-        "assistants": {"assistant": _assistant_spec(data)},
     }
-    if data.direction == "inbound":  # the number goes straight to the assistant (menus are not exported)
-        scenario["numbers"] = {details["to"]: {"assistant": "assistant"}}
+    own = data.assistant or {"name": data.assistant_name or details["assistant_id"]}
+    world = inbound_world(data) if data.direction == "inbound" else None
+    if world is not None:  # the number's routing, menus and every assistant they reach
+        scenario["assistants"] = {key: _assistant_spec(a) for key, a in world.assistants.items()}
+        scenario["numbers"] = world.numbers
+        for section, value in (("routing", world.routing), ("menus", world.menus)):
+            if value:
+                scenario[section] = value
         call["inbound"] = True
     else:
-        call["assistant"] = "assistant"
+        scenario["assistants"] = {"assistant": _assistant_spec(own)}
+        if data.direction == "inbound":  # no routing known (a server over HTTP): straight to the assistant
+            scenario["numbers"] = {details["to"]: {"assistant": "assistant"}}
+            call["inbound"] = True
+        else:
+            call["assistant"] = "assistant"
     call["to"] = details["to"]
     if details.get("from"):
         call["from"] = details["from"]
     if data.initial_state:
         call["initial_state"] = data.initial_state
     call["caller"] = caller_steps(data)
-    webhook = (data.assistant or {}).get("reasoning_mode") == "webhook" or bool(data.exchanges)
+    webhook = own.get("reasoning_mode") == "webhook" or any("url" in x for x in data.exchanges)
     call["expect"] = regression_expect(
         status=details["status"], reason=data.end_reason, final_state=details.get("final_state"),
-        transcript=data.transcript, failed_webhooks=sum(1 for x in data.exchanges if x.get("error")) if webhook else None)
-    stubbed = {x["url"] for x in data.exchanges if x["url"] in data.in_process_webhooks or unreachable(x["url"])}
+        transcript=data.transcript, failed_webhooks=sum(1 for x in data.exchanges if "url" in x and x.get("error")) if webhook else None)
+    urls = {x["url"] for x in data.exchanges if "url" in x}   # (an MCP tool call has a server instead)
+    stubbed = {url for url in urls if url in data.in_process_webhooks or unreachable(url)}
     if stubbed:
         scenario["webhooks"] = stubs_for(data.exchanges, stubbed)
     if data.timings:

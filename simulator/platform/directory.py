@@ -238,6 +238,14 @@ class Directory:
         return self.menus[name]
 
     # --- questions -----------------------------------------------------------------------------
+    def routing_config(self) -> dict[str, Any]:
+        """The numbers, rule sets and menus in the file's shape (`update` reads it back): what an
+        inbound call's routing depends on, for a store to keep beside the calls it routed."""
+        numbers = [{k: v for k, v in (("number", n.number), ("assistant", n.assistant), ("routing", n.routing))
+                    if v is not None} for n in self.numbers.values()]
+        return {"phone_numbers": numbers, "routing": {k: _plain(v) for k, v in self.rule_sets.items()},
+                "menus": {k: _plain(v) for k, v in self.menus.items()}}
+
     def number(self, number: str) -> NumberEntry | None:
         return self.numbers.get(number)
 

@@ -53,8 +53,8 @@ def stubs_for(exchanges: list[dict[str, Any]], stubbed: set[str]) -> dict[str, l
     rules: dict[str, list[dict[str, Any]]] = {}
     seen: set[tuple[str, str]] = set()
     for exchange in exchanges:
-        url, utterance = exchange["url"], exchange["request"]["utterance"]
-        if url in stubbed and (url, utterance) not in seen:
+        url = exchange.get("url")   # (an MCP tool call names its server instead)
+        if url in stubbed and (url, utterance := exchange["request"]["utterance"]) not in seen:
             seen.add((url, utterance))
             rules.setdefault(url, []).append(stub_rule(exchange))
     return rules

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from typing import Any
 
 from aployee_sim.core.reasoning import BuiltinBrain
-from aployee_sim.core.timings import Timings
 from aployee_sim.platform.platform import Platform
 from aployee_sim.tui.model import CallData, CallRow, EventRow
 from aployee_sim.tui.sources import api_errors
@@ -57,8 +56,10 @@ class PlatformSource:
             end_reason=record.end_reason,
             initial_state=dict(record.initial_state),
             assistant=self._assistant_config(record.assistant_id),
+            assistants={aid: config for aid in platform.assistants if (config := self._assistant_config(aid))},
+            directory=platform.directory.routing_config(),
             in_process_webhooks=set(platform.router.routes),
-            timings=timing_overrides(platform.timings),
+            timings=platform.timings.overrides(),
         )
 
     def _assistant_config(self, assistant_id: str) -> dict[str, Any] | None:
@@ -76,9 +77,3 @@ class PlatformSource:
     def close(self) -> None:
         pass
 
-
-def timing_overrides(timings: Timings) -> dict[str, Any]:
-    """The timings that differ from the defaults (a scenario's `timings:`), so a replay runs alike."""
-    default = Timings()
-    return {f.name: list(v) if isinstance(v := getattr(timings, f.name), tuple) else v
-            for f in fields(timings) if getattr(timings, f.name) != getattr(default, f.name)}
