@@ -76,9 +76,10 @@ def _assistant_spec(source: dict[str, Any]) -> dict[str, Any]:
 def scenario_dict(data: CallData) -> dict[str, Any]:
     """A scenario (the `aployee-sim run` format) that replays this call's caller and expects its ending."""
     details = data.details
-    call: dict[str, Any] = {"name": f"replay of {details['id']}"}
+    of = f"{details['id']} (run {data.run_id})" if data.run_id else details["id"]
+    call: dict[str, Any] = {"name": f"replay of {of}"}
     scenario: dict[str, Any] = {
-        "name": f"regression of {details['id']}",
+        "name": f"regression of {of}",
         "description": f"Exported from aployee-sim tui. {details.get('summary') or ''}".strip(),
         "clock": {"start": details["created_at"].rstrip("Z"), "timezone": "UTC"},
     }
@@ -127,14 +128,19 @@ HEADER = """\
 """
 
 
+def _stem(data: CallData) -> str:
+    """The file name: the call id, after its run's for a store's call (seeded ids repeat across runs)."""
+    return f"{data.run_id}-{data.id}" if data.run_id else data.id
+
+
 def write_json(data: CallData, directory: Path) -> Path:
-    path = directory / f"{data.id}.json"
+    path = directory / f"{_stem(data)}.json"
     path.write_text(json.dumps(call_json(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
 
 def write_scenario(data: CallData, directory: Path) -> Path:
-    path = directory / f"{data.id}.scenario.yaml"
+    path = directory / f"{_stem(data)}.scenario.yaml"
     text = HEADER + yaml.safe_dump(scenario_dict(data), sort_keys=False, allow_unicode=True, width=100)
     path.write_text(text, encoding="utf-8")
     return path

@@ -63,6 +63,7 @@ class CallData:
     directory: dict[str, Any] | None = None    # numbers, routing, menus (`Directory.routing_config`), for export
     in_process_webhooks: set[str] = field(default_factory=set)   # URLs served in-process (export stubs them)
     timings: dict[str, Any] = field(default_factory=dict)        # the platform's timing overrides, for export
+    run_id: str = ""                        # the store run that made it ("" elsewhere): ids repeat across runs
 
     @property
     def id(self) -> str:

@@ -87,7 +87,7 @@ class StoreSource:
             initial_state=dict(record.initial_state), assistant=assistants.get(record.assistant_id),
             assistants=assistants, directory=world.directory if world else None,
             in_process_webhooks=set(world.stubbed_webhooks) if world else set(),
-            timings=world.timings if world else {})
+            timings=world.timings if world else {}, run_id=run)
 
     def close(self) -> None:
         self.store.close()
