@@ -76,10 +76,10 @@ async def export_every_call_with_y(db: Path, export_dir: Path) -> list[Path]:
                 table.move_cursor(row=index)
                 await pilot.press("enter")
                 await wait_for(pilot, lambda: isinstance(app.screen, CallScreen) and app.screen.data is not None)
-                before = set(export_dir.glob("*.scenario.yaml"))
+                count = len(written)
                 await pilot.press("y")
-                await wait_for(pilot, lambda: len(set(export_dir.glob("*.scenario.yaml")) - before) == 1)
-                written.extend(set(export_dir.glob("*.scenario.yaml")) - before)
+                await wait_for(pilot, lambda: len(list(export_dir.glob("*.scenario.yaml"))) == count + 1)
+                written.extend(set(export_dir.glob("*.scenario.yaml")) - set(written))
                 await pilot.press("escape")
                 await wait_for(pilot, lambda: app.screen is screen)
     finally:
