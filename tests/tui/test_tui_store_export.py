@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,10 @@ def store_of(tmp_path: Path, *scenarios: str) -> Path:
     return db
 
 
+def has_exports(directory: Path, count: int) -> bool:
+    return len(list(directory.glob("*.scenario.yaml"))) == count
+
+
 async def export_every_call_with_y(db: Path, export_dir: Path) -> list[Path]:
     """Open each call of the list in turn and press `y`, as a user does; the written files in list order."""
     source = StoreSource(db)
@@ -77,7 +82,7 @@ async def export_every_call_with_y(db: Path, export_dir: Path) -> list[Path]:
                 await pilot.press("enter")
                 await wait_for(pilot, lambda: isinstance(app.screen, CallScreen) and app.screen.data is not None)
                 await pilot.press("y")
-                await wait_for(pilot, lambda n=len(written): len(list(export_dir.glob("*.scenario.yaml"))) == n + 1)
+                await wait_for(pilot, partial(has_exports, export_dir, index + 1))
                 written.extend(set(export_dir.glob("*.scenario.yaml")) - set(written))
                 await pilot.press("escape")
                 await wait_for(pilot, lambda: app.screen is screen)
