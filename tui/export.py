@@ -16,7 +16,13 @@ from typing import Any
 import yaml
 
 from aployee_sim.contract import events as ev
-from aployee_sim.scenario.regression import heard_pattern, regression_expect, stubs_for, unreachable
+from aployee_sim.scenario.regression import (
+    heard_pattern,
+    regression_expect,
+    stubs_for,
+    tool_stubs_for,
+    unreachable,
+)
 from aployee_sim.scenario.schema import Assistant as ScenarioAssistant
 from aployee_sim.tui.inbound_export import inbound_world
 from aployee_sim.tui.model import CallData
@@ -73,6 +79,24 @@ def _assistant_spec(source: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in source.items() if k in known and v not in (None, [], {})}
 
 
+def _carrier(data: CallData) -> dict[str, str]:
+    """How the carrier ended a call that never connected (busy, no answer, a network error), as a
+    scenario's `carrier:`: the record shows it, whatever made it so (a forced outcome, a test number)."""
+    connected = any(e.kind == ev.CALL_STARTED for e in data.events)
+    if connected or data.direction != "outbound" or data.end_reason not in (ev.BUSY, ev.NO_ANSWER, ev.ERROR):
+        return {}
+    return {data.details["to"]: data.end_reason}
+
+
+def _transfer_party(data: CallData) -> dict[str, dict[str, list[str]]]:
+    """How each transfer target answered, in order, as a scenario's `transfer_party:`."""
+    outcomes: dict[str, list[str]] = {}
+    for event in data.events:
+        if event.kind == ev.TRANSFER_RESULT:
+            outcomes.setdefault(event.data["target"], []).append(event.data["result"])
+    return {target: {"outcomes": results} for target, results in outcomes.items()}
+
+
 def scenario_dict(data: CallData) -> dict[str, Any]:
     """A scenario (the `aployee-sim run` format) that replays this call's caller and expects its ending."""
     details = data.details
@@ -113,6 +137,13 @@ def scenario_dict(data: CallData) -> dict[str, Any]:
     stubbed = {url for url in urls if url in data.in_process_webhooks or unreachable(url)}
     if stubbed:
         scenario["webhooks"] = stubs_for(data.exchanges, stubbed)
+    servers = {x["server"] for x in data.exchanges if "server" in x}
+    if tools := tool_stubs_for(data.exchanges, {s for s in servers if s in data.in_process_webhooks or unreachable(s)}):
+        scenario["mcp_tools"] = tools
+    if carrier := _carrier(data):
+        scenario["carrier"] = carrier
+    if party := _transfer_party(data):
+        scenario["transfer_party"] = party
     if data.timings:
         scenario["timings"] = data.timings
     scenario["calls"] = [call]

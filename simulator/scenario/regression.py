@@ -5,7 +5,8 @@ call). A regression must pass on the unchanged system and fail when the webhook'
 or the flow changes, so it expects what mattered: the status and end reason, the final state,
 the assistant's lines in order, and no webhook errors beyond those recorded. A webhook that
 cannot be called from a replay (served in-process, or on a reserved test domain) is carried
-as stub rules that answer exactly what it answered, with its recorded round trip.
+as stub rules that answer exactly what it answered, with its recorded round trip; so is an MCP
+server that was served in-process (`mcp_tools:`, one stub per distinct tool call).
 """
 
 from __future__ import annotations
@@ -58,6 +59,41 @@ def stubs_for(exchanges: list[dict[str, Any]], stubbed: set[str]) -> dict[str, l
             seen.add((url, utterance))
             rules.setdefault(url, []).append(stub_rule(exchange))
     return rules
+
+
+_TOOL_FAILURES = (("timeout", "timeout"), ("connection error", "connection_error"), ("protocol error", "protocol_error"))
+
+
+def tool_stub(exchange: dict[str, Any]) -> dict[str, Any]:
+    """An `mcp_tools:` stub answering this tool call's arguments exactly as it was answered."""
+    stub: dict[str, Any] = {"tool": exchange["tool"], "match": exchange.get("arguments") or {}}
+    result = exchange.get("result")
+    error = (exchange.get("error") or "").lower()
+    failure = next((f for prefix, f in _TOOL_FAILURES if error.startswith(prefix)), None)
+    if failure is not None or result is None:
+        stub["fail"] = failure or "connection_error"
+    elif result.get("structured_content") is not None and not result.get("is_error"):
+        stub["result"] = result["structured_content"]
+    else:
+        stub["content"] = result.get("content") or []
+        if result.get("is_error"):
+            stub["is_error"] = True
+    duration = exchange.get("duration_ms")
+    if isinstance(duration, int) and stub.get("fail") != "timeout":
+        stub["delay"] = f"{duration}ms"
+    return stub
+
+
+def tool_stubs_for(exchanges: list[dict[str, Any]], stubbed: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Tool stubs by MCP server for the servers in `stubbed`, one per distinct tool call (first answer wins)."""
+    stubs: dict[str, list[dict[str, Any]]] = {}
+    for exchange in exchanges:
+        server = exchange.get("server")
+        if server in stubbed:
+            stub = tool_stub(exchange)
+            if not any(s["tool"] == stub["tool"] and s["match"] == stub["match"] for s in stubs.get(server, [])):
+                stubs.setdefault(server, []).append(stub)
+    return stubs
 
 
 def heard_pattern(text: str, words: int = 6) -> str:

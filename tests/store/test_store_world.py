@@ -52,7 +52,9 @@ def test_the_writer_stores_the_world_and_it_reads_back_equal(written):
     assert world.directory["routing"]["office"]["rules"][0]["to"] == "17:30"          # as a file writes it
     again = Directory().update(world.directory)
     assert again.rule_sets == sim.directory.rule_sets and again.menus == sim.directory.menus
-    assert world.stubbed_webhooks == ["https://hooks.shop.test/a"] and world.timings == {"silence_timeout_ms": 9000}
+    assert world.stubbed == ["https://hooks.shop.test/a"] and world.timings == {"silence_timeout_ms": 9000}
+    assert sorted(world.scripts) == sorted(sim.assistants)                 # built-in assistants' intents
+    assert all(script == {"intents": [], "fallback_reply": None} for script in world.scripts.values())
 
 
 def test_a_changed_directory_is_written_again(written):
@@ -65,15 +67,21 @@ def test_a_changed_directory_is_written_again(written):
     assert [n["number"] for n in numbers] == ["+15550100", "+15550199"]
 
 
+def world_row(**changes: str) -> str:
+    """A stored world's JSON text with some members replaced by raw JSON text."""
+    members = {"directory": "{}", "stubbed": "[]", "timings": "{}", "scripts": "{}", **changes}
+    return "{" + ", ".join(f'"{k}": {v}' for k, v in members.items() if v is not None) + "}"
+
+
 @pytest.mark.parametrize(("row", "message"), [
-    ('{"directory": {}, "stubbed_webhooks": [], "timings": {"x": NaN}}', "not strict JSON"),
-    ('{"directory": {}, "stubbed_webhooks": []}', "exactly directory, stubbed_webhooks, timings"),
-    ('{"directory": {"menus": {"m": {"prompt": "p", "options": []}}}, "stubbed_webhooks": [], "timings": {}}',
-     "menus.m.options"),
-    ('{"directory": {}, "stubbed_webhooks": [1], "timings": {}}', "stubbed_webhooks must be a list of URLs"),
-    ('{"directory": {}, "stubbed_webhooks": [], "timings": {"ring_ms": 5}}', "timings.ring_ms"),
-    ('{"directory": {}, "stubbed_webhooks": [], "timings": {"dial_ms": true}}', "timings.dial_ms"),
-    ('{"directory": {}, "stubbed_webhooks": ["' + "x" * MAX_WORLD_BYTES + '"], "timings": {}}', "larger than"),
+    (world_row(timings='{"x": NaN}'), "not strict JSON"),
+    (world_row(scripts=None), "exactly directory, stubbed, timings, scripts"),
+    (world_row(directory='{"menus": {"m": {"prompt": "p", "options": []}}}'), "menus.m.options"),
+    (world_row(stubbed="[1]"), "stubbed must be a list of URLs"),
+    (world_row(timings='{"ring_ms": 5}'), "timings.ring_ms"),
+    (world_row(timings='{"dial_ms": true}'), "timings.dial_ms"),
+    (world_row(scripts='{"a": {"intents": [{"say": 1}], "fallback_reply": null}}'), "scripts.a must hold intents"),
+    (world_row(stubbed='["' + "x" * MAX_WORLD_BYTES + '"]'), "larger than"),
 ])
 def test_a_tampered_world_is_one_clear_error_in_the_tui(written, row, message):
     path, sim, _ = written

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
-from aployee_sim.core.reasoning import BuiltinBrain
+from aployee_sim.adapters.store.world import builtin_script
 from aployee_sim.platform.platform import Platform
 from aployee_sim.tui.model import CallData, CallRow, EventRow
 from aployee_sim.tui.sources import api_errors
@@ -58,7 +57,7 @@ class PlatformSource:
             assistant=self._assistant_config(record.assistant_id),
             assistants={aid: config for aid in platform.assistants if (config := self._assistant_config(aid))},
             directory=platform.directory.routing_config(),
-            in_process_webhooks=set(platform.router.routes),
+            in_process_webhooks={*platform.router.routes, *platform.mcp.router.routes},
             timings=platform.timings.overrides(),
         )
 
@@ -68,11 +67,8 @@ class PlatformSource:
         if assistant_id not in platform.assistants:
             return None
         config = platform.get_assistant(assistant_id)
-        brain = platform.brains.get(assistant_id)
-        if isinstance(brain, BuiltinBrain):  # (an MCP assistant's backend has no intents)
-            config["intents"] = [{k: v for k, v in asdict(i).items() if v not in (None, [], {})} for i in brain.intents]
-            config["fallback_reply"] = brain.fallback
-        return config
+        script = builtin_script(platform.brains[assistant_id])  # (an MCP assistant's backend has no intents)
+        return {**config, **script} if script else config
 
     def close(self) -> None:
         pass

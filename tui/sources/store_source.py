@@ -77,8 +77,10 @@ class StoreSource:
         stored = self._guard(lambda: self.store.get_call(call_id, run_id=run_id))
         record, clock = stored.record, stored.clock
         run = stored.run_id or ""
-        assistants = self._guard(lambda: self.store.run_assistants(run))
         world = self._guard(lambda: read_world(self.store.world(run), f"{self.label}: the world of run {run!r}"))
+        scripts = world.scripts if world else {}
+        assistants = {aid: {**a, **scripts.get(aid, {})} for aid, a in self._guard(
+            lambda: self.store.run_assistants(run)).items()}
         return CallData(
             details=stored.details(), direction=record.direction, assistant_name=stored.assistant_name or "",
             transcript=stored.transcript()["transcript"],
@@ -86,7 +88,7 @@ class StoreSource:
             exchanges=stored.exchanges, latency=stored.latency(), end_reason=record.end_reason,
             initial_state=dict(record.initial_state), assistant=assistants.get(record.assistant_id),
             assistants=assistants, directory=world.directory if world else None,
-            in_process_webhooks=set(world.stubbed_webhooks) if world else set(),
+            in_process_webhooks=set(world.stubbed) if world else set(),
             timings=world.timings if world else {}, run_id=run)
 
     def close(self) -> None:

@@ -2,9 +2,10 @@
 
 The store keeps each call's events and webhook exchanges; a regression made from a stored call
 (the TUI's `y` export) also needs the world the call met, which no event records whole: the
-numbers, time-based rule sets and IVR menus an inbound call went through, the webhook URLs that
-were served in-process (stubs, so a replay must stub them too) and the timings that differ from
-the defaults. `StoreWriter` stores it per run, as strict JSON, whenever it changes (the latest
+numbers, time-based rule sets and IVR menus an inbound call went through, the webhook and MCP
+server URLs that were served in-process (stubs, so a replay must stub them too), the timings that differ from the
+defaults, and the scripts of built-in assistants (their intents and fallback reply, which the
+assistant resource does not carry). `StoreWriter` stores it per run, as strict JSON, whenever it changes (the latest
 replaces the last); it is simulator configuration, kept out of every API resource.
 
 Reading it back (`read_world`) treats the row as input: it is size-capped, read with the strict
@@ -14,11 +15,12 @@ hand gives one clear `StoreError` instead of a replay that silently routes elsew
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from aployee_sim.adapters.store.db import StoreError, loads
 from aployee_sim.contract.strict_json import StrictJsonError
+from aployee_sim.core.reasoning import BuiltinBrain, Intent, ReasoningBackend
 from aployee_sim.core.timings import Timings
 from aployee_sim.platform.directory import Directory, DirectoryError
 
@@ -26,20 +28,31 @@ if TYPE_CHECKING:
     from aployee_sim.platform.platform import Platform
 
 MAX_WORLD_BYTES = 1 << 20   # as large as a scenario file may be
-_KEYS = ("directory", "stubbed_webhooks", "timings")
+_KEYS = ("directory", "stubbed", "timings", "scripts")
 
 
 @dataclass(frozen=True, slots=True)
 class World:
     directory: dict[str, Any]         # phone_numbers, routing, menus: `Directory.routing_config()`
-    stubbed_webhooks: list[str]       # webhook URLs answered in-process (scenario stubs)
+    stubbed: list[str]                # webhook and MCP server URLs answered in-process (scenario stubs)
     timings: dict[str, Any]           # `Timings.overrides()`
+    scripts: dict[str, dict[str, Any]]  # built-in assistant id -> `builtin_script`
+
+
+def builtin_script(brain: ReasoningBackend) -> dict[str, Any] | None:
+    """A built-in brain's intents and fallback reply in the scenario format's words (None: not built-in)."""
+    if not isinstance(brain, BuiltinBrain):
+        return None
+    return {"intents": [{k: v for k, v in asdict(i).items() if v not in (None, [], {})} for i in brain.intents],
+            "fallback_reply": brain.fallback}
 
 
 def world_of(platform: Platform) -> dict[str, Any]:
     """The platform's world as the store keeps it (strict JSON)."""
-    return {"directory": platform.directory.routing_config(), "stubbed_webhooks": sorted(platform.router.routes),
-            "timings": platform.timings.overrides()}
+    scripts = {aid: script for aid, brain in platform.brains.items() if (script := builtin_script(brain))}
+    stubbed = sorted({*platform.router.routes, *platform.mcp.router.routes})
+    return {"directory": platform.directory.routing_config(), "stubbed": stubbed,
+            "timings": platform.timings.overrides(), "scripts": scripts}
 
 
 def read_world(text: str | None, where: str) -> World | None:
@@ -54,15 +67,31 @@ def read_world(text: str | None, where: str) -> World | None:
         raise StoreError(f"{where} is not strict JSON: {exc}") from None
     if not isinstance(data, dict) or sorted(data) != sorted(_KEYS):
         raise StoreError(f"{where} must be an object with exactly {', '.join(_KEYS)}")
-    directory, stubbed, timings = (data[k] for k in _KEYS)
+    directory, stubbed, timings, scripts = (data[k] for k in _KEYS)
     try:
         Directory().update(directory, source=where)
     except DirectoryError as exc:
         raise StoreError(str(exc)) from None
     if not isinstance(stubbed, list) or not all(isinstance(url, str) for url in stubbed):
-        raise StoreError(f"{where}: stubbed_webhooks must be a list of URLs")
+        raise StoreError(f"{where}: stubbed must be a list of URLs")
     _check_timings(timings, where)
-    return World(directory, stubbed, timings)
+    _check_scripts(scripts, where)
+    return World(directory, stubbed, timings, scripts)
+
+
+def _check_scripts(scripts: Any, where: str) -> None:
+    """Shape only: the values are checked again by the scenario format when an export is run."""
+    if not isinstance(scripts, dict):
+        raise StoreError(f"{where}: scripts must be an object")
+    known = {f.name for f in fields(Intent)}
+    for aid, script in scripts.items():
+        intents = script.get("intents") if isinstance(script, dict) else None
+        ok = (isinstance(script, dict) and sorted(script) == ["fallback_reply", "intents"]
+              and (script["fallback_reply"] is None or isinstance(script["fallback_reply"], str))
+              and isinstance(intents, list) and all(isinstance(i, dict) and set(i) <= known for i in intents))
+        if not ok:
+            raise StoreError(f"{where}: scripts.{aid} must hold intents ({', '.join(sorted(known))}) "
+                             f"and a fallback_reply")
 
 
 def _check_timings(timings: Any, where: str) -> None:

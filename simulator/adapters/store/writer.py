@@ -13,7 +13,7 @@ calls) is written by `flush()`, which the server calls after it has run the engi
 is new since the last write is inserted: per call we remember how many events and exchanges
 are already stored. Assistants are stored under the writer's run (seeded ids repeat across runs),
 and so is the run's world (`aployee_sim.adapters.store.world`: numbers, routing, menus, stubbed
-webhooks, timings), rewritten whenever it changed. Batch runs (`batch=True`) skip the per-call transactions and write only on
+webhooks and MCP servers, timings, built-in scripts), rewritten whenever it changed. Batch runs (`batch=True`) skip the per-call transactions and write only on
 `flush()`.
 
 `attach(platform, resume=True)` (a server restarted on its file) first hands the stored calls,
@@ -168,11 +168,13 @@ class StoreWriter:
                                                             for aid, obj in current.items())
 
     def _world_key(self) -> tuple[Any, ...]:
-        """Cheap to compare: the directory's maps are replaced (never changed in place) on update."""
+        """Cheap to compare: the directory's maps are replaced (never changed in place) on update,
+        and a brain is replaced with its assistant's script."""
         platform = self.platform
         assert platform is not None
         directory = platform.directory
-        return directory.numbers, directory.rule_sets, directory.menus, tuple(platform.router.routes), platform.timings
+        return (directory.numbers, directory.rule_sets, directory.menus, tuple(platform.router.routes),
+                tuple(platform.mcp.router.routes), platform.timings, tuple(platform.brains.values()))
 
     def _write_assistants(self, conn: Any) -> None:
         """The assistants that changed, and the world when it changed (every write path calls this)."""
