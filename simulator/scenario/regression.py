@@ -31,10 +31,9 @@ def stub_rule(exchange: dict[str, Any]) -> dict[str, Any]:
     """A stub rule answering this exchange's utterance exactly as it was answered."""
     utterance = exchange["request"]["utterance"]
     rule: dict[str, Any] = {"pattern": f"^{re.escape(utterance)}$"}
-    error = (exchange.get("error") or "").lower()
     status = exchange.get("status_code")
-    if error:
-        failure = next((f for prefix, f in _FAILURE_OF if error.startswith(prefix)), None)
+    if exchange.get("error"):
+        failure = _failure(exchange, _FAILURE_OF)
         if failure is None and status is not None and status >= 500:
             failure = "http_500"
         rule["fail"] = failure or "connection_error"
@@ -43,10 +42,21 @@ def stub_rule(exchange: dict[str, Any]) -> dict[str, Any]:
         for key in ("reply", "state", "action", "target"):
             if response.get(key) is not None:
                 rule[key] = response[key]
+    return _timed(rule, exchange)
+
+
+def _failure(exchange: dict[str, Any], kinds: tuple[tuple[str, str], ...]) -> str | None:
+    """The stub `fail:` kind of a recorded error message (None: not one of `kinds`)."""
+    error = (exchange.get("error") or "").lower()
+    return next((kind for prefix, kind in kinds if error.startswith(prefix)), None)
+
+
+def _timed(stub: dict[str, Any], exchange: dict[str, Any]) -> dict[str, Any]:
+    """The recorded round trip as the stub's delay (a timeout waits its own deadline instead)."""
     duration = exchange.get("duration_ms")
-    if isinstance(duration, int) and rule.get("fail") != "timeout":
-        rule["delay"] = f"{duration}ms"
-    return rule
+    if isinstance(duration, int) and stub.get("fail") != "timeout":
+        stub["delay"] = f"{duration}ms"
+    return stub
 
 
 def stubs_for(exchanges: list[dict[str, Any]], stubbed: set[str]) -> dict[str, list[dict[str, Any]]]:
@@ -68,8 +78,7 @@ def tool_stub(exchange: dict[str, Any]) -> dict[str, Any]:
     """An `mcp_tools:` stub answering this tool call's arguments exactly as it was answered."""
     stub: dict[str, Any] = {"tool": exchange["tool"], "match": exchange.get("arguments") or {}}
     result = exchange.get("result")
-    error = (exchange.get("error") or "").lower()
-    failure = next((f for prefix, f in _TOOL_FAILURES if error.startswith(prefix)), None)
+    failure = _failure(exchange, _TOOL_FAILURES)
     if failure is not None or result is None:
         stub["fail"] = failure or "connection_error"
     elif result.get("structured_content") is not None and not result.get("is_error"):
@@ -78,10 +87,7 @@ def tool_stub(exchange: dict[str, Any]) -> dict[str, Any]:
         stub["content"] = result.get("content") or []
         if result.get("is_error"):
             stub["is_error"] = True
-    duration = exchange.get("duration_ms")
-    if isinstance(duration, int) and stub.get("fail") != "timeout":
-        stub["delay"] = f"{duration}ms"
-    return stub
+    return _timed(stub, exchange)
 
 
 def tool_stubs_for(exchanges: list[dict[str, Any]], stubbed: set[str]) -> dict[str, list[dict[str, Any]]]:
