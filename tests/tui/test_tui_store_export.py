@@ -132,6 +132,13 @@ async def test_calls_with_the_same_ids_in_two_runs_export_their_own_runs_assista
 
 async def test_an_inbound_ivr_call_exports_its_number_routing_and_menus(tmp_path):
     db = store_of(tmp_path, "scenarios/ivr_menu.scenario.yaml")
+    source = StoreSource(db)
+    for row in source.call_rows():      # the stored call names the assistant the menu handed it to, as live
+        data = source.call_data(row.id, row.run_id)
+        routed = [e.data["assistant_id"] for e in data.events if e.kind == "routed"]
+        assert routed and data.details["assistant_id"] == row.assistant_id == routed[-1]
+        assert data.assistant is not None and data.assistant["name"] == row.assistant_name in ("Sales", "Billing")
+    source.close()
     exported = await export_every_call_with_y(db, tmp_path / "out")
     assert len(exported) == 2
     for path in exported:

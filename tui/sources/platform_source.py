@@ -67,7 +67,7 @@ class PlatformSource:
         if assistant_id not in platform.assistants:
             return None
         config = platform.get_assistant(assistant_id)
-        script = builtin_script(platform.brains[assistant_id])  # (an MCP assistant's backend has no intents)
+        script = builtin_script(platform.brains.get(assistant_id))  # (an MCP assistant's backend has no intents)
         return {**config, **script} if script else config
 
     def close(self) -> None:

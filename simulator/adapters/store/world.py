@@ -39,7 +39,7 @@ class World:
     scripts: dict[str, dict[str, Any]]  # built-in assistant id -> `builtin_script`
 
 
-def builtin_script(brain: ReasoningBackend) -> dict[str, Any] | None:
+def builtin_script(brain: ReasoningBackend | None) -> dict[str, Any] | None:
     """A built-in brain's intents and fallback reply in the scenario format's words (None: not built-in)."""
     if not isinstance(brain, BuiltinBrain):
         return None
