@@ -154,7 +154,9 @@ HEADER = """\
 # Regression scenario exported from `aployee-sim tui`: the caller says and presses what the
 # caller did, in order; the expectation is how the call ended, the assistant's lines in order and
 # no more webhook errors than were recorded. Run it: aployee-sim run THIS_FILE
-# A webhook served in-process or on a test domain is replayed from its recorded answers (webhooks:);
+# It carries the call's world: its assistants, an inbound call's number, routing and menus, the
+# carrier's ending, the transfer party's answers and the timings. A webhook or MCP server served
+# in-process or on a test domain is replayed from its recorded answers (webhooks:, mcp_tools:);
 # any other webhook_url is called for real: run your webhook there first.
 """
 
