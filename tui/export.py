@@ -16,8 +16,15 @@ from typing import Any
 import yaml
 
 from aployee_sim.contract import events as ev
-from aployee_sim.scenario.regression import heard_pattern, regression_expect, stubs_for, unreachable
+from aployee_sim.scenario.regression import (
+    heard_pattern,
+    regression_expect,
+    stubs_for,
+    tool_stubs_for,
+    unreachable,
+)
 from aployee_sim.scenario.schema import Assistant as ScenarioAssistant
+from aployee_sim.tui.inbound_export import inbound_world
 from aployee_sim.tui.model import CallData
 
 
@@ -66,44 +73,77 @@ def caller_steps(data: CallData) -> list[dict[str, Any]]:
     return steps
 
 
-def _assistant_spec(data: CallData) -> dict[str, Any]:
-    """The assistant as a scenario `assistants:` entry: only the keys the scenario format knows."""
+def _assistant_spec(source: dict[str, Any]) -> dict[str, Any]:
+    """An assistant as a scenario `assistants:` entry: only the keys the scenario format knows."""
     known = set(ScenarioAssistant.model_fields) - {"id"}   # seeded ids are not settings
-    source = data.assistant or {"name": data.assistant_name or data.details["assistant_id"]}
-    spec = {k: v for k, v in source.items() if k in known and v not in (None, [], {})}
-    if data.exchanges:  # what the call did wins over a settings lookup by id (ids repeat across store runs)
-        spec.update(reasoning_mode="webhook", webhook_url=data.exchanges[0]["url"])
-    return spec
+    return {k: v for k, v in source.items() if k in known and v not in (None, [], {})}
+
+
+def _carrier(data: CallData) -> dict[str, str]:
+    """How the carrier ended a call that never connected (busy, no answer, a network error), as a
+    scenario's `carrier:`: the record shows it, whatever made it so (a forced outcome, a test number)."""
+    connected = any(e.kind == ev.CALL_STARTED for e in data.events)
+    if connected or data.direction != "outbound" or data.end_reason not in (ev.BUSY, ev.NO_ANSWER, ev.ERROR):
+        return {}
+    return {data.details["to"]: data.end_reason}
+
+
+def _transfer_party(data: CallData) -> dict[str, dict[str, list[str]]]:
+    """How each transfer target answered, in order, as a scenario's `transfer_party:`."""
+    outcomes: dict[str, list[str]] = {}
+    for event in data.events:
+        if event.kind == ev.TRANSFER_RESULT:
+            outcomes.setdefault(event.data["target"], []).append(event.data["result"])
+    return {target: {"outcomes": results} for target, results in outcomes.items()}
 
 
 def scenario_dict(data: CallData) -> dict[str, Any]:
     """A scenario (the `aployee-sim run` format) that replays this call's caller and expects its ending."""
     details = data.details
-    call: dict[str, Any] = {"name": f"replay of {details['id']}"}
+    of = f"{details['id']} (run {data.run_id})" if data.run_id else details["id"]
+    call: dict[str, Any] = {"name": f"replay of {of}"}
     scenario: dict[str, Any] = {
-        "name": f"regression of {details['id']}",
+        "name": f"regression of {of}",
         "description": f"Exported from aployee-sim tui. {details.get('summary') or ''}".strip(),
         "clock": {"start": details["created_at"].rstrip("Z"), "timezone": "UTC"},
-        "assistants": {"assistant": _assistant_spec(data)},
     }
-    if data.direction == "inbound":  # the number goes straight to the assistant (menus are not exported)
-        scenario["numbers"] = {details["to"]: {"assistant": "assistant"}}
+    own = data.assistant or {"name": data.assistant_name or details["assistant_id"]}
+    world = inbound_world(data) if data.direction == "inbound" else None
+    if world is not None:  # the number's routing, menus and every assistant they reach
+        scenario["assistants"] = {key: _assistant_spec(a) for key, a in world.assistants.items()}
+        scenario["numbers"] = world.numbers
+        for section, value in (("routing", world.routing), ("menus", world.menus)):
+            if value:
+                scenario[section] = value
         call["inbound"] = True
     else:
-        call["assistant"] = "assistant"
+        scenario["assistants"] = {"assistant": _assistant_spec(own)}
+        if data.direction == "inbound":  # no routing known (a server over HTTP): straight to the assistant
+            scenario["numbers"] = {details["to"]: {"assistant": "assistant"}}
+            call["inbound"] = True
+        else:
+            call["assistant"] = "assistant"
     call["to"] = details["to"]
     if details.get("from"):
         call["from"] = details["from"]
     if data.initial_state:
         call["initial_state"] = data.initial_state
     call["caller"] = caller_steps(data)
-    webhook = (data.assistant or {}).get("reasoning_mode") == "webhook" or bool(data.exchanges)
+    webhook = own.get("reasoning_mode") == "webhook" or any("url" in x for x in data.exchanges)
     call["expect"] = regression_expect(
         status=details["status"], reason=data.end_reason, final_state=details.get("final_state"),
-        transcript=data.transcript, failed_webhooks=sum(1 for x in data.exchanges if x.get("error")) if webhook else None)
-    stubbed = {x["url"] for x in data.exchanges if x["url"] in data.in_process_webhooks or unreachable(x["url"])}
+        transcript=data.transcript, failed_webhooks=sum(1 for x in data.exchanges if "url" in x and x.get("error")) if webhook else None)
+    urls = {x["url"] for x in data.exchanges if "url" in x}   # (an MCP tool call has a server instead)
+    stubbed = {url for url in urls if url in data.in_process_webhooks or unreachable(url)}
     if stubbed:
         scenario["webhooks"] = stubs_for(data.exchanges, stubbed)
+    servers = {x["server"] for x in data.exchanges if "server" in x}
+    if tools := tool_stubs_for(data.exchanges, {s for s in servers if s in data.in_process_webhooks or unreachable(s)}):
+        scenario["mcp_tools"] = tools
+    if carrier := _carrier(data):
+        scenario["carrier"] = carrier
+    if party := _transfer_party(data):
+        scenario["transfer_party"] = party
     if data.timings:
         scenario["timings"] = data.timings
     scenario["calls"] = [call]
@@ -114,19 +154,26 @@ HEADER = """\
 # Regression scenario exported from `aployee-sim tui`: the caller says and presses what the
 # caller did, in order; the expectation is how the call ended, the assistant's lines in order and
 # no more webhook errors than were recorded. Run it: aployee-sim run THIS_FILE
-# A webhook served in-process or on a test domain is replayed from its recorded answers (webhooks:);
+# It carries the call's world: its assistants, an inbound call's number, routing and menus, the
+# carrier's ending, the transfer party's answers and the timings. A webhook or MCP server served
+# in-process or on a test domain is replayed from its recorded answers (webhooks:, mcp_tools:);
 # any other webhook_url is called for real: run your webhook there first.
 """
 
 
+def _stem(data: CallData) -> str:
+    """The file name: the call id, after its run's for a store's call (seeded ids repeat across runs)."""
+    return f"{data.run_id}-{data.id}" if data.run_id else data.id
+
+
 def write_json(data: CallData, directory: Path) -> Path:
-    path = directory / f"{data.id}.json"
+    path = directory / f"{_stem(data)}.json"
     path.write_text(json.dumps(call_json(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
 
 def write_scenario(data: CallData, directory: Path) -> Path:
-    path = directory / f"{data.id}.scenario.yaml"
+    path = directory / f"{_stem(data)}.scenario.yaml"
     text = HEADER + yaml.safe_dump(scenario_dict(data), sort_keys=False, allow_unicode=True, width=100)
     path.write_text(text, encoding="utf-8")
     return path

@@ -59,8 +59,11 @@ class CallData:
     end_reason: str | None = None
     initial_state: dict[str, Any] = field(default_factory=dict)
     assistant: dict[str, Any] | None = None    # the assistant resource, for scenario export
-    in_process_webhooks: set[str] = field(default_factory=set)   # URLs served in-process (export stubs them)
+    assistants: dict[str, dict[str, Any]] = field(default_factory=dict)  # every assistant of its world, by id
+    directory: dict[str, Any] | None = None    # numbers, routing, menus (`Directory.routing_config`), for export
+    in_process_webhooks: set[str] = field(default_factory=set)   # webhook/MCP URLs served in-process (stubbed)
     timings: dict[str, Any] = field(default_factory=dict)        # the platform's timing overrides, for export
+    run_id: str = ""                        # the store run that made it ("" elsewhere): ids repeat across runs
 
     @property
     def id(self) -> str:

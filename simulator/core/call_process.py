@@ -210,8 +210,7 @@ class CallProcess:
         self.front = None
         self.assistant, self.brain = assistant, brain
         if self.record.assistant_id != assistant.id:
-            self.record.assistant_id = assistant.id
-            self.log(ev.ROUTED, {"assistant_id": assistant.id})
+            self.log(ev.ROUTED, {"assistant_id": assistant.id})  # the record folds it into assistant_id
         self._greet()
 
     def forward(self, target: str, fallback: Callable[[], None]) -> None:

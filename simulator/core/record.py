@@ -20,7 +20,7 @@ INBOUND = "inbound"
 
 # The event types that change the record's cached fields (the rest are only appended).
 _FOLDED = frozenset({ev.USER_SPEECH, ev.ASSISTANT_SPEECH, ev.STATE_CHANGED, ev.STATUS_CHANGED, ev.CALL_STARTED,
-                     ev.CALL_ENDED})
+                     ev.CALL_ENDED, ev.ROUTED})
 
 
 class EventLog(Sequence[ev.Event]):
@@ -115,6 +115,8 @@ class CallRecord:
         elif kind == ev.CALL_ENDED:
             self.ended_ms = entry[0]
             self.end_reason = entry[3]
+        elif kind == ev.ROUTED:  # an IVR choice handed the call on: a rebuilt record names who has it
+            self.assistant_id = entry[2]["assistant_id"]
 
     def change_status(self, t_ms: int, target: str) -> None:
         check_transition(self.status, target)

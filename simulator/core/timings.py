@@ -50,6 +50,13 @@ class Timings:
         values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
         return replace(self, **values)
 
+    def overrides(self) -> dict[str, Any]:
+        """The values that differ from the defaults, JSON-shaped (a scenario's `timings:`), so a
+        replay of a call runs with the same timings."""
+        default = Timings()
+        changed = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) != getattr(default, f.name)}
+        return {name: list(v) if isinstance(v, tuple) else v for name, v in changed.items()}
+
 
 @functools.lru_cache(maxsize=4096)  # scripts and replies repeat their lines across calls and turns
 def speech_ms(text: str, words_per_minute: int, minimum_ms: int) -> int:

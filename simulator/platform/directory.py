@@ -238,6 +238,14 @@ class Directory:
         return self.menus[name]
 
     # --- questions -----------------------------------------------------------------------------
+    def routing_config(self) -> dict[str, Any]:
+        """The numbers, rule sets and menus in the file's shape (`update` reads it back): what an
+        inbound call's routing depends on, for a store to keep beside the calls it routed."""
+        numbers = [{k: v for k, v in (("number", n.number), ("assistant", n.assistant), ("routing", n.routing))
+                    if v is not None} for n in self.numbers.values()]
+        return {"phone_numbers": numbers, "routing": {k: _rule_set_config(v) for k, v in self.rule_sets.items()},
+                "menus": {k: _plain(v) for k, v in self.menus.items()}}
+
     def number(self, number: str) -> NumberEntry | None:
         return self.numbers.get(number)
 
@@ -262,6 +270,16 @@ class Directory:
 
 def _plain(item: Any) -> Any:
     return item.model_dump(by_alias=True, exclude_none=True) if isinstance(item, ConfigModel) else item
+
+
+def _rule_set_config(rule_set: RuleSet) -> dict[str, Any]:
+    """A rule set as a file writes it: windows as local "HH:MM" times (the model keeps minutes)."""
+    body = _plain(rule_set)
+    for rule in body["rules"]:
+        for key in ("from", "to"):
+            if key in rule:
+                rule[key] = f"{rule[key] // 60:02d}:{rule[key] % 60:02d}"
+    return body
 
 
 def _check_has_assistant(source: str, index: int, entry: NumberEntry, rule_sets: Mapping[str, RuleSet],

@@ -5,7 +5,8 @@ call). A regression must pass on the unchanged system and fail when the webhook'
 or the flow changes, so it expects what mattered: the status and end reason, the final state,
 the assistant's lines in order, and no webhook errors beyond those recorded. A webhook that
 cannot be called from a replay (served in-process, or on a reserved test domain) is carried
-as stub rules that answer exactly what it answered, with its recorded round trip.
+as stub rules that answer exactly what it answered, with its recorded round trip; so is an MCP
+server that was served in-process (`mcp_tools:`, one stub per distinct tool call).
 """
 
 from __future__ import annotations
@@ -30,10 +31,9 @@ def stub_rule(exchange: dict[str, Any]) -> dict[str, Any]:
     """A stub rule answering this exchange's utterance exactly as it was answered."""
     utterance = exchange["request"]["utterance"]
     rule: dict[str, Any] = {"pattern": f"^{re.escape(utterance)}$"}
-    error = (exchange.get("error") or "").lower()
     status = exchange.get("status_code")
-    if error:
-        failure = next((f for prefix, f in _FAILURE_OF if error.startswith(prefix)), None)
+    if exchange.get("error"):
+        failure = _failure(exchange, _FAILURE_OF)
         if failure is None and status is not None and status >= 500:
             failure = "http_500"
         rule["fail"] = failure or "connection_error"
@@ -42,10 +42,21 @@ def stub_rule(exchange: dict[str, Any]) -> dict[str, Any]:
         for key in ("reply", "state", "action", "target"):
             if response.get(key) is not None:
                 rule[key] = response[key]
+    return _timed(rule, exchange)
+
+
+def _failure(exchange: dict[str, Any], kinds: tuple[tuple[str, str], ...]) -> str | None:
+    """The stub `fail:` kind of a recorded error message (None: not one of `kinds`)."""
+    error = (exchange.get("error") or "").lower()
+    return next((kind for prefix, kind in kinds if error.startswith(prefix)), None)
+
+
+def _timed(stub: dict[str, Any], exchange: dict[str, Any]) -> dict[str, Any]:
+    """The recorded round trip as the stub's delay (a timeout waits its own deadline instead)."""
     duration = exchange.get("duration_ms")
-    if isinstance(duration, int) and rule.get("fail") != "timeout":
-        rule["delay"] = f"{duration}ms"
-    return rule
+    if isinstance(duration, int) and stub.get("fail") != "timeout":
+        stub["delay"] = f"{duration}ms"
+    return stub
 
 
 def stubs_for(exchanges: list[dict[str, Any]], stubbed: set[str]) -> dict[str, list[dict[str, Any]]]:
@@ -53,11 +64,42 @@ def stubs_for(exchanges: list[dict[str, Any]], stubbed: set[str]) -> dict[str, l
     rules: dict[str, list[dict[str, Any]]] = {}
     seen: set[tuple[str, str]] = set()
     for exchange in exchanges:
-        url, utterance = exchange["url"], exchange["request"]["utterance"]
-        if url in stubbed and (url, utterance) not in seen:
+        url = exchange.get("url")   # (an MCP tool call names its server instead)
+        if url in stubbed and (url, utterance := exchange["request"]["utterance"]) not in seen:
             seen.add((url, utterance))
             rules.setdefault(url, []).append(stub_rule(exchange))
     return rules
+
+
+_TOOL_FAILURES = (("timeout", "timeout"), ("connection error", "connection_error"), ("protocol error", "protocol_error"))
+
+
+def tool_stub(exchange: dict[str, Any]) -> dict[str, Any]:
+    """An `mcp_tools:` stub answering this tool call's arguments exactly as it was answered."""
+    stub: dict[str, Any] = {"tool": exchange["tool"], "match": exchange.get("arguments") or {}}
+    result = exchange.get("result")
+    failure = _failure(exchange, _TOOL_FAILURES)
+    if failure is not None or result is None:
+        stub["fail"] = failure or "connection_error"
+    elif result.get("structured_content") is not None and not result.get("is_error"):
+        stub["result"] = result["structured_content"]
+    else:
+        stub["content"] = result.get("content") or []
+        if result.get("is_error"):
+            stub["is_error"] = True
+    return _timed(stub, exchange)
+
+
+def tool_stubs_for(exchanges: list[dict[str, Any]], stubbed: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """Tool stubs by MCP server for the servers in `stubbed`, one per distinct tool call (first answer wins)."""
+    stubs: dict[str, list[dict[str, Any]]] = {}
+    for exchange in exchanges:
+        server = exchange.get("server")
+        if server in stubbed:
+            stub = tool_stub(exchange)
+            if not any(s["tool"] == stub["tool"] and s["match"] == stub["match"] for s in stubs.get(server, [])):
+                stubs.setdefault(server, []).append(stub)
+    return stubs
 
 
 def heard_pattern(text: str, words: int = 6) -> str:

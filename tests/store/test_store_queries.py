@@ -68,11 +68,12 @@ def test_bad_filters_are_clear_errors(filled):
 def test_assistants_and_runs(filled):
     store, sim, _ = filled
     assistant_id = next(iter(sim.assistants))
-    assert store.assistants() == [sim.get_assistant(assistant_id)]
+    assert store.assistants("run_1") == [sim.get_assistant(assistant_id)] and store.assistants() == []
     sim.update_assistant(assistant_id, {"name": "Alexandra"})
-    writer = StoreWriter(store).attach(sim)
+    writer = StoreWriter(store).attach(sim)          # the server's writer (run ''): same id, its own row
     assert writer.flush() == 0
     assert store.assistants()[0]["name"] == "Alexandra"
+    assert store.assistants("run_1")[0]["name"] == "Alexandra"  # run_1's writer, still attached, stored it too
     store.save_run("run_1", name="renewal", started="2026-01-01T10:00:00Z", passed=False, result={}, seed=7)
     store.save_run("run_1", name="renewal", started="2026-01-01T10:00:00Z", passed=True,
                    result={"expectations": 3}, seed=7)

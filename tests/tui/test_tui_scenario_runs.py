@@ -19,6 +19,7 @@ from tui_helpers import wait_for
 
 from aployee_sim.adapters.store import Store
 from aployee_sim.tui.app import AployeeTui
+from aployee_sim.tui.export import write_scenario
 from aployee_sim.tui.screens.call import CallScreen
 from aployee_sim.tui.sources.store_source import StoreSource
 
@@ -91,6 +92,19 @@ async def test_every_call_of_every_run_is_listed_and_opens_its_own_run(runs_db):
             assert {r.run_id for r in screen.shown} == {run}
     finally:
         source.close()
+
+
+def test_every_call_of_every_run_exports_a_regression_that_passes(runs_db, tmp_path):
+    """The `y` export of any stored call replays on the unchanged system: its own run's assistants,
+    stubs (webhooks and MCP tools), numbers, routing and menus, carrier, transfer party and timings."""
+    source = StoreSource(runs_db)
+    try:
+        paths = {write_scenario(source.call_data(row.id, row.run_id), tmp_path) for row in source.call_rows()}
+    finally:
+        source.close()
+    assert len(paths) == len(stored_calls(runs_db))                  # one file per (run, call)
+    ran = subprocess.run([str(CLI), "run", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0 and f"{len(paths)} passed, 0 failed" in ran.stdout, ran.stdout[-3000:]
 
 
 @pytest.mark.skipif(subprocess.run(["which", "tmux"], capture_output=True).returncode != 0,

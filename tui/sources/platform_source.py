@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
 from typing import Any
 
-from aployee_sim.core.reasoning import BuiltinBrain
-from aployee_sim.core.timings import Timings
+from aployee_sim.adapters.store.world import builtin_script
 from aployee_sim.platform.platform import Platform
 from aployee_sim.tui.model import CallData, CallRow, EventRow
 from aployee_sim.tui.sources import api_errors
@@ -57,8 +55,10 @@ class PlatformSource:
             end_reason=record.end_reason,
             initial_state=dict(record.initial_state),
             assistant=self._assistant_config(record.assistant_id),
-            in_process_webhooks=set(platform.router.routes),
-            timings=timing_overrides(platform.timings),
+            assistants={aid: config for aid in platform.assistants if (config := self._assistant_config(aid))},
+            directory=platform.directory.routing_config(),
+            in_process_webhooks={*platform.router.routes, *platform.mcp.router.routes},
+            timings=platform.timings.overrides(),
         )
 
     def _assistant_config(self, assistant_id: str) -> dict[str, Any] | None:
@@ -67,18 +67,9 @@ class PlatformSource:
         if assistant_id not in platform.assistants:
             return None
         config = platform.get_assistant(assistant_id)
-        brain = platform.brains.get(assistant_id)
-        if isinstance(brain, BuiltinBrain):  # (an MCP assistant's backend has no intents)
-            config["intents"] = [{k: v for k, v in asdict(i).items() if v not in (None, [], {})} for i in brain.intents]
-            config["fallback_reply"] = brain.fallback
-        return config
+        script = builtin_script(platform.brains.get(assistant_id))  # (an MCP assistant's backend has no intents)
+        return {**config, **script} if script else config
 
     def close(self) -> None:
         pass
 
-
-def timing_overrides(timings: Timings) -> dict[str, Any]:
-    """The timings that differ from the defaults (a scenario's `timings:`), so a replay runs alike."""
-    default = Timings()
-    return {f.name: list(v) if isinstance(v := getattr(timings, f.name), tuple) else v
-            for f in fields(timings) if getattr(timings, f.name) != getattr(default, f.name)}

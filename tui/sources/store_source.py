@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aployee_sim.adapters.store import Store, StoreError
+from aployee_sim.adapters.store.world import read_world
 from aployee_sim.contract import events as ev
 from aployee_sim.tui.model import CallData, CallRow, EventRow
 from aployee_sim.tui.sources import SourceError, api_errors
@@ -31,7 +32,6 @@ class StoreSource:
             self.store = Store(path, readonly=True)
         except StoreError as exc:
             raise SourceError(str(exc)) from None
-        self._assistants: dict[str, dict[str, Any]] = {}
         self._guard(lambda: self.store.list_calls(limit=1))  # not a store: say so now, not mid-session
 
     def _guard(self, fn):
@@ -40,6 +40,8 @@ class StoreSource:
                 return fn()
         except sqlite3.DatabaseError as exc:
             raise SourceError(f"{self.label} is not a readable aployee-sim store: {exc}") from None
+        except StoreError as exc:
+            raise SourceError(str(exc)) from None
 
     def revision(self) -> Any:
         def version():
@@ -48,8 +50,7 @@ class StoreSource:
         return self._guard(version)
 
     def assistant_names(self) -> dict[str, str]:
-        self._assistants = {a["id"]: a for a in self._guard(self.store.assistants)}
-        return {aid: a.get("name", "") for aid, a in self._assistants.items()}
+        return self._guard(self.store.assistant_names)
 
     def _turns(self) -> dict[tuple[str, str], int]:
         """Spoken lines per (run, call) (the store's list rows do not carry them)."""
@@ -71,16 +72,24 @@ class StoreSource:
                 for c in listed]
 
     def call_data(self, call_id: str, run_id: str = "") -> CallData:
+        """The call with its own run's assistants and world: seeded ids repeat across runs, so an
+        assistant is looked up by (run, id), never by id alone."""
         stored = self._guard(lambda: self.store.get_call(call_id, run_id=run_id))
         record, clock = stored.record, stored.clock
-        if not self._assistants:
-            self.assistant_names()
+        run = stored.run_id or ""
+        world = self._guard(lambda: read_world(self.store.world(run), f"{self.label}: the world of run {run!r}"))
+        scripts = world.scripts if world else {}
+        assistants = {aid: {**a, **scripts.get(aid, {})} for aid, a in self._guard(
+            lambda: self.store.run_assistants(run)).items()}
         return CallData(
             details=stored.details(), direction=record.direction, assistant_name=stored.assistant_name or "",
             transcript=stored.transcript()["transcript"],
             events=[EventRow(t - record.created_ms, clock.iso_millis(t), kind, data) for t, kind, data in record.events],
             exchanges=stored.exchanges, latency=stored.latency(), end_reason=record.end_reason,
-            initial_state=dict(record.initial_state), assistant=self._assistants.get(record.assistant_id))
+            initial_state=dict(record.initial_state), assistant=assistants.get(record.assistant_id),
+            assistants=assistants, directory=world.directory if world else None,
+            in_process_webhooks=set(world.stubbed) if world else set(),
+            timings=world.timings if world else {}, run_id=run)
 
     def close(self) -> None:
         self.store.close()

@@ -1,4 +1,5 @@
-"""`Database`: one SQLite file (WAL mode) holding calls, their events, webhook exchanges, assistants, runs.
+"""`Database`: one SQLite file (WAL mode) holding calls, their events, webhook exchanges, assistants, runs
+and each run's world (its numbers, routing and menus).
 
 Why these settings:
 - **WAL** lets readers in other processes (the TUI) read while a run writes: readers see the
@@ -13,9 +14,17 @@ Why these settings:
   front (no read-to-write upgrade, which SQLite cannot wait for), holds it for one small batch,
   and anyone else waits up to `busy_timeout_ms` instead of failing with "database is locked".
 
-Calls are keyed by (run, id): ids come from the seeded random source, so two scenario runs with
-the same seed make the same ids and must not overwrite each other. Calls outside a run (the
-server) have the run `''`; a same-seed replay after a reset replaces its earlier namesake.
+Calls and assistants are keyed by (run, id): ids come from the seeded random source, so two
+scenario runs with the same seed make the same ids and must not overwrite each other. Calls
+outside a run (the server) have the run `''`; a same-seed replay after a reset replaces its
+earlier namesake.
+
+Schema versions (`PRAGMA user_version`): 2 kept one assistant row per id for every run; 3 keys
+assistants (and their retirements) by run and adds `worlds`. A schema-2 file is migrated when it
+is opened for writing: its assistant rows become the rows of run `''` (the server's, as a server
+restart read them before), and a run without assistant rows of its own reads those. Opened
+read-only (the TUI), a schema-2 file is shown through temporary views of the same shape, so it is
+never written by a reader.
 
 Without a path the store is in memory (unit tests, `serve` without `--db`). One object
 may be shared by threads (the server's engine thread writes, request handlers read): every use
@@ -33,7 +42,8 @@ from typing import Any, Self
 
 from aployee_sim.contract import strict_json
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+_MIGRATED_FROM = 2  # the oldest schema this one converts (older ones are development formats)
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -80,12 +90,20 @@ CREATE TABLE IF NOT EXISTS exchanges (
     PRIMARY KEY (run_id, call_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS assistants (
-    id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL DEFAULT '',
+    id TEXT NOT NULL,
     name TEXT NOT NULL,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_id, id)
 );
 CREATE TABLE IF NOT EXISTS retired_assistants (
-    id TEXT PRIMARY KEY
+    run_id TEXT NOT NULL DEFAULT '',
+    id TEXT NOT NULL,
+    PRIMARY KEY (run_id, id)
+);
+CREATE TABLE IF NOT EXISTS worlds (
+    run_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
@@ -96,6 +114,32 @@ CREATE TABLE IF NOT EXISTS runs (
     result TEXT NOT NULL
 );
 """
+
+# Schema 2 -> 3: the assistant tables gain their run; every old row becomes a row of run ''.
+_FROM_2 = """
+ALTER TABLE assistants RENAME TO assistants_v2;
+ALTER TABLE retired_assistants RENAME TO retired_assistants_v2;
+CREATE TABLE assistants (run_id TEXT NOT NULL DEFAULT '', id TEXT NOT NULL, name TEXT NOT NULL,
+                         data TEXT NOT NULL, PRIMARY KEY (run_id, id));
+CREATE TABLE retired_assistants (run_id TEXT NOT NULL DEFAULT '', id TEXT NOT NULL, PRIMARY KEY (run_id, id));
+INSERT INTO assistants (run_id, id, name, data) SELECT '', id, name, data FROM assistants_v2 ORDER BY rowid;
+INSERT INTO retired_assistants (run_id, id) SELECT '', id FROM retired_assistants_v2;
+DROP TABLE assistants_v2;
+DROP TABLE retired_assistants_v2
+"""
+# The same shape over a schema-2 file opened read-only: temporary views (nothing is written).
+_READ_2 = """
+CREATE TEMP VIEW assistants AS SELECT '' AS run_id, id, name, data, rowid AS rowid FROM main.assistants;
+CREATE TEMP VIEW retired_assistants AS SELECT '' AS run_id, id FROM main.retired_assistants;
+CREATE TEMP TABLE worlds (run_id TEXT PRIMARY KEY, data TEXT NOT NULL)
+"""
+
+
+def _script(conn: sqlite3.Connection, script: str) -> None:
+    """Statements one by one (`executescript` would commit the open transaction)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
 
 
 def dumps(value: Any) -> str:
@@ -138,7 +182,9 @@ class Database:
                 self._conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False,
                                              timeout=busy_timeout_ms / 1000)
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            if not readonly:
+            if readonly:
+                self._read_older()
+            else:
                 if self.path is not None:
                     self._conn.execute("PRAGMA journal_mode = WAL")
                 self._conn.execute(f"PRAGMA synchronous = {synchronous.upper()}")
@@ -156,13 +202,24 @@ class Database:
             if version > SCHEMA_VERSION:
                 raise StoreError(f"the store {self.path} was written by a newer aployee-sim "
                                  f"(schema {version}, this one reads {SCHEMA_VERSION})")
-            if 0 < version < SCHEMA_VERSION:
+            if 0 < version < _MIGRATED_FROM:
                 raise StoreError(f"the store {self.path} has an older development format (schema {version}); "
                                  f"delete it (and its -wal/-shm files) and write it again")
-            for statement in _DDL.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            if version == _MIGRATED_FROM:
+                _script(conn, _FROM_2)
+            _script(conn, _DDL)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _read_older(self) -> None:
+        """A read-only look at a schema-2 file: the current tables' shape over its rows. (A file that
+        is no SQLite database fails here too; its first read reports that, naming what was read.)"""
+        with self._lock:
+            try:
+                version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.DatabaseError:
+                return
+            if version == _MIGRATED_FROM:
+                _script(self._conn, _READ_2)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -1,8 +1,8 @@
 """Read back what a server stored, so a server restarted on the same file carries on (docs/store.md).
 
 `read_server_state` collects the server's calls (run `''`), each rebuilt from its event rows with
-its webhook exchanges, the assistants (live and deleted), every id the file holds (any run), and
-the latest stored virtual instant. `Platform.resume` then adopts them: the calls are served by
+its webhook exchanges, the server's assistants (run `''`, live and deleted), every id the file
+holds (calls and assistants of any run), and the latest stored virtual instant. `Platform.resume` then adopts them: the calls are served by
 the same projections as live ones, no stored id is issued again, and the clock never goes back.
 
 Times are stored as milliseconds since the writing clock's epoch; a platform with another epoch
@@ -56,11 +56,11 @@ def read_server_state(store: Store, clock: VirtualClock) -> ServerState:
 def _read(store: Store, clock: VirtualClock) -> ServerState:
     state = ServerState()
     with store.read() as conn:
-        retired = {aid for (aid,) in conn.execute("SELECT id FROM retired_assistants")}
-        for aid, data in conn.execute("SELECT id, data FROM assistants ORDER BY rowid"):
+        retired = {aid for (aid,) in conn.execute("SELECT id FROM retired_assistants WHERE run_id = ?", (NO_RUN,))}
+        for aid, data in conn.execute("SELECT id, data FROM assistants WHERE run_id = ? ORDER BY rowid", (NO_RUN,)):
             (state.retired if aid in retired else state.assistants).append(loads(data))
         state.taken_ids = {cid for (cid,) in conn.execute("SELECT DISTINCT id FROM calls")}
-        state.taken_ids.update(a["id"] for a in state.assistants + state.retired)
+        state.taken_ids.update(aid for (aid,) in conn.execute("SELECT DISTINCT id FROM assistants"))
         rows = conn.execute('SELECT id, assistant_id, "to", "from", direction, epoch, created_ms, updated_ms, '
                             "initial_state FROM calls WHERE run_id = ? ORDER BY created_ms, rowid",
                             (NO_RUN,)).fetchall()

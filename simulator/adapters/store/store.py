@@ -23,7 +23,7 @@ from aployee_sim.platform import projections
 _CALL_COLUMNS = ('id, run_id, assistant_id, assistant_name, direction, "to", "from", status, epoch, created_at, '
                  'created_ms, started_ms, ended_ms, updated_ms, end_reason, initial_state, state, turns')
 NO_RUN = ""  # the run of calls placed outside a scenario run (the server)
-_MUTABLE = ("assistant_name", "status", "started_ms", "ended_ms", "updated_ms", "end_reason", "state", "turns")
+_MUTABLE = ("assistant_id", "assistant_name", "status", "started_ms", "ended_ms", "updated_ms", "end_reason", "state", "turns")
 # An upsert, not INSERT OR REPLACE: an update touches only the indexes of the columns that changed.
 _UPSERT_CALL = (f"INSERT INTO calls ({_CALL_COLUMNS}) VALUES ({', '.join('?' * 18)}) "
                 f"ON CONFLICT (run_id, id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _MUTABLE))
@@ -110,14 +110,21 @@ class Store(Database):
                           for i, (sent, x) in enumerate(exchanges)])
 
     @staticmethod
-    def put_assistant(conn: sqlite3.Connection, assistant: dict[str, Any]) -> None:
-        conn.execute("INSERT OR REPLACE INTO assistants (id, name, data) VALUES (?, ?, ?)",
-                     (assistant["id"], assistant["name"], dumps(assistant)))
+    def put_assistant(conn: sqlite3.Connection, run_id: str | None, assistant: dict[str, Any]) -> None:
+        """The assistant resource as the run's platform holds it (seeded ids repeat across runs)."""
+        conn.execute("INSERT OR REPLACE INTO assistants (run_id, id, name, data) VALUES (?, ?, ?, ?)",
+                     (run_id or NO_RUN, assistant["id"], assistant["name"], dumps(assistant)))
 
     @staticmethod
-    def retire_assistant(conn: sqlite3.Connection, assistant_id: str) -> None:
+    def retire_assistant(conn: sqlite3.Connection, run_id: str | None, assistant_id: str) -> None:
         """The assistant was deleted: its row stays for the calls that name it, out of `assistants()`."""
-        conn.execute("INSERT OR IGNORE INTO retired_assistants (id) VALUES (?)", (assistant_id,))
+        conn.execute("INSERT OR IGNORE INTO retired_assistants (run_id, id) VALUES (?, ?)",
+                     (run_id or NO_RUN, assistant_id))
+
+    @staticmethod
+    def put_world(conn: sqlite3.Connection, run_id: str | None, world: dict[str, Any]) -> None:
+        """The run's world as `aployee_sim.adapters.store.world` describes it (the latest replaces the last)."""
+        conn.execute("INSERT OR REPLACE INTO worlds (run_id, data) VALUES (?, ?)", (run_id or NO_RUN, dumps(world)))
 
     def new_run_id(self, base: str) -> str:
         """`base`, or `base_2`, `base_3`… when a run already has it: a run is appended, never replaced."""
@@ -144,7 +151,8 @@ class Store(Database):
     def delete_run(self, run_id: str) -> None:
         """Forget a run and its calls (before re-running it under the same id, so no stale calls stay)."""
         with self.transaction() as conn:
-            for table, column in (("runs", "id"), ("calls", "run_id"), ("events", "run_id"), ("exchanges", "run_id")):
+            for table, column in (("runs", "id"), ("calls", "run_id"), ("events", "run_id"), ("exchanges", "run_id"),
+                                  ("assistants", "run_id"), ("retired_assistants", "run_id"), ("worlds", "run_id")):
                 conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (run_id,))
 
     # --- reads ---------------------------------------------------------------------------------
@@ -215,10 +223,37 @@ class Store(Database):
         with self.read() as conn:
             return [cid for (cid,) in conn.execute("SELECT id FROM calls ORDER BY created_at, id, run_id")]
 
-    def assistants(self) -> list[dict[str, Any]]:
+    def assistants(self, run_id: str = NO_RUN) -> list[dict[str, Any]]:
+        """The live (not deleted) assistants of one run (`''`: the server's), by name."""
         with self.read() as conn:
             return [loads(data) for (data,) in conn.execute(
-                "SELECT data FROM assistants WHERE id NOT IN (SELECT id FROM retired_assistants) ORDER BY name, id")]
+                "SELECT data FROM assistants a WHERE run_id = ? AND NOT EXISTS (SELECT 1 FROM retired_assistants r "
+                "WHERE r.run_id = a.run_id AND r.id = a.id) ORDER BY name, id", (run_id or NO_RUN,))]
+
+    def run_assistants(self, run_id: str | None) -> dict[str, dict[str, Any]]:
+        """Every assistant a run's calls may name (deleted ones too), by id.
+
+        A run without assistant rows of its own (written before schema 3, which kept one row per id
+        for everyone) reads the rows of run `''`, where the migration put them."""
+        with self.read() as conn:
+            for run in dict.fromkeys((run_id or NO_RUN, NO_RUN)):
+                rows = conn.execute("SELECT id, data FROM assistants WHERE run_id = ? ORDER BY rowid", (run,)).fetchall()
+                if rows:
+                    return {aid: loads(data) for aid, data in rows}
+        return {}
+
+    def assistant_names(self) -> dict[str, str]:
+        """Every stored assistant's name by id, all runs together (a seeded id that several runs made
+        shows the name written last): the TUI's assistant filter."""
+        with self.read() as conn:
+            return dict(conn.execute("SELECT id, name FROM assistants ORDER BY rowid").fetchall())
+
+    def world(self, run_id: str | None) -> str | None:
+        """The run's stored world as its JSON text (None: not stored); `aployee_sim.adapters.store.world`
+        checks and reads it."""
+        with self.read() as conn:
+            row = conn.execute("SELECT data FROM worlds WHERE run_id = ?", (run_id or NO_RUN,)).fetchone()
+        return None if row is None else row[0]
 
     def runs(self, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Newest first: `{id, started, seed, name, passed, result}`."""

@@ -11,7 +11,9 @@ synchronously; an assistant created, changed or deleted is written the same way.
 are complete in the store without anyone calling `flush()`. Everything else (events of live
 calls) is written by `flush()`, which the server calls after it has run the engine; only what
 is new since the last write is inserted: per call we remember how many events and exchanges
-are already stored. Batch runs (`batch=True`) skip the per-call transactions and write only on
+are already stored. Assistants are stored under the writer's run (seeded ids repeat across runs),
+and so is the run's world (`aployee_sim.adapters.store.world`: numbers, routing, menus, stubbed
+webhooks and MCP servers, timings, built-in scripts), rewritten whenever it changed. Batch runs (`batch=True`) skip the per-call transactions and write only on
 `flush()`.
 
 `attach(platform, resume=True)` (a server restarted on its file) first hands the stored calls,
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from aployee_sim.adapters.store.resume import read_server_state
 from aployee_sim.adapters.store.store import Store
+from aployee_sim.adapters.store.world import world_of
 from aployee_sim.core.record import CallRecord
 from aployee_sim.platform.platform import exchange_dict
 
@@ -56,6 +59,7 @@ class StoreWriter:
         self._live: dict[str, _Written] = {}
         self._assistants: dict[str, Any] = {}  # id -> the Assistant object last stored (replaced on PATCH)
         self._engine: object = None
+        self._world: tuple[Any, ...] | None = None  # what the stored world was made of (`_world_key`)
         self._reserve = False  # resumed: every id written is kept out of reach of a later reset's replay
 
     def attach(self, platform: Platform, *, resume: bool = False) -> StoreWriter:
@@ -137,7 +141,7 @@ class StoreWriter:
             self._check_reset()
             changed = [(cid, w) for cid, w in self._live.items()
                        if cid in platform.calls and (w.fresh or len(platform.calls[cid].record.events) > w.events)]
-            if not changed and not self._assistants_changed():
+            if not changed and not self._assistants_changed() and self._world == self._world_key():
                 return 0
             with self.store.transaction() as conn:
                 self._write_assistants(conn)
@@ -163,17 +167,31 @@ class StoreWriter:
         return len(current) != len(self._assistants) or any(self._assistants.get(aid) is not obj
                                                             for aid, obj in current.items())
 
+    def _world_key(self) -> tuple[Any, ...]:
+        """Cheap to compare: the directory's maps are replaced (never changed in place) on update,
+        and a brain is replaced with its assistant's script."""
+        platform = self.platform
+        assert platform is not None
+        directory = platform.directory
+        return (directory.numbers, directory.rule_sets, directory.menus, tuple(platform.router.routes),
+                tuple(platform.mcp.router.routes), platform.timings, tuple(platform.brains.values()))
+
     def _write_assistants(self, conn: Any) -> None:
+        """The assistants that changed, and the world when it changed (every write path calls this)."""
         assert self.platform is not None
+        key = self._world_key()
+        if key != self._world:
+            Store.put_world(conn, self.run_id, world_of(self.platform))
+            self._world = key
         current = self.platform.assistants
         for aid, assistant in current.items():
             if self._assistants.get(aid) is not assistant:
-                Store.put_assistant(conn, assistant.dump())
+                Store.put_assistant(conn, self.run_id, assistant.dump())
                 self._assistants[aid] = assistant
                 if self._reserve:
                     self.platform.reserved_ids.add(aid)
         for aid in [aid for aid in self._assistants if aid not in current]:  # deleted since the last write
-            Store.retire_assistant(conn, aid)
+            Store.retire_assistant(conn, self.run_id, aid)
             del self._assistants[aid]
 
     def _write_call(self, conn: Any, record: CallRecord, written: _Written) -> None:
