@@ -198,6 +198,8 @@ SIM_OPERATIONS: list[tuple[str, str, str, str, str | None]] = [
     ("post", "/_sim/inbound", "simInbound", "Place an inbound call to a provisioned number", "SimInbound"),
     ("get", "/_sim/webhooks", "simWebhooks", "Every webhook delivery and MCP tool call (request, response, timing)",
      None),
+    ("get", "/_sim/world", "simWorld", "Numbers, routing, menus, in-process URLs, timings and built-in scripts "
+     "(what a call's replay needs)", None),
     ("get", "/_sim/errors", "simErrors", "The latest internal errors (500s) with their requests and tracebacks", None),
     ("get", "/_sim/calls/{call_id}/events", "simEvents", "The call's internal event log", None),
     ("post", "/_sim/carrier", "simCarrier", "Force the carrier's outcome for a number", "SimCarrier"),

@@ -1,5 +1,5 @@
 """The control plane under `/_sim` (docs/contract.md §6): reset, clock, the far end of a live call,
-inbound calls and the webhook log. Simulator conventions, behind the same API key.
+inbound calls, the webhook log and the world a call ran in. Simulator conventions, behind the same API key.
 
 Anything that runs the engine or replaces its state (advance, reset) is handed to the driver
 thread and awaited, so it never overlaps an engine run; the rest changes the platform under
@@ -16,6 +16,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from aployee_sim.adapters.store.world import world_of
 from aployee_sim.contract.errors import ApiError, invalid, is_e164
 from aployee_sim.contract.lifecycle import IN_PROGRESS, TERMINAL
 from aployee_sim.core.ports import Line
@@ -157,6 +158,13 @@ async def webhooks(ctx: Context, request: Request) -> Response:
         return JSONResponse(ctx.platform.exchanges())
 
 
+async def world(ctx: Context, request: Request) -> Response:
+    """What a replay of a call needs beyond the call: numbers, routing, menus, the URLs served
+    in-process, timings that differ from the defaults, built-in scripts (the TUI's `y` over `--url`)."""
+    with ctx.driver.lock:
+        return JSONResponse(world_of(ctx.platform))
+
+
 ROUTES: Routes = [
     ("POST", "/_sim/reset", reset),
     ("GET", "/_sim/clock", get_clock),
@@ -166,6 +174,7 @@ ROUTES: Routes = [
     ("POST", "/_sim/calls/{call_id}/hangup", hang_up),
     ("POST", "/_sim/inbound", inbound),
     ("GET", "/_sim/webhooks", webhooks),
+    ("GET", "/_sim/world", world),
     ("GET", "/_sim/errors", errors),
     ("GET", "/_sim/calls/{call_id}/events", events),
     ("POST", "/_sim/carrier", force_carrier),

@@ -3,7 +3,8 @@
 `ApiClient` is the one place that talks HTTP: it turns every failure into a `SourceError`
 that says what to do (start the server, pass the right key). The internal event log is read
 from `/_sim/calls/{id}/events` when the server offers it, else the public timeline is used and
-state changes are rebuilt from the webhook exchanges' answers.
+state changes are rebuilt from the webhook exchanges' answers. The world a call's export carries
+(numbers, routing, menus, stubbed URLs, timings, built-in scripts) comes from `/_sim/world`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from aployee_sim.adapters.store import StoreError
+from aployee_sim.adapters.store.world import World, world_from
 from aployee_sim.contract import events as ev
 from aployee_sim.core.clock import parse_instant
 from aployee_sim.tui.model import CallData, CallRow, EventRow, ms_between
@@ -147,14 +150,34 @@ class HttpSource:
                         key=lambda e: e.t_ms)
         ended = next((e for e in events if e.kind == ev.CALL_ENDED), None)
         first_request = exchanges[0].get("request", {}) if exchanges else {}
+        world = self._world()
+        numbers = {n["number"] for n in world.directory.get("phone_numbers", [])} if world \
+            else self.provisioned_numbers()
+        scripts = world.scripts if world else {}
+        assistants = {a["id"]: {**a, **scripts.get(a["id"], {})} for a in self._assistants if "id" in a}
         return CallData(
-            details=details, direction="", assistant_name=names.get(details["assistant_id"], ""),
+            details=details, direction="inbound" if details["to"] in numbers else "outbound",
+            assistant_name=names.get(details["assistant_id"], ""),
             transcript=client.get(f"/v1/calls/{call_id}/transcript")["transcript"], events=events,
             exchanges=exchanges, latency=client.get(f"/v1/calls/{call_id}/latency"),
             end_reason=ended.data.get("reason") if ended else None,
             initial_state=dict(first_request.get("state") or {}),
-            assistant=next((a for a in self._assistants if a.get("id") == details["assistant_id"]), None),
+            assistant=assistants.get(details["assistant_id"]), assistants=assistants,
+            directory=world.directory if world else None,
+            in_process_webhooks=set(world.stubbed) if world else set(),
+            timings=world.timings if world else {},
         )
+
+    def _world(self) -> World | None:
+        """The server's world (None from a server without `/_sim/world`), checked as a stored one is."""
+        try:
+            data = self.client.get("/_sim/world")
+        except SourceError:
+            return None
+        try:
+            return world_from(data, f"{self.label}/_sim/world")
+        except StoreError as exc:
+            raise SourceError(str(exc)) from None
 
     def close(self) -> None:
         self.client.close()

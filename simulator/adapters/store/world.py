@@ -65,6 +65,11 @@ def read_world(text: str | None, where: str) -> World | None:
         data = loads(text)
     except StrictJsonError as exc:
         raise StoreError(f"{where} is not strict JSON: {exc}") from None
+    return world_from(data, where)
+
+
+def world_from(data: Any, where: str) -> World:
+    """A world from parsed JSON (a stored row, or a server's `GET /_sim/world`), checked whole."""
     if not isinstance(data, dict) or sorted(data) != sorted(_KEYS):
         raise StoreError(f"{where} must be an object with exactly {', '.join(_KEYS)}")
     directory, stubbed, timings, scripts = (data[k] for k in _KEYS)
