@@ -12,6 +12,10 @@ passed as `uvicorn.Config(http=...)` (a protocol class is a supported value ther
   reports them; a part still arriving is measured by the reads received since the head began, so
   a 100 MB header costs at most two socket reads (256 KiB each) beyond the cap and never holds up
   other clients;
+- a deadline on the head: it must be complete within `HEAD_DEADLINE_SECONDS` of the connection
+  opening or of its first byte (a keep-alive connection's next request), else a 408 with the
+  envelope. uvicorn times out only idle keep-alive connections, so a client that opened a
+  connection and sent nothing, or dripped a header byte a second, held it for good;
 - requests the parser rejects answered with the 400 envelope instead of uvicorn's plain-text
   `Invalid HTTP request received.`
 
@@ -24,6 +28,7 @@ The request body cap (`MAX_BODY_BYTES`, 413) is enforced where the body is read
 
 from __future__ import annotations
 
+import asyncio
 import http
 from typing import Any
 
@@ -36,6 +41,8 @@ from aployee_sim.server.envelope import MAX_BODY_BYTES
 MAX_HEAD_BYTES = 64 * 1024
 """Request line plus all header lines, in bytes."""
 MAX_HEADER_COUNT = 100
+HEAD_DEADLINE_SECONDS = 30.0
+"""How long the request line and headers may take to arrive, in all."""
 LINGER_SECONDS = 1.0
 
 __all__ = ["MAX_BODY_BYTES", "MAX_HEAD_BYTES", "MAX_HEADER_COUNT", "BoundedHttpToolsProtocol"]
@@ -43,6 +50,8 @@ __all__ = ["MAX_BODY_BYTES", "MAX_HEAD_BYTES", "MAX_HEADER_COUNT", "BoundedHttpT
 HEAD_TOO_LARGE = ApiError(431, f"The request line and headers are larger than {MAX_HEAD_BYTES} bytes "
                                f"(64 KiB) or more than {MAX_HEADER_COUNT} headers", field="headers")
 NOT_HTTP = ApiError(400, "The request is not valid HTTP/1.1 (the server could not parse it)")
+HEAD_TOO_SLOW = ApiError(408, f"The request line and headers did not arrive within {HEAD_DEADLINE_SECONDS:g} s",
+                         field="headers")
 
 
 class _Refused(Exception):
@@ -61,10 +70,21 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._header_count = 0
         self._refusal: ApiError | None = None
         self._lingering = False
+        self._head_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start_head_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_deadline()
+        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         if self._lingering:  # the answer is sent: drop what the client still sends
             return
+        if self._in_head and self._head_deadline is None:  # the first byte of a keep-alive connection's next head
+            self._start_head_deadline()
         self._head_began = False
         super().data_received(data)
         if self._in_head and not self._lingering and not self._head_began:
@@ -72,6 +92,24 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             if self._head_bytes > MAX_HEAD_BYTES:
                 self._refusal = HEAD_TOO_LARGE
                 self.send_400_response("")
+
+    def _start_head_deadline(self) -> None:
+        self._head_deadline = self.loop.call_later(HEAD_DEADLINE_SECONDS, self._head_too_slow)
+
+    def _stop_head_deadline(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+            self._head_deadline = None
+
+    def _head_too_slow(self) -> None:
+        self._head_deadline = None
+        if not self._in_head or self._lingering or self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            self._start_head_deadline()  # the answer to the request before it is still being written
+            return
+        self._refusal = HEAD_TOO_SLOW
+        self.send_400_response("")
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -94,6 +132,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._in_head, self._head_bytes = False, 0
+        self._stop_head_deadline()
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:

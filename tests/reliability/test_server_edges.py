@@ -218,3 +218,44 @@ def test_serve_prints_the_request_line_and_traceback_of_a_500(tmp_path, monkeypa
         proc.stop()
     assert "aployee-sim: internal error #1: GET /_sim/webhooks?page=2 raised RuntimeError: injected fault" in stderr
     assert "Traceback (most recent call last)" in stderr and "_broken" in stderr
+
+
+def test_a_head_that_does_not_arrive_in_time_is_a_408_and_idle_keep_alive_is_not(srv, api, monkeypatch):
+    """A connection that sends nothing, or drips its headers, is answered 408 at the head deadline
+    (uvicorn alone held both for good); a keep-alive client idle between requests is not affected,
+    and other clients are served meanwhile."""
+    from aployee_sim.server import limits
+
+    monkeypatch.setattr(limits, "HEAD_DEADLINE_SECONDS", 0.3)
+    silent = exchange(srv, b"")
+    error = assert_envelope(*silent, 408)
+    assert error["code"] == "invalid_request" and error["details"]["field"] == "headers", error
+
+    def drip() -> int:
+        """Send a request a byte every 50 ms; the status the server answers with."""
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+            for byte in request():
+                try:
+                    sock.sendall(bytes([byte]))
+                except OSError:  # the server answered and closed: stop dripping
+                    break
+                threading.Event().wait(0.05)
+            received = b""
+            while chunk := sock.recv(65536):
+                received += chunk
+        return int(received.split()[1])
+
+    dripped: list[int] = []
+    worker = threading.Thread(target=lambda: dripped.append(drip()))
+    worker.start()
+    assert api.get("/v1/health").status_code == 200  # served while the drip goes on
+    worker.join(20)
+    assert not worker.is_alive() and dripped == [408], dripped
+
+    keep_alive = b"GET /v1/health HTTP/1.1\r\nHost: sim\r\n" + AUTH + b"\r\n"
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+        for _ in range(2):  # the same connection, idle past the head deadline in between
+            sock.sendall(keep_alive)
+            answer = sock.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 200"), answer
+            threading.Event().wait(0.6)  # (well within uvicorn's 5 s keep-alive)
