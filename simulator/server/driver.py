@@ -15,6 +15,7 @@ Clock modes (docs/contract.md §6): `auto` runs the engine whenever it has work 
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
 import time
@@ -161,6 +162,25 @@ class Driver:
             upcoming = self.platform.engine.next_time_ms()
             if target > self.platform.now_ms and not self.in_flight and (upcoming is None or upcoming > target):
                 self.platform.run(until_ms=target)
+
+    async def act(self, fn: Callable[[], T]) -> T:
+        """Run a handler's change to the platform under the lock: at once, unless the engine is
+        waiting for an outside answer mid-turn with the lock released (`unlocked`); then on the
+        driver thread once that turn is done, so a far-end action never lands inside the turn
+        (the call's log reads as it would with a synchronous answer). The handler awaits without
+        blocking the server's loop, so other requests are answered meanwhile. Kicks the driver."""
+        with self.lock:
+            at_once = not self.in_flight
+            if at_once:
+                result = fn()
+        if not at_once:
+            result = await asyncio.wrap_future(self.submit(lambda: self._locked(fn)))
+        self.kick()
+        return result
+
+    def _locked(self, fn: Callable[[], T]) -> T:
+        with self.lock:
+            return fn()
 
     def unlocked(self, wait: Callable[[], T]) -> T:
         """Run `wait` (the engine thread waiting on the outside world) with the lock released, so

@@ -62,30 +62,30 @@ def _live_line(ctx: Context, call_id: str, action: str) -> Line:
     return ctx.platform.line(call_id)
 
 
-def _drive(ctx: Context, request: Request, body: dict[str, Any], field: str, valid: Callable[[Any], bool],
-           expected: str, action: str, act: Callable[[Line, Any], object]) -> Response:
-    """Validate one field of the body, act on the live far end under the lock, answer the live state."""
+async def _drive(ctx: Context, request: Request, body: dict[str, Any], field: str, valid: Callable[[Any], bool],
+                 expected: str, action: str, act: Callable[[Line, Any], object]) -> Response:
+    """Validate one field of the body, act on the live far end (`Driver.act`), answer the live state."""
     value = body.get(field)
     if not valid(value):
         raise invalid(field, f"The {field} field must be {expected}, got {value!r}")
     call_id = request.path_params["call_id"]
-    with ctx.driver.lock:
+
+    def drive() -> dict[str, Any]:
         act(_live_line(ctx, call_id, action), value)
-        state = ctx.platform.live_state(call_id)
-    ctx.driver.kick()
-    return JSONResponse(state)
+        return ctx.platform.live_state(call_id)
+    return JSONResponse(await ctx.driver.act(drive))
 
 
 async def say(ctx: Context, request: Request) -> Response:
     """The far end speaks; an optional `confidence` (0–1) is the ASR confidence of what was heard."""
     body = await read_object(request)
     confidence = None if body.get("confidence") is None else _number(body, "confidence", 0, 1)
-    return _drive(ctx, request, body, "text", lambda v: isinstance(v, str) and v.strip() != "",
+    return await _drive(ctx, request, body, "text", lambda v: isinstance(v, str) and v.strip() != "",
                   "a non-empty string", "speak", lambda line, text: line.say(text, confidence=confidence))
 
 
 async def press(ctx: Context, request: Request) -> Response:
-    return _drive(ctx, request, await read_object(request), "digits",
+    return await _drive(ctx, request, await read_object(request), "digits",
                   lambda v: isinstance(v, str) and _DIGITS.fullmatch(v) is not None,
                   "1–64 keys from 0-9, *, #, A-D", "press keys", lambda line, keys: line.press(keys))
 
@@ -93,14 +93,14 @@ async def press(ctx: Context, request: Request) -> Response:
 async def hang_up(ctx: Context, request: Request) -> Response:
     await read_object(request, required=False)
     call_id = request.path_params["call_id"]
-    with ctx.driver.lock:
+
+    def hang() -> dict[str, Any]:
         record = ctx.platform.record(call_id)
         if record.status in TERMINAL:
             raise ApiError(409, f"Call {call_id!r} has already ended ({record.status})", field="status")
         ctx.platform.line(call_id).hang_up()
-        details = ctx.platform.call_details(call_id)
-    ctx.driver.kick()
-    return JSONResponse(details)
+        return ctx.platform.call_details(call_id)
+    return JSONResponse(await ctx.driver.act(hang))
 
 
 async def inbound(ctx: Context, request: Request) -> Response:

@@ -114,3 +114,59 @@ def test_stop_leaves_nothing_running():
     with pytest.raises(httpx.ConnectError):
         httpx.get(url + "/health", headers=srv.headers, trust_env=False)
     assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
+
+
+class HangingUpHook(BaseHTTPRequestHandler):
+    """A webhook during whose answer the far end hangs up (sent from another thread, not awaited),
+    answering 0.3 s later: the hang-up arrives while the engine waits for this answer."""
+
+    simulator: ServerThread
+    hangups: list[threading.Thread] = []
+
+    def do_POST(self):
+        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        srv = HangingUpHook.simulator
+        hangup = threading.Thread(target=lambda: HangingUpHook.answers.append(httpx.post(
+            f"{srv.root_url}/_sim/calls/{request['call_id']}/hangup", headers=srv.headers, timeout=10,
+            trust_env=False)))
+        hangup.start()
+        HangingUpHook.hangups.append(hangup)
+        threading.Event().wait(0.3)
+        body = json.dumps({"reply": "One moment.", "state": request["state"]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_hang_up_while_the_engine_waits_for_an_answer_is_recorded_after_it():
+    """The engine waits for a webhook answer with the lock released, mid-turn; a far-end action
+    arriving then is run once the turn is done, so the log reads as with a synchronous answer:
+    the exchange, then the end (before, the hang-up was applied mid-turn and logged before it)."""
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), HangingUpHook)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    HangingUpHook.answers, HangingUpHook.hangups = [], []
+    try:
+        with Simulator(seed=5) as served, ServerThread(sim=served, api_key="k", clock="manual") as srv, \
+                client_for(srv) as api:
+            HangingUpHook.simulator = srv
+            assistant = make_assistant(api, reasoning_mode="webhook",
+                                       webhook_url=f"http://127.0.0.1:{receiver.server_address[1]}/reason")
+            call = make_call(api, assistant["id"], "+15005550006")
+            api.post("/_sim/clock/advance", json={"seconds": 0})
+            api.post(f"/_sim/calls/{call['id']}/say", json={"text": "Where is my order?"})
+            api.post("/_sim/clock/advance", json={"seconds": 5})
+            for hangup in HangingUpHook.hangups:
+                hangup.join(15)
+            assert [a.status_code for a in HangingUpHook.answers] == [200], HangingUpHook.answers
+            kinds = [e["type"] for e in api.get(f"/_sim/calls/{call['id']}/events").json()["events"]]
+            assert kinds.index("webhook_called") < kinds.index("reasoning_completed") < kinds.index("call_ended"), kinds
+            assert api.get(f"/v1/calls/{call['id']}").json()["status"] == "completed"
+            srv.raise_errors()
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
