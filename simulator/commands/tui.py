@@ -23,6 +23,9 @@ from aployee_sim.commands.arguments import (
 )
 
 DEFAULT_KEY_ENV = "APLOYEE_KEY"
+ROLEPLAY_TIMEOUT_S = 15.0
+"""Role-play over `--url`: what the caller says or presses waits on the server while a webhook answer
+that is due is awaited (at most its 10 s deadline, docs/server.md "Webhooks in flight")."""
 
 
 def build_app(args: argparse.Namespace):
@@ -41,8 +44,8 @@ def build_app(args: argparse.Namespace):
             if not key:
                 raise UsageError(f"--url needs the server's API key: pass --key KEY or set {DEFAULT_KEY_ENV}")
             source = HttpSource(ApiClient(args.url, key))
-            return AployeeTui(source, roleplay=RemoteRolePlay(ApiClient(args.url, key)), threaded=True,
-                              tick_seconds=0.5, **common)
+            roleplay = RemoteRolePlay(ApiClient(args.url, key, timeout=ROLEPLAY_TIMEOUT_S))
+            return AployeeTui(source, roleplay=roleplay, threaded=True, tick_seconds=0.5, **common)
         if args.db:
             from aployee_sim.tui.sources.store_source import StoreSource
 
