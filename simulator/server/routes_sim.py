@@ -16,11 +16,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from aployee_sim.adapters.store.world import world_of
 from aployee_sim.contract.errors import ApiError, invalid, is_e164
 from aployee_sim.contract.lifecycle import IN_PROGRESS, TERMINAL
 from aployee_sim.core.ports import Line
 from aployee_sim.fakes.carrier import FakeCarrier
+from aployee_sim.platform.world import world_of
 from aployee_sim.server.context import Context, Routes
 from aployee_sim.server.envelope import read_object
 

@@ -19,7 +19,12 @@ from aployee_sim.tui.model import CallData, CallRow
 
 
 class SourceError(Exception):
-    """A problem reading calls that the user can fix; the message says what and how."""
+    """A problem reading calls that the user can fix; the message says what and how. `status` is
+    the HTTP status when a server answered with an error (None otherwise)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @contextmanager

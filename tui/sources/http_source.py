@@ -56,7 +56,8 @@ class ApiClient:
             raise SourceError(f"the simulator at {self.root} refused the API key (401): pass the server's key "
                               f"with --key")
         if response.status_code >= 400:
-            raise SourceError(f"{method} {path} failed with {response.status_code}: {_error_message(response)}")
+            raise SourceError(f"{method} {path} failed with {response.status_code}: {_error_message(response)}",
+                              status=response.status_code)
         try:
             return response.json()
         except ValueError:
@@ -169,11 +170,14 @@ class HttpSource:
         )
 
     def _world(self) -> World | None:
-        """The server's world (None from a server without `/_sim/world`), checked as a stored one is."""
+        """The server's world (None from a server too old to have `/_sim/world`), checked as a stored
+        one is. Any other failure is an error: an export without its routing would test the wrong flow."""
         try:
             data = self.client.get("/_sim/world")
-        except SourceError:
-            return None
+        except SourceError as exc:
+            if exc.status == 404:
+                return None
+            raise
         try:
             return world_from(data, f"{self.label}/_sim/world")
         except StoreError as exc:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aployee_sim.adapters.store.world import builtin_script
 from aployee_sim.platform.platform import Platform
+from aployee_sim.platform.world import builtin_script
 from aployee_sim.tui.model import CallData, CallRow, EventRow
 from aployee_sim.tui.sources import api_errors
 

@@ -5,7 +5,7 @@ The store keeps each call's events and webhook exchanges; a regression made from
 numbers, time-based rule sets and IVR menus an inbound call went through, the webhook and MCP
 server URLs that were served in-process (stubs, so a replay must stub them too), the timings that differ from the
 defaults, and the scripts of built-in assistants (their intents and fallback reply, which the
-assistant resource does not carry). `StoreWriter` stores it per run, as strict JSON, whenever it changes (the latest
+assistant resource does not carry). `StoreWriter` stores it (`platform.world.world_of`) per run, as strict JSON, whenever it changes (the latest
 replaces the last); it is simulator configuration, kept out of every API resource.
 
 Reading it back (`read_world`) treats the row as input: it is size-capped, read with the strict
@@ -15,17 +15,14 @@ hand gives one clear `StoreError` instead of a replay that silently routes elsew
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, fields
+from typing import Any
 
 from aployee_sim.adapters.store.db import StoreError, loads
 from aployee_sim.contract.strict_json import StrictJsonError
-from aployee_sim.core.reasoning import BuiltinBrain, Intent, ReasoningBackend
+from aployee_sim.core.reasoning import Intent
 from aployee_sim.core.timings import Timings
 from aployee_sim.platform.directory import Directory, DirectoryError
-
-if TYPE_CHECKING:
-    from aployee_sim.platform.platform import Platform
 
 MAX_WORLD_BYTES = 1 << 20   # as large as a scenario file may be
 _KEYS = ("directory", "stubbed", "timings", "scripts")
@@ -34,25 +31,10 @@ _KEYS = ("directory", "stubbed", "timings", "scripts")
 @dataclass(frozen=True, slots=True)
 class World:
     directory: dict[str, Any]         # phone_numbers, routing, menus: `Directory.routing_config()`
+    # (the shape `platform.world.world_of` gives; `StoreWriter` stores it, `GET /_sim/world` serves it)
     stubbed: list[str]                # webhook and MCP server URLs answered in-process (scenario stubs)
     timings: dict[str, Any]           # `Timings.overrides()`
     scripts: dict[str, dict[str, Any]]  # built-in assistant id -> `builtin_script`
-
-
-def builtin_script(brain: ReasoningBackend | None) -> dict[str, Any] | None:
-    """A built-in brain's intents and fallback reply in the scenario format's words (None: not built-in)."""
-    if not isinstance(brain, BuiltinBrain):
-        return None
-    return {"intents": [{k: v for k, v in asdict(i).items() if v not in (None, [], {})} for i in brain.intents],
-            "fallback_reply": brain.fallback}
-
-
-def world_of(platform: Platform) -> dict[str, Any]:
-    """The platform's world as the store keeps it (strict JSON)."""
-    scripts = {aid: script for aid, brain in platform.brains.items() if (script := builtin_script(brain))}
-    stubbed = sorted({*platform.router.routes, *platform.mcp.router.routes})
-    return {"directory": platform.directory.routing_config(), "stubbed": stubbed,
-            "timings": platform.timings.overrides(), "scripts": scripts}
 
 
 def read_world(text: str | None, where: str) -> World | None:

@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 from aployee_sim.adapters.store.resume import read_server_state
 from aployee_sim.adapters.store.store import Store
-from aployee_sim.adapters.store.world import world_of
 from aployee_sim.core.record import CallRecord
 from aployee_sim.platform.platform import exchange_dict
+from aployee_sim.platform.world import world_of
 
 if TYPE_CHECKING:
     from aployee_sim.platform.platform import Platform
