@@ -7,10 +7,10 @@ the `Line` it was given.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from aployee_sim.core.phrases import Pattern, PatternTimeout
 from aployee_sim.core.ports import Line
 
 
@@ -56,7 +56,7 @@ class Step:
     kind: str
     text: str = ""
     ms: int = 0
-    pattern: re.Pattern[str] | None = None
+    pattern: Pattern | None = None
     confidence: float | None = None
     line_no: int | None = None
 
@@ -76,8 +76,9 @@ def silence(ms: int) -> Step:
 
 
 def expect(pattern: str, *, timeout_ms: int = 30000) -> Step:
-    """Wait until the assistant says something matching (case-insensitive regex or plain text)."""
-    return Step("expect", text=pattern, ms=timeout_ms, pattern=re.compile(pattern, re.IGNORECASE))
+    """Wait until the assistant says something matching (case-insensitive regex or plain text,
+    bounded as every user pattern is: `aployee_sim.core.phrases`)."""
+    return Step("expect", text=pattern, ms=timeout_ms, pattern=Pattern(pattern))
 
 
 def press(keys: str) -> Step:
@@ -213,7 +214,15 @@ class ScriptedCaller:
         pattern = self.steps[self._index].pattern
         assert pattern is not None, "an expect step has a pattern"
         for position in range(self._unheard_from, len(self.heard)):
-            if pattern.search(self.heard[position]):
+            try:
+                found = pattern.search(self.heard[position])
+            except PatternTimeout as exc:  # a failed expectation, and the script goes on
+                self._timer.cancel()
+                self._fail_expect(str(exc))
+                self._unheard_from = position + 1
+                self._next()
+                return
+            if found:
                 self._unheard_from = position + 1
                 self._timer.cancel()
                 self._next()

@@ -24,6 +24,7 @@ from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Timer, invoke
 from aployee_sim.core.line import CallLine
 from aployee_sim.core.mcp_turns import ToolExchange
+from aployee_sim.core.phrases import any_phrase_in
 from aployee_sim.core.ports import Caller, DialPlan, FrontDesk
 from aployee_sim.core.reasoning import ReasoningBackend
 from aployee_sim.core.reasoning_turns import Exchange, ReasoningTurns, Utterance
@@ -222,8 +223,7 @@ class CallProcess:
         if self.record.status in TERMINAL:
             return
         self.speaking = None
-        phrases = self.assistant.end_call_phrases
-        if phrases and any(phrase.lower() in text.lower() for phrase in phrases):
+        if any_phrase_in(self.assistant.end_call_phrases, text):
             self.end(COMPLETED, ev.HANGUP_ASSISTANT)
             return
         self.after_turn()

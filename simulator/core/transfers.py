@@ -31,9 +31,9 @@ from aployee_sim.contract.errors import is_e164
 from aployee_sim.contract.lifecycle import IN_PROGRESS, TRANSFERRED
 from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Timer
+from aployee_sim.core.phrases import any_phrase_in
 from aployee_sim.core.ports import TransferAnswer
 from aployee_sim.core.reasoning import Decision, Delivery
-from aployee_sim.core.routing import any_phrase_in
 from aployee_sim.core.runtime import PartHost
 from aployee_sim.core.summary import summarize
 

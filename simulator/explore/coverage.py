@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aployee_sim.contract import events as ev
+from aployee_sim.core.phrases import PatternTimeout
 from aployee_sim.core.reasoning import Intent, StubRule
 from aployee_sim.explore.invariants import routing_forwards
 from aployee_sim.explore.target import Target
@@ -99,7 +100,10 @@ class Coverage:
 def _first_matches(rules: Sequence[Intent | StubRule], utterances: list[str]) -> list[int]:
     found = []
     for text in utterances:
-        index = next((i for i, rule in enumerate(rules) if rule.matches(text)), None)
+        try:
+            index = next((i for i, rule in enumerate(rules) if rule.matches(text)), None)
+        except PatternTimeout:  # the call recorded the stopped pattern: no rule answered
+            index = None
         if index is not None:
             found.append(index)
     return found

@@ -16,6 +16,7 @@ from typing import Any
 
 from aployee_sim.contract import events as ev
 from aployee_sim.core.mcp_stubs import subset
+from aployee_sim.core.phrases import Pattern, PatternTimeout
 from aployee_sim.explore.invariants import broken
 from aployee_sim.scenario.mcp import call_matches, shown
 from aployee_sim.scenario.runner import CallRun, ScenarioRun
@@ -124,7 +125,12 @@ def _transcript(j: _Judge, e: Expect) -> None:
         if hits:
             j.fail(f"transcript.excludes.{index}", f"no line containing {text!r}", hits[0], full)
     for index, pattern in enumerate(t.matches):
-        if not any(re.search(pattern, line, re.IGNORECASE) for line in j.lines):
+        try:
+            heard = any(Pattern(pattern).search(line) for line in j.lines)
+        except PatternTimeout as exc:
+            j.fail(f"transcript.matches.{index}", f"a line matching /{pattern}/", str(exc), full)
+            continue
+        if not heard:
             j.fail(f"transcript.matches.{index}", f"a line matching /{pattern}/", "no such line", full)
     joined, position = "\n".join(lowered), 0
     for index, text in enumerate(t.order):
