@@ -51,6 +51,8 @@ INBOUND_ROUTED = "inbound_routed"    # {"number", "rule_set", "rule", "destinati
 IVR_CHOICE = "ivr_choice"            # {"menu", "input", "by": "digits"|"speech"|"timeout", "option"|None}
 ROUTED = "routed"                    # {"assistant_id"}: routing handed the call to this assistant
 MCP_TOOLS_MISSING = "mcp_tools_missing"  # {"server", "tools"}: allow-listed tools the MCP server does not list
+REASONING_FAILED = "reasoning_failed"  # {"mode", "error"}: a built-in or MCP turn failed before answering (a
+#                                        rule's pattern stopped at its bound); a webhook's failure is on webhook_called
 
 # Reasons on `call_ended` (docs/contract.md §2 decision).
 HANGUP_USER = "hangup_user"

@@ -201,6 +201,9 @@ class ReasoningTurns:
                                        status_code=delivery.status_code))
             self.exchanges.append(Exchange(call.id, url, sent_ms, text, state, start, end, latency,
                                            delivery.status_code, delivery.body, decision.error))
+        elif delivery.error is not None:  # the built-in brain or MCP rules failed (a pattern stopped at its bound)
+            call.add(ev.pack(sent_ms, ev.REASONING_FAILED, {"mode": host.assistant.reasoning_mode,
+                                                            "error": delivery.error}))
         elapsed = rt.engine.clock.now_ms - sent_ms
         hold = latency - timings.hold_music_after_ms
         if hold > 0:
