@@ -321,7 +321,7 @@ class PersonaCaller:
     _timer: Timer | None = None  # the thinking pause before the next turn
 
     def connected(self, line: Line) -> None:
-        self._line = _DialogueLine(line, self.dialogue)
+        self._line = _DialogueLine(line, self)
         if self.opening is None:
             self._active = True
         else:
@@ -382,7 +382,6 @@ class PersonaCaller:
             self.failures.append(f"persona turn {self.turns}{where}: {exc}; the caller hung up")
             line.hang_up()
             return
-        self._my_turn = False
         if turn.kind == "say":
             line.say(turn.text)
         elif turn.kind == "digits":
@@ -422,10 +421,15 @@ class PersonaCaller:
 
 class _DialogueLine:
     """The caller's line, noting what the caller says and presses in its dialogue (as the turns the model
-    would have given, so scripted opening lines read like the model's own)."""
+    would have given, so scripted opening lines read like the model's own); having acted, it is no
+    longer the caller's turn."""
 
-    def __init__(self, line: Line, dialogue: list[tuple[str, str]]) -> None:
-        self._line, self._dialogue = line, dialogue
+    def __init__(self, line: Line, caller: PersonaCaller) -> None:
+        self._line, self._caller = line, caller
+
+    def _note(self, turn: dict[str, str]) -> None:
+        self._caller.dialogue.append(("caller", json.dumps(turn, ensure_ascii=False)))
+        self._caller._my_turn = False
 
     @property
     def now_ms(self) -> int:
@@ -443,11 +447,11 @@ class _DialogueLine:
         return self._line.after(delay_ms, fn)
 
     def say(self, text: str, *, confidence: float | None = None) -> int:
-        self._dialogue.append(("caller", json.dumps({"say": text}, ensure_ascii=False)))
+        self._note({"say": text})
         return self._line.say(text, confidence=confidence)
 
     def press(self, digits: str) -> None:
-        self._dialogue.append(("caller", json.dumps({"digits": digits})))
+        self._note({"digits": digits})
         self._line.press(digits)
 
     def hang_up(self) -> None:

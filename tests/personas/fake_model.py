@@ -38,7 +38,7 @@ class Brain:
     default: str = '{"hang_up": "nothing more to say"}'
 
     def __call__(self, request: dict[str, Any]) -> str:
-        last = request["messages"][-1]["content"]
+        last = request["messages"][-1]["content"] if request["messages"] else ""
         return next((answer for when, answer in self.rules if when in last), self.default)
 
 
