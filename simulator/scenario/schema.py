@@ -409,7 +409,15 @@ class Explore(Model):
 
 
 # --- calls and the document --------------------------------------------------------------------
+def _caller_one_or_many(schema: dict[str, Any]) -> None:
+    """Editors accept the short form `caller: {persona: ...}` too (`Call._persona_alone`)."""
+    listed = schema["properties"]["caller"]
+    schema["properties"]["caller"] = {"anyOf": [{"type": "array", "items": listed["items"]}, listed["items"]],
+                                      "description": listed["description"], "default": []}
+
+
 class Call(Model):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_caller_one_or_many)
     name: str | None = None
     assistant: str | None = Field(None, description="who places the call (outbound calls only)")
     inbound: bool = Field(False, description="someone dials `to` (a number in `numbers`) instead of the assistant")
