@@ -345,3 +345,102 @@ def test_bundled_cassettes_are_what_their_fake_model_records(tmp_path):
     for name in BUNDLED:
         assert (tmp_path / "scenarios" / f"{name}.cassette.json").read_bytes() == \
             (LIBRARY / f"{name}.cassette.json").read_bytes(), name
+
+
+def test_the_models_wall_latency_never_enters_virtual_time(tmp_path, monkeypatch):
+    timelines = []
+    for delay in (0.0, 0.25):
+        folder = tmp_path / str(delay)
+        folder.mkdir()
+        with FakeModel(ORDER, delay_s=delay) as fake:
+            monkeypatch.setenv(ENV_URL, fake.base_url)
+            outcome, _ = run(write(folder, judges=()), "all")
+        timelines.append(outcome.sim.events(outcome.calls[0].call_id))
+    assert timelines[0] == timelines[1]
+
+
+def test_a_persona_presses_keys(tmp_path, monkeypatch):
+    brain = Brain([("order number", '{"digits": "12345#"}'), ("ships tomorrow", '{"hang_up": "done"}')],
+                  default='{"say": "Where is my order?"}')
+    path = write(tmp_path, judges=())
+    path.write_text(path.read_text().replace('pattern: "\\\\d{5}"', "when: order number"))
+    with FakeModel(brain) as fake:
+        monkeypatch.setenv(ENV_URL, fake.base_url)
+        outcome, _ = run(path, "new")
+    digits = [data for _, kind, data in outcome.sim.events(outcome.calls[0].call_id) if kind == "digits"]
+    assert [d["digits"] for d in digits] == ["12345#"]
+    assert ("caller", '{"digits": "12345#"}') in outcome.calls[0].caller.dialogue
+
+
+def test_model_settings_come_from_the_step_the_scenario_the_environment_then_the_config_file(
+        tmp_path, monkeypatch):
+    path = write(tmp_path, judges=())
+    path.write_text(path.read_text().replace("model: {model: fake-model}\n", "model: {temperature: 0.5}\n")
+                    .replace("max_turns: 8", "max_turns: 8\n        model: {seed: 9}"))
+    with FakeModel(ORDER) as fake:
+        (tmp_path / "aployee-sim.yaml").write_text(f"model:\n  base_url: {fake.base_url}\n  model: from-file\n"
+                                                   "  api_key_env: FAKE_MODEL_KEY\n")
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.delenv(ENV_URL, raising=False)
+        monkeypatch.setenv(ENV_MODEL, "from-env")
+        monkeypatch.setenv("FAKE_MODEL_KEY", "sk-file")
+        run(path, "new")
+    assert {k: v for k, v in fake.requests[0].items() if k != "messages"} == \
+        {"model": "from-env", "temperature": 0.5, "seed": 9}
+    assert fake.headers[0]["Authorization"] == "Bearer sk-file"
+
+
+def test_a_bad_config_file_or_missing_key_variable_is_named(tmp_path, monkeypatch, model):
+    path = write(tmp_path, judges=())
+    (tmp_path / "aployee-sim.yaml").write_text("model:\n  temperature: hot\n")
+    monkeypatch.chdir(tmp_path)
+    _, result = run(path, "new")
+    assert "aployee-sim.yaml: model.temperature: Input should be a valid number" in result.failures[0].actual
+    (tmp_path / "aployee-sim.yaml").write_text("model:\n  api_key_env: NOT_SET_ANYWHERE\n")
+    monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
+    _, result = run(path, "new")
+    assert "the API key variable $NOT_SET_ANYWHERE (api_key_env) is not set" in result.failures[0].actual
+
+
+def test_persona_step_format_errors(tmp_path):
+    from aployee_sim.scenario.errors import ScenarioInvalid as Invalid
+    cases = {
+        "        goal: x\n        max_turns: 8": None,  # as written: valid
+        "        max_turns: 8": "a persona step needs a `goal`",
+    }
+    for tail, message in cases.items():
+        path = write(tmp_path, caller="      - persona: Dana\n" + tail, judges=())
+        if message is None:
+            load_scenario(path)
+            continue
+        with pytest.raises(Invalid, match=message):
+            load_scenario(path)
+    path = write(tmp_path, caller=PERSONA.format(max_turns=8) + "\n      - say: hi", judges=())
+    with pytest.raises(Invalid, match="must be the last step"):
+        load_scenario(path)
+    path = write(tmp_path, caller="      - say: hi\n        goal: x", judges=())
+    with pytest.raises(Invalid, match="`goal` only goes with persona"):
+        load_scenario(path)
+
+
+def test_python_api_persona_caller_with_a_function():
+    from aployee_sim.api import Simulator
+    from aployee_sim.fakes.callers import PersonaCaller
+
+    asked = []
+
+    def complete(messages):
+        asked.append(messages)
+        return '{"say": "Is my order shipped?"}' if len(asked) == 1 else '{"hang_up": "done"}'
+
+    with Simulator(seed=1) as sim:
+        asst = sim.create_assistant(name="Alex", reasoning_mode="webhook", webhook_url="https://hooks.test/r",
+                                    first_message="Hello, this is Alex.")
+        sim.route_webhook("https://hooks.test/r", lambda req: {"reply": "Yes, yesterday.", "state": req["state"]})
+        caller = PersonaCaller("Kim", "learn if the order shipped", complete)
+        call = sim.start_call(asst["id"], "+15551234567", caller=caller)
+        sim.run()
+        lines = [t["content"] for t in sim.call_details(call["id"])["transcript"]]
+    assert lines == ["Hello, this is Alex.", "Is my order shipped?", "Yes, yesterday."]
+    assert asked[0][1] == {"role": "user", "content": "Hello, this is Alex."}
+    assert caller.ended_reason == "hangup_user" and caller.turns == 2
