@@ -31,6 +31,10 @@ _SUFFIXES = (".scenario.yaml", ".scenario.yml", ".yaml", ".yml")
 class CassetteError(Exception):
     """The cassette cannot be used: unreadable, truncated, edited by hand, of another scenario."""
 
+    def __init__(self, path: Path, message: str, line: int | None = None) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path, self.message, self.line = path, message, line
+
 
 def cassette_path(scenario: Path) -> Path:
     """`x.scenario.yaml` -> `x.cassette.json`, in the same folder."""
@@ -81,17 +85,17 @@ class Cassette:
         try:
             raw = path.read_bytes() if path.is_file() else None
         except OSError as exc:
-            raise CassetteError(f"{path}: cannot read the cassette: {exc.strerror or exc}") from None
+            raise CassetteError(path, f"cannot read the cassette: {exc.strerror or exc}") from None
         if raw is None:
             return cls(path, scenario, [], None)
         if len(raw) > MAX_CASSETTE_BYTES:
-            raise CassetteError(f"{path}: the cassette is over {MAX_CASSETTE_BYTES} bytes")
+            raise CassetteError(path, f"the cassette is over {MAX_CASSETTE_BYTES} bytes")
         try:
             data = strict_json.loads(raw)
         except strict_json.StrictJsonError as exc:
             where = f" at line {exc.line}" if exc.line else ""
-            raise CassetteError(f"{path}: not a cassette: invalid JSON{where} ({exc}); is it truncated? "
-                                "Record it again with --record all") from None
+            raise CassetteError(path, f"not a cassette: invalid JSON{where} ({exc}); is it truncated? "
+                                      "Record it again with --record all", exc.line) from None
         return cls(path, scenario, _interactions(path, scenario, data), raw.decode())
 
     def answer(self, request: dict[str, Any], occurrence: int) -> str | None:
@@ -139,24 +143,24 @@ class Cassette:
 
 def _interactions(path: Path, scenario: str, data: Any) -> list[Interaction]:
     if not isinstance(data, dict) or set(data) != {"cassette", "scenario", "interactions"}:
-        raise CassetteError(f"{path}: not a cassette: expected an object with cassette, scenario and interactions")
+        raise CassetteError(path, "not a cassette: expected an object with cassette, scenario and interactions")
     if data["cassette"] != FORMAT:
-        raise CassetteError(f"{path}: cassette format {data['cassette']!r}; this aployee-sim reads format {FORMAT}")
+        raise CassetteError(path, f"cassette format {data['cassette']!r}; this aployee-sim reads format {FORMAT}")
     if data["scenario"] != scenario:
-        raise CassetteError(f"{path}: this cassette was recorded for scenario {data['scenario']!r}, not "
+        raise CassetteError(path, f"this cassette was recorded for scenario {data['scenario']!r}, not "
                             f"{scenario!r}")
     if not isinstance(data["interactions"], list):
-        raise CassetteError(f"{path}: `interactions` is not a list")
+        raise CassetteError(path, "`interactions` is not a list")
     made = []
     for index, item in enumerate(data["interactions"]):
         if (not isinstance(item, dict) or set(item) != {"for", "request", "answer", "digest"}
                 or not isinstance(item["for"], str) or not isinstance(item["request"], dict)
                 or not isinstance(item["answer"], str)):
-            raise CassetteError(f"{path}: interaction {index + 1} is not of the form "
+            raise CassetteError(path, f"interaction {index + 1} is not of the form "
                                 "{for, request, answer, digest}")
         interaction = Interaction(item["for"], item["request"], item["answer"])
         if item["digest"] != interaction.digest():
-            raise CassetteError(f"{path}: interaction {index + 1} ({interaction.asker}) was changed after it "
+            raise CassetteError(path, f"interaction {index + 1} ({interaction.asker}) was changed after it "
                                 "was recorded (its digest does not match); record it again with --record all")
         made.append(interaction)
     return made

@@ -26,7 +26,7 @@ from aployee_sim.core.reasoning import StubRule
 from aployee_sim.core.timings import Timings
 from aployee_sim.fakes import callers as c
 from aployee_sim.scenario.audio import recognize
-from aployee_sim.scenario.cassette import CassetteError
+from aployee_sim.scenario.cassette import CassetteError, cassette_path
 from aployee_sim.scenario.completions import Completions, default_record_mode, uses_models
 from aployee_sim.scenario.errors import Mark, ScenarioError, ScenarioInvalid, path_text
 from aployee_sim.scenario.judge import Verdict, judge, record_text
@@ -178,7 +178,8 @@ def _completions(loaded: LoadedScenario, record: str | None) -> Completions | No
     try:
         return Completions(loaded, record or default_record_mode())
     except CassetteError as exc:
-        raise ScenarioInvalid([ScenarioError(Mark(loaded.display, 1, 1), str(exc))]) from None
+        shown = cassette_path(Path(loaded.display))
+        raise ScenarioInvalid([ScenarioError(Mark(str(shown), exc.line or 1, 1), exc.message)]) from None
 
 
 def _caller(loaded: LoadedScenario, call: CallRun, sim: Simulator,
