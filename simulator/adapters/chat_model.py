@@ -71,7 +71,7 @@ class ChatModel:
                     raw = await _read_capped(response)
         except TimeoutError:
             raise ModelError(f"no answer from {url} within {self.deadline_s:g} s") from None
-        except (httpx.HTTPError, OSError) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
             raise ModelError(f"cannot reach {url}: {exc or type(exc).__name__}") from None
         if raw is None:
             raise ModelError(f"the answer from {url} is over {MAX_RESPONSE_BYTES} bytes")

@@ -50,8 +50,12 @@ def uses_models(loaded: LoadedScenario) -> bool:
 
 def _configured(environ: Mapping[str, str], config: Path) -> list[ModelSpec]:
     """The defaults under the scenario's: the environment, then the configuration file."""
-    from_env = ModelSpec.model_construct(base_url=environ.get(ENV_URL) or None, model=environ.get(ENV_MODEL) or None,
-                                         api_key_env=environ.get(ENV_KEY) or None)
+    variables = {"base_url": ENV_URL, "model": ENV_MODEL, "api_key_env": ENV_KEY}
+    try:
+        from_env = ModelSpec.model_validate({k: environ[v] for k, v in variables.items() if environ.get(v)})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ModelError(f"${variables[str(first['loc'][0])]}: {first['msg']}") from None
     if not config.is_file():
         return [from_env]
     from aployee_sim.config_file import read_config

@@ -444,3 +444,9 @@ def test_python_api_persona_caller_with_a_function():
     assert lines == ["Hello, this is Alex.", "Is my order shipped?", "Yes, yesterday."]
     assert asked[0][1] == {"role": "user", "content": "Hello, this is Alex."}
     assert caller.ended_reason == "hangup_user" and caller.turns == 2
+
+
+def test_a_bad_model_url_in_the_environment_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_URL, "localhost:11434")
+    _, result = run(write(tmp_path, judges=()), "new")
+    assert "$APLOYEE_SIM_MODEL_URL: String should match pattern '^https?://'" in result.failures[0].actual
