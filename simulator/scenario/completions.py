@@ -10,8 +10,9 @@ and records the answer, or refuses:
 - `new` (the default otherwise): recorded answers are replayed, new requests go to the model;
 - `all`: every request goes to the model and the cassette is recorded again.
 
-After the run the cassette holds exactly the run's interactions in order (`save`), so a replay reads
-it back byte for byte. Which model: each key of the asker's `model:` mapping, else the scenario's,
+After the run (`save`), `all` leaves exactly the run's interactions in the cassette, in order; `new`
+appends what the model answered to what was recorded (as VCR.py's new episodes), and writes nothing
+when the model answered nothing, so a run that could not reach the model never loses a recording. Which model: each key of the asker's `model:` mapping, else the scenario's,
 else the environment ($APLOYEE_SIM_MODEL_URL, $APLOYEE_SIM_MODEL, $APLOYEE_SIM_MODEL_API_KEY_ENV),
 else the `model:` mapping of `aployee-sim.yaml` in the working directory. The model name and sampling
 parameters are part of the request (a replay needs them); the URL and key are only needed to ask.
@@ -82,7 +83,8 @@ class Completions:
         self.loaded, self.mode, self.environ, self.config = loaded, mode, environ, config
         self.deadline_s = deadline_s
         self.cassette = Cassette.load(cassette_path(loaded.path), loaded.name)  # CassetteError: the runner reports it
-        self.used: list[Interaction] = []
+        self.used: list[Interaction] = []  # every answer the run was given, in order
+        self.fresh: list[Interaction] = []  # of those, the ones the model gave
         self.missed: set[str] = set()  # askers with a request the cassette did not hold (mode none)
         self._asked: Counter[str] = Counter()
         self._client: Any = None
@@ -116,6 +118,7 @@ class Completions:
                 self.missed.add(asker)
                 raise ModelError(f"not in the cassette (--record none): {self.cassette.miss(asker, request)}")
             answer = self._ask(asker, layers, request)
+            self.fresh.append(Interaction(asker, request, answer))
         self.used.append(Interaction(asker, request, answer))
         return answer
 
@@ -141,10 +144,14 @@ class Completions:
         return answer
 
     def save(self) -> bool:
-        """Write the cassette when the run asked something new (never under `none`)."""
-        if self.mode == "none" or not self.used and self.cassette.text is None:
-            return False
-        return self.cassette.save(self.used)
+        """Write the cassette: under `all` exactly the run's interactions; under `new` the recorded
+        ones followed by what the model answered this time (only when it answered something), so a run
+        that could not reach the model, or asked less than before, never loses a recording."""
+        if self.mode == "all":
+            return bool(self.used) and self.cassette.save(self.used)
+        if self.mode == "new" and self.fresh:
+            return self.cassette.save(self.cassette.interactions + self.fresh)
+        return False
 
     def close(self) -> None:
         if self._client is not None:

@@ -450,3 +450,23 @@ def test_a_bad_model_url_in_the_environment_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_URL, "localhost:11434")
     _, result = run(write(tmp_path, judges=()), "new")
     assert "$APLOYEE_SIM_MODEL_URL: String should match pattern '^https?://'" in result.failures[0].actual
+
+
+def test_new_keeps_every_recording_and_all_drops_what_is_no_longer_asked(tmp_path, model, monkeypatch):
+    path = write(tmp_path)
+    run(path, "new")
+    cassette = cassette_path(path)
+    recorded = cassette.read_bytes()
+    changed = path.read_text().replace("reply: Order 12345 ships tomorrow.", "reply: Order 12345 is lost.")
+    path.write_text(changed)
+    monkeypatch.setenv(ENV_URL, "http://127.0.0.1:9/v1")  # no model there: nothing new, nothing written
+    _, result = run(path, "new")
+    assert "cannot reach" in result.failures[0].actual
+    assert cassette.read_bytes() == recorded
+    monkeypatch.setenv(ENV_URL, model.base_url)
+    run(path, "new")  # the model answers the changed dialogue: appended after the old recording
+    appended = json.loads(cassette.read_text())["interactions"]
+    assert len(appended) > 4 and appended[:4] == json.loads(recorded)["interactions"]
+    again, _ = run(path, "all")
+    assert "Order 12345 ships tomorrow." not in cassette.read_text()
+    assert len(json.loads(cassette.read_text())["interactions"]) == len(again.completions.used)
