@@ -391,6 +391,14 @@ class Explore(Model):
     always: Expect = Field(Expect(), description="expectations checked on every generated call")
     ignore: list[Invariant] = Field([], description="built-in invariants not to check")
 
+    @field_validator("always")
+    @classmethod
+    def _no_judges(cls, value: Expect) -> Expect:
+        if value.judge:
+            raise ValueError("`judge` rubrics are not checked by explore (every generated call would ask the "
+                             "model); put them in a call's `expect`")
+        return value
+
     @field_validator("state_schema")
     @classmethod
     def _subset(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -470,3 +470,11 @@ def test_new_keeps_every_recording_and_all_drops_what_is_no_longer_asked(tmp_pat
     again, _ = run(path, "all")
     assert "Order 12345 ships tomorrow." not in cassette.read_text()
     assert len(json.loads(cassette.read_text())["interactions"]) == len(again.completions.used)
+
+
+def test_explore_refuses_judges_in_always(tmp_path):
+    path = write(tmp_path, judges=())
+    path.write_text(path.read_text() + "explore:\n  vocabulary: {phrases: [hi]}\n  always:\n    judge:\n"
+                    "      - rubric: polite\n")
+    with pytest.raises(ScenarioInvalid, match="`judge` rubrics are not checked by explore"):
+        load_scenario(path)
