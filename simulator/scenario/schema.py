@@ -28,9 +28,9 @@ from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT, FAILURES
 from aployee_sim.core.routing import Menu, RuleSet
 from aployee_sim.core.timings import Timings
 from aployee_sim.core.transfers import allowlist_entry_ok
-from aployee_sim.explore.jsonschema_subset import schema_problems
-from aployee_sim.explore.model import Vocabulary
 from aployee_sim.scenario.errors import describe, did_you_mean
+from aployee_sim.scenario.explore_model import Vocabulary
+from aployee_sim.scenario.jsonschema_subset import schema_problems
 from aployee_sim.scenario.limits import MAX_DURATION_MS, MAX_SEED, MAX_YEAR, MIN_YEAR
 from aployee_sim.scenario.mcp import McpConfigSpec, McpExpect, ToolStubSpec
 from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
@@ -319,7 +319,7 @@ class HoldMusicExpect(Model):
     absent: list[HoldPlace] = []
 
 
-# The built-in invariants of `aployee-sim explore` (aployee_sim.explore.invariants), also usable in `expect:`.
+# The built-in invariants of `aployee-sim explore` (aployee_sim.scenario.invariants), also usable in `expect:`.
 INVARIANTS = ("backend_ok", "reasoning_settled", "terminal_end", "allowed_transfers", "state_valid")
 Invariant = Literal[INVARIANTS]  # type: ignore[valid-type]
 
