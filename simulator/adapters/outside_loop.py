@@ -9,6 +9,11 @@ must enter and leave a session inside one task on one loop), and nothing leaks b
 
 uvloop is used when it is installed (it comes with `uvicorn[standard]`).
 
+Every adapter that waits for an answer of the loop does it through `OutsideLoop.result`, the one
+place the engine thread blocks on the outside world (a webhook answer that is due, an MCP tool call
+or listing). Whoever runs the engine under a lock says once what to do around such a wait
+(`around_waits`): the server releases its lock there, so its routes keep answering.
+
 It never changes the host process: the interpreter's switch interval, which sets how fast an
 answer read on this loop reaches the engine thread, is the process owner's to lower
 (`aployee_sim.process_policy`, which `aployee-sim` applies).
@@ -19,10 +24,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+AroundWait = Callable[[Callable[[], Any]], Any]  # runs the wait it is given and returns its result
 
 class OutsideLoop:
     """A daemon thread running one asyncio loop; started on first use, stopped by `close()`."""
@@ -32,6 +38,12 @@ class OutsideLoop:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._around: AroundWait | None = None
+
+    def around_waits(self, around: AroundWait | None) -> None:
+        """Run every later wait in `around(wait)` (None: wait as is). The server's composition sets
+        it once, to its driver's `outside_wait`, which releases the platform lock meanwhile."""
+        self._around = around
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -57,6 +69,15 @@ class OutsideLoop:
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         """Run `coro` on the loop; the future resolves with its result or exception."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def result(self, future: concurrent.futures.Future[T], timeout_s: float | None = None) -> T:
+        """Wait (at most `timeout_s`) for an answer `submit` promised: the only way an adapter blocks
+        on the outside world, so `around_waits` covers every port alike. Raises like `future.result`."""
+        around = self._around
+        if around is None or future.done():
+            return future.result(timeout_s)
+        result: T = around(lambda: future.result(timeout_s))
+        return result
 
     def close(self, timeout_s: float = 5.0) -> None:
         """Cancel every task still running, stop the loop and join its thread (bounded)."""
