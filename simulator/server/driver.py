@@ -1,9 +1,9 @@
 """The engine driver: runs the platform's engine in one background thread beside the HTTP handlers.
 
-One lock guards the platform. Request handlers take it briefly to read a projection or make a
-quick change (create a call, say something on a line) and then `kick()` the driver; only the
-driver thread ever runs the engine, and commands that move time or reset the platform are queued
-to it, so engine runs never overlap. Real webhooks are pipelined: a request goes out when it is
+One lock guards the platform. A route reads with `read(fn)` and changes with `await change(fn)`,
+and nothing else: `change` decides whether `fn` runs at once, after the turn the engine is in, or
+on the driver thread (docs/architecture.md, "A route"). Only the driver thread ever runs the
+engine, so engine runs never overlap. Real webhooks are pipelined: a request goes out when it is
 due and the engine runs on; only when virtual time reaches the moment its answer is needed and
 the answer is not in yet does the engine wait, and then with the lock released (at most until the
 exchange's deadline; every wait on the outside world, webhooks and MCP tools alike, goes through
@@ -87,7 +87,8 @@ class Driver:
         self._kick.set()
 
     def submit(self, fn: Callable[[], Any]) -> Future:
-        """Run `fn` on the driver thread (between engine batches); its result arrives in the future."""
+        """Run `fn` on the driver thread (between engine batches); its result arrives in the future.
+        Routes use `change`, which calls this when it must."""
         future: Future = Future()
         with self._progress:
             self._pending += 1
@@ -96,8 +97,9 @@ class Driver:
         self._kick.set()
         return future
 
-    def advance(self, seconds: float) -> Future:
-        return self.submit(lambda: self._advance(round(seconds * 1000)))
+    def advance(self, seconds: float) -> dict[str, str]:
+        """Run the engine `seconds` of virtual time on (a `runs_engine` change); returns the clock."""
+        return self._advance(round(seconds * 1000))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until everything kicked so far has been run (auto mode: the engine is idle;
@@ -119,18 +121,32 @@ class Driver:
             if target > self.platform.now_ms and not self.in_flight and (upcoming is None or upcoming > target):
                 self.platform.run(until_ms=target)
 
-    async def act(self, fn: Callable[[], T]) -> T:
-        """Run a handler's change to the platform under the lock: at once, unless the engine is
-        waiting for an outside answer mid-turn with the lock released (`unlocked`); then on the
-        driver thread once that turn is done, so a far-end action never lands inside the turn
-        (the call's log reads as it would with a synchronous answer). The handler awaits without
-        blocking the server's loop, so other requests are answered meanwhile. Kicks the driver."""
+    def read(self, fn: Callable[[], T]) -> T:
+        """A route's read of the platform: `fn` runs under the lock, at once (the engine never holds
+        it while it waits on the outside world), and returns a projection, never a live reference."""
         with self.lock:
-            at_once = not self.in_flight
-            if at_once:
-                result = fn()
+            return fn()
+
+    async def change(self, fn: Callable[[], T], *, runs_engine: bool = False) -> T:
+        """The one way a route changes the platform; the driver decides when `fn` runs:
+
+        - `runs_engine` (it moves time or replaces the engine's state: advance, reset): on the
+          driver thread between engine batches, so engine runs never overlap;
+        - while the engine waits for an outside answer mid-turn with the lock released
+          (`unlocked`): on the driver thread once that turn is done, so nothing lands inside the
+          turn (a hang-up there ended the call before its exchange was recorded);
+        - otherwise at once, under the lock.
+
+        The handler awaits without blocking the server's loop, so other requests are answered
+        meanwhile. The driver is kicked afterwards, so the engine reacts to the change."""
+        at_once = False
+        if not runs_engine:
+            with self.lock:
+                at_once = not self.in_flight
+                if at_once:
+                    result = fn()
         if not at_once:
-            result = await asyncio.wrap_future(self.submit(lambda: self._locked(fn)))
+            result = await asyncio.wrap_future(self.submit(fn if runs_engine else lambda: self._locked(fn)))
         self.kick()
         return result
 

@@ -188,3 +188,15 @@ def test_only_the_process_owner_changes_process_wide_settings():
                     node.value.id == "gc" or (node.value.id == "sys" and node.attr.startswith("set"))):
                 offenders.append(f"{module}: {node.value.id}.{node.attr}")
     assert offenders == []
+
+
+def test_routes_reach_the_platform_only_through_read_and_change():
+    """One way for a route (docs/architecture.md, "A route"): `driver.read(fn)` and `await
+    driver.change(fn)`; the lock, `kick`, `submit` and `act` are the driver's own business."""
+    offenders = []
+    for module in ("aployee_sim.server.routes_v1", "aployee_sim.server.routes_sim"):
+        for node in ast.walk(ast.parse(MODULES[module].read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Attribute) and node.attr in ("lock", "kick", "submit", "act", "unlocked")
+                    and isinstance(node.value, ast.Attribute) and node.value.attr == "driver"):
+                offenders.append(f"{module}: driver.{node.attr}")
+    assert offenders == []
