@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from aployee_sim.contract import events as ev
+from aployee_sim.contract import models as contract_models
 from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT, FAILURES
 from aployee_sim.core.routing import Menu, RuleSet
 from aployee_sim.core.timings import Timings
@@ -125,6 +126,11 @@ class Assistant(Model):
     name: str
     first_message: str | None = None
     system_prompt: str | None = None
+    # The resource's own models (aployee_sim.contract.models): a scenario, the API and an export
+    # carry the same persona settings.
+    personality: contract_models.Personality | None = None
+    voice: contract_models.Voice | None = None
+    archetype: contract_models.Archetype | None = None
     reasoning_mode: Literal["builtin", "webhook", "mcp"] = "builtin"
     webhook_url: str | None = None
     mcp_config: McpConfigSpec | None = None
