@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from aployee_sim.adapters.mcp_client import McpClientPool, is_sdk_server
-from aployee_sim.adapters.outside_loop import OutsideLoop
+from aployee_sim.adapters.outside_loop import AroundWait, OutsideLoop
 from aployee_sim.adapters.webhook_http import HttpWebhookTransport
 from aployee_sim.config_file import load_config
 from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT
@@ -64,6 +64,13 @@ class Simulator(Platform):
             self._mcp_client.route(url, tools)
             tools = self._mcp_client
         super().route_mcp(url, tools)
+
+    def around_outside_waits(self, around: AroundWait | None) -> None:
+        """Run every wait on the outside world (a due webhook answer, an MCP tool call) inside
+        `around(wait)`: for a host that runs the engine on its own thread under its own lock, like
+        the server (`ServerThread`), which releases its lock there. A `webhook_transport` given to
+        the constructor waits on its own loop, outside this."""
+        self._outside.around_waits(around)
 
     def close(self) -> None:
         self._mcp_client.close()

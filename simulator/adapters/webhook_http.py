@@ -43,10 +43,11 @@ def check_in_flight(value: int) -> int:
 class PendingAnswer:
     """One webhook request on its way: a `core.reasoning.PendingDelivery` over a loop future."""
 
-    __slots__ = ("_future",)
+    __slots__ = ("_future", "_outside")
 
-    def __init__(self, future: concurrent.futures.Future[Delivery]) -> None:
+    def __init__(self, future: concurrent.futures.Future[Delivery], outside: OutsideLoop) -> None:
         self._future = future
+        self._outside = outside
 
     def done(self) -> bool:
         return self._future.done()
@@ -54,7 +55,7 @@ class PendingAnswer:
     def collect(self) -> Delivery:
         """The answer; waits only as long as the exchange's own deadline lets it run."""
         try:
-            return self._future.result()
+            return self._outside.result(self._future)
         except concurrent.futures.CancelledError:
             return Delivery(status_code=None, error="connection error: the simulator stopped before the answer")
         except Exception as exc:  # never an exception in the engine: a failure is data
@@ -78,7 +79,7 @@ class HttpWebhookTransport:
 
     def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> PendingAnswer:
         body = strict_json.dumps(request).encode()
-        pending = PendingAnswer(self._outside.submit(self._exchange(url, body, timeout_ms)))
+        pending = PendingAnswer(self._outside.submit(self._exchange(url, body, timeout_ms)), self._outside)
         if self.sequential:
             pending.collect()
         return pending

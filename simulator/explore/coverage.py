@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from aployee_sim.contract import events as ev
 from aployee_sim.core.phrases import PatternTimeout
 from aployee_sim.core.reasoning import Intent, StubRule
-from aployee_sim.explore.invariants import routing_forwards
 from aployee_sim.explore.target import Target
 from aployee_sim.scenario.errors import path_text
+from aployee_sim.scenario.invariants import routing_forwards
 from aployee_sim.scenario.runner import ScenarioRun
 from aployee_sim.scenario.schema import REASONS
 

@@ -17,7 +17,7 @@ from typing import Any
 from aployee_sim.contract import events as ev
 from aployee_sim.core.mcp_stubs import subset
 from aployee_sim.core.phrases import Pattern, PatternTimeout
-from aployee_sim.explore.invariants import broken
+from aployee_sim.scenario.invariants import broken
 from aployee_sim.scenario.mcp import call_matches, shown
 from aployee_sim.scenario.runner import CallRun, ScenarioRun
 from aployee_sim.scenario.schema import Bounds, Expect
@@ -273,7 +273,7 @@ def _hold_music(j: _Judge, e: Expect) -> None:
 
 
 def _invariants(j: _Judge, e: Expect) -> None:
-    """`invariants:` the built-in invariants of `aployee-sim explore` (aployee_sim.explore.invariants)."""
+    """`invariants:` the built-in invariants of `aployee-sim explore` (aployee_sim.scenario.invariants)."""
     if not e.invariants or j.call.call_id is None:
         return
     for failure in broken(j.sim, j.call.call_id, j.run.loaded.model, list(e.invariants)):

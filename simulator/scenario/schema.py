@@ -24,13 +24,14 @@ from pydantic import (
 )
 
 from aployee_sim.contract import events as ev
+from aployee_sim.contract import models as contract_models
 from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT, FAILURES
 from aployee_sim.core.routing import Menu, RuleSet
 from aployee_sim.core.timings import Timings
 from aployee_sim.core.transfers import allowlist_entry_ok
-from aployee_sim.explore.jsonschema_subset import schema_problems
-from aployee_sim.explore.model import Vocabulary
 from aployee_sim.scenario.errors import describe, did_you_mean
+from aployee_sim.scenario.explore_model import Vocabulary
+from aployee_sim.scenario.jsonschema_subset import schema_problems
 from aployee_sim.scenario.limits import MAX_DURATION_MS, MAX_SEED, MAX_YEAR, MIN_YEAR
 from aployee_sim.scenario.mcp import McpConfigSpec, McpExpect, ToolStubSpec
 from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
@@ -126,6 +127,11 @@ class Assistant(Model):
     name: str
     first_message: str | None = None
     system_prompt: str | None = None
+    # The resource's own models (aployee_sim.contract.models): a scenario, the API and an export
+    # carry the same persona settings.
+    personality: contract_models.Personality | None = None
+    voice: contract_models.Voice | None = None
+    archetype: contract_models.Archetype | None = None
     reasoning_mode: Literal["builtin", "webhook", "mcp"] = "builtin"
     webhook_url: str | None = None
     mcp_config: McpConfigSpec | None = None
@@ -353,7 +359,7 @@ class HoldMusicExpect(Model):
     absent: list[HoldPlace] = []
 
 
-# The built-in invariants of `aployee-sim explore` (aployee_sim.explore.invariants), also usable in `expect:`.
+# The built-in invariants of `aployee-sim explore` (aployee_sim.scenario.invariants), also usable in `expect:`.
 INVARIANTS = ("backend_ok", "reasoning_settled", "terminal_end", "allowed_transfers", "state_valid")
 Invariant = Literal[INVARIANTS]  # type: ignore[valid-type]
 

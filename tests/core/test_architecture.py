@@ -85,11 +85,7 @@ def test_core_and_platform_do_no_io():
     assert sorted(set(offenders)) == []
 
 
-def test_no_import_cycles():
-    graph = {module: {target for name in imports(path, module) if name.startswith("aployee_sim")
-                      if (target := first_party(name)) and target != module}
-             for module, path in MODULES.items()}
-    # Importing a package runs its __init__, and a submodule import names its package first.
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     cycles: list[list[str]] = []
     state: dict[str, int] = {}
 
@@ -97,8 +93,6 @@ def test_no_import_cycles():
         state[node] = 1
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
-            if nxt.startswith(node + "."):
-                continue  # a package importing its own submodule (re-exports) is not a cycle
             if state.get(nxt) == 1:
                 cycles.append(stack[stack.index(nxt):] + [nxt])
             elif nxt not in state:
@@ -106,10 +100,19 @@ def test_no_import_cycles():
         stack.pop()
         state[node] = 2
 
-    for module in sorted(graph):
-        if module not in state:
-            visit(module, [])
-    assert cycles == []
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+    return cycles
+
+
+def test_no_import_cycles():
+    # Importing a package runs its __init__, and a submodule import names its package first; a
+    # package importing its own submodule (re-exports) is not a cycle.
+    graph = {module: {target for name in imports(path, module) if name.startswith("aployee_sim")
+                      if (target := first_party(name)) and target != module and not target.startswith(module + ".")}
+             for module, path in MODULES.items()}
+    assert _cycles(graph) == []
 
 
 def test_a_higher_layer_import_is_reported(tmp_path):
@@ -143,3 +146,57 @@ def test_nothing_imports_the_repository_folder_names():
                 offenders.append(f"{path.relative_to(repo)}: {name}")
     assert offenders == []
     assert "simulator" not in sys.modules
+
+
+# The only modules that change process-wide interpreter settings (docs/architecture.md, "Rules"):
+# the GC policy itself and what the CLI applies to the process it owns.
+PROCESS_SETTINGS_ALLOWED = {"core.gc_policy", "process_policy"}
+
+
+def package_of(module: str) -> str | None:
+    """`aployee_sim.scenario.runner` -> `aployee_sim.scenario`; None for a top-level module."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if len(parts) > 2 or MODULES[module].name == "__init__.py" else None
+
+
+def test_no_cycles_between_packages():
+    """A subpackage may depend on another, never both ways (scenario <-> explore was one: the
+    scenario format now holds what it needs of exploration): the module graph can be acyclic while
+    two packages still lean on each other."""
+    graph: dict[str, set[str]] = {}
+    for module, path in MODULES.items():
+        if (package := package_of(module)) is None:
+            continue
+        edges = graph.setdefault(package, set())
+        for name in imports(path, module):
+            target = first_party(name) if name.startswith("aployee_sim") else None
+            other = package_of(target) if target else None
+            if other is not None and other != package:
+                edges.add(other)
+    assert _cycles(graph) == []
+
+
+def test_only_the_process_owner_changes_process_wide_settings():
+    """`gc.*` calls and `sys.set*` calls (switch interval, recursion limit, ...) change the host's
+    process: a library call never makes them (issue 20 item 8)."""
+    offenders = []
+    for module, path in MODULES.items():
+        if module.removeprefix("aployee_sim.") in PROCESS_SETTINGS_ALLOWED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and (
+                    node.value.id == "gc" or (node.value.id == "sys" and node.attr.startswith("set"))):
+                offenders.append(f"{module}: {node.value.id}.{node.attr}")
+    assert offenders == []
+
+
+def test_routes_reach_the_platform_only_through_read_and_change():
+    """One way for a route (docs/architecture.md, "A route"): `driver.read(fn)` and `await
+    driver.change(fn)`; the lock, `kick`, `submit` and `act` are the driver's own business."""
+    offenders = []
+    for module in ("aployee_sim.server.routes_v1", "aployee_sim.server.routes_sim"):
+        for node in ast.walk(ast.parse(MODULES[module].read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Attribute) and node.attr in ("lock", "kick", "submit", "act", "unlocked")
+                    and isinstance(node.value, ast.Attribute) and node.value.attr == "driver"):
+                offenders.append(f"{module}: driver.{node.attr}")
+    assert offenders == []

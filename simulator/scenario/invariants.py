@@ -14,8 +14,8 @@ from typing import Any
 
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.lifecycle import COMPLETED, FAILED, TERMINAL, TRANSFERRED
-from aployee_sim.explore import jsonschema_subset
 from aployee_sim.platform.platform import Platform
+from aployee_sim.scenario import jsonschema_subset
 from aployee_sim.scenario.schema import Scenario
 
 # Which `call_ended` reasons each terminal status may carry (docs/contract.md §6, "End reasons").
