@@ -20,6 +20,7 @@ from aployee_sim.contract.errors import ApiError, invalid, is_e164
 from aployee_sim.contract.lifecycle import IN_PROGRESS, TERMINAL
 from aployee_sim.core.ports import Line
 from aployee_sim.fakes.carrier import FakeCarrier
+from aployee_sim.platform import projections
 from aployee_sim.platform.world import world_of
 from aployee_sim.server.context import Context, Routes
 from aployee_sim.server.envelope import read_object
@@ -115,11 +116,7 @@ async def events(ctx: Context, request: Request) -> Response:
     """The call's whole event log, simulator-only types included, shaped like the timeline."""
     call_id = request.path_params["call_id"]
     with ctx.driver.lock:
-        record = ctx.platform.record(call_id)
-        clock = ctx.platform.clock
-        body = {"call_id": call_id,
-                "events": [{"type": kind, "timestamp": clock.iso_millis(t_ms), **data}
-                           for t_ms, kind, data in list(record.events)]}
+        body = projections.event_log(ctx.platform.record(call_id), ctx.platform.clock)
     return JSONResponse(body)
 
 

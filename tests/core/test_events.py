@@ -53,14 +53,14 @@ def test_every_flat_type_has_a_constructor_and_nothing_else_does():
 def test_the_one_append_path_folds_every_type_that_changes_the_record():
     """`add` is the only way in, so a folded type can never skip the record's update."""
     record = CallRecord("call_x", "asst_x", "+15551234567", None, 0, {"a": 1})
-    record.add(ev.status_changed(1, from_="initiated", to="ringing"))
-    record.add(ev.status_changed(2, from_="ringing", to="in_progress"))
-    record.add(ev.call_started(2))
-    record.add(ev.user_speech(3, content="hi", duration_ms=300))
+    record.add(ev.StatusChanged(1, from_="initiated", to="ringing"))
+    record.add(ev.StatusChanged(2, from_="ringing", to="in_progress"))
+    record.add(ev.CallStarted(2))
+    record.add(ev.UserSpeech(3, content="hi", duration_ms=300))
     record.add(ev.pack(4, ev.STATE_CHANGED, {"state": {"b": 2}}))
-    record.add(ev.assistant_speech(5, content="hello", duration_ms=300))
-    record.add(ev.status_changed(9, from_="in_progress", to="completed"))
-    record.add(ev.call_ended(9, status="completed", reason="hangup_user"))
+    record.add(ev.AssistantSpeech(5, content="hello", duration_ms=300))
+    record.add(ev.StatusChanged(9, from_="in_progress", to="completed"))
+    record.add(ev.CallEnded(9, status="completed", reason="hangup_user"))
     assert (record.status, record.state, record.started_ms, record.ended_ms, record.end_reason) == (
         "completed", {"b": 2}, 2, 9, "hangup_user")
     assert record.context() == [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]
