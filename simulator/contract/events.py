@@ -18,7 +18,7 @@ back (store rows, `/_sim/calls/{id}/events` over HTTP).
 
 Size: a call logs some 60 events and 100,000 calls share one process, so events carry no dict
 of their own and no per-instance type name: a slot is 8 bytes (a `UserSpeech` is 72 bytes; the
-flat tuple it replaces was 88, and a `(t_ms, type, dict)` tuple over 250).
+flat tuple it replaces was 88, and a `(t_ms, type, dict)` tuple with its dict about 250).
 """
 
 from __future__ import annotations
