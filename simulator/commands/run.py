@@ -151,7 +151,8 @@ def run(args: argparse.Namespace) -> int:
         progress.start(scenario.name)
         writer = sink.begin(scenario, scenario.model.seed if args.seed is None else args.seed) if sink else None
         try:
-            outcome = run_scenario(scenario, args.seed, on_built=writer.attach if writer else None)
+            outcome = run_scenario(scenario, args.seed, on_built=writer.attach if writer else None,
+                                   record=args.record)
         except ScenarioInvalid as exc:
             results.append(ScenarioResult(scenario.name, scenario.display, False, errors=[str(e) for e in exc.errors]))
             progress.finish(scenario.name, "invalid")
@@ -229,4 +230,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                         "exchanges as JSON files")
     parser.add_argument("--db", metavar="FILE", type=writable_file, help="also store the calls and results in this SQLite file "
                                                      "(browse them with `aployee-sim tui`)")
+    parser.add_argument("--record", choices=("new", "none", "all"), default=None,
+                        help="language-model answers of persona callers and judges (docs/personas.md): new "
+                             "replays the cassette and records what it lacks, none only replays (a request not "
+                             "in it fails), all records again; default none when $CI is set, else new")
     parser.set_defaults(run=run)
