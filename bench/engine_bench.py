@@ -81,7 +81,7 @@ def run_simulator(n: int, seed: int, workload: str = "shape") -> dict:
     completed = sum(sim.call_details(cid)["status"] == "completed" for cid in sim.calls)
     t2 = time.perf_counter()
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    events = sum(len(p.record.entries) for p in sim.calls.values())
+    events = sum(len(p.record.events) for p in sim.calls.values())
     webhooks = sum(len(p.exchanges) for p in sim.calls.values())
     gc.collect()
     wall = t2 - t0

@@ -66,7 +66,8 @@ class _Judge:
         return self.lines[-n:]
 
     def of(self, kind: str) -> list[dict[str, Any]]:
-        return [data for _, k, data in self.events if k == kind]
+        """The JSON of every `kind` event (what `timeline:` expectations match against)."""
+        return [ev.to_json(e) for e in self.events if e.type == kind]
 
 
 def evaluate(run: ScenarioRun) -> list[Failure]:
@@ -209,7 +210,7 @@ def _timeline(j: _Judge, e: Expect) -> None:
     t = e.timeline
     if t is None:
         return
-    kinds = [k for _, k, _ in j.events]
+    kinds = [e.type for e in j.events]
     for index, match in enumerate(t.contains):
         wanted = match.model_extra or {}
         candidates = j.of(match.type)
@@ -248,13 +249,13 @@ def _reasoning(j: _Judge, e: Expect) -> None:
     r = e.reasoning
     if r is None:
         return
-    started = j.of(ev.REASONING_STARTED)
+    started = j.record.of_type(ev.ReasoningStarted)
     if r.turns is not None and len(started) != r.turns:
         j.fail("reasoning.turns", r.turns, len(started))
-    modes = sorted({d["mode"] for d in started})
+    modes = sorted({e.mode for e in started})
     if r.mode is not None and modes != [r.mode]:
         j.fail("reasoning.mode", r.mode, ", ".join(modes) or "no reasoning turn")
-    longest = max((d["duration_ms"] for d in j.of(ev.REASONING_COMPLETED)), default=None)
+    longest = max((e.duration_ms for e in j.record.of_type(ev.ReasoningCompleted)), default=None)
     _within(j, "reasoning.longest", r.longest, longest)
 
 
@@ -262,7 +263,7 @@ def _hold_music(j: _Judge, e: Expect) -> None:
     h = e.hold_music
     if h is None:
         return
-    played = [d["during"] for d in j.of(ev.HOLD_MUSIC)]
+    played: list[str] = [e.during for e in j.record.of_type(ev.HoldMusic)]
     shown = ", ".join(dict.fromkeys(played)) or "no hold music"
     for index, place in enumerate(h.during):
         if place not in played:

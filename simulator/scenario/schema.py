@@ -54,12 +54,8 @@ DurationOrMs = Annotated[_AnyDurationOrMs, AfterValidator(_within_limit)]
 TerminalStatus = Literal["completed", "failed", "transferred"]
 _REASONS = ("HANGUP_USER", "HANGUP_ASSISTANT", "BUSY", "NO_ANSWER", "ERROR", "TRANSFERRED", "SILENCE_TIMEOUT",
             "MAX_DURATION", "IVR_FAILED")
-_INTERNAL_EVENTS = ("STATUS_CHANGED", "STATE_CHANGED", "DIGITS", "HOLD_MUSIC", "TRANSFER_RESULT", "PLATFORM_PROMPT",
-                    "TRANSFER_REJECTED", "INBOUND_ROUTED", "IVR_CHOICE", "ROUTED", "MCP_TOOLS_MISSING",
-                    "REASONING_FAILED")
 REASONS: tuple[str, ...] = tuple(getattr(ev, name) for name in _REASONS if hasattr(ev, name))
-EVENT_TYPES: tuple[str, ...] = tuple(sorted(ev.PUBLIC_TYPES)) + tuple(
-    getattr(ev, name) for name in _INTERNAL_EVENTS if hasattr(ev, name))
+EVENT_TYPES: tuple[str, ...] = tuple(sorted(ev.PUBLIC_TYPES)) + ev.INTERNAL_TYPES
 if TYPE_CHECKING:  # Literals built at run time from the contract: a type checker sees plain strings
     Reason: TypeAlias = str
     EventType: TypeAlias = str

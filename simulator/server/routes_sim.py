@@ -18,6 +18,7 @@ from aployee_sim.contract.errors import ApiError, invalid, is_e164
 from aployee_sim.contract.lifecycle import IN_PROGRESS, TERMINAL
 from aployee_sim.core.ports import Line
 from aployee_sim.fakes.carrier import FakeCarrier
+from aployee_sim.platform import projections
 from aployee_sim.platform.world import world_of
 from aployee_sim.server.context import Context, Routes
 from aployee_sim.server.envelope import read_object
@@ -109,12 +110,7 @@ async def inbound(ctx: Context, request: Request) -> Response:
 async def events(ctx: Context, request: Request) -> Response:
     """The call's whole event log, simulator-only types included, shaped like the timeline."""
     call_id = request.path_params["call_id"]
-
-    def listing() -> dict[str, Any]:
-        record, clock = ctx.platform.record(call_id), ctx.platform.clock
-        return {"call_id": call_id, "events": [{"type": kind, "timestamp": clock.iso_millis(t_ms), **data}
-                                               for t_ms, kind, data in list(record.events)]}
-    return JSONResponse(ctx.driver.read(listing))
+    return JSONResponse(ctx.driver.read(lambda: projections.event_log(ctx.platform.record(call_id), ctx.platform.clock)))
 
 
 _OUTCOMES = ("answer", "busy", "no_answer", "error", "default")

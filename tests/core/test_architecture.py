@@ -200,3 +200,52 @@ def test_routes_reach_the_platform_only_through_read_and_change():
                     and isinstance(node.value, ast.Attribute) and node.value.attr == "driver"):
                 offenders.append(f"{module}: driver.{node.attr}")
     assert offenders == []
+
+
+# Modules whose every signature is typed without `Any`: the event types (and what reads them back).
+TYPED_MODULES = ("aployee_sim.contract.events",)
+
+
+def untyped_annotations(source: str) -> list[str]:
+    """`line: annotation` for every annotation (field, parameter, return, alias) that names `Any`."""
+    tree = ast.parse(source)
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        annotations: list[ast.expr | None] = []
+        if isinstance(node, ast.AnnAssign):
+            annotations = [node.annotation, node.value if "TypeAlias" in ast.unparse(node.annotation) else None]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            args = node.args
+            annotations = [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg,
+                                                    args.kwarg] if a is not None] + [node.returns]
+        for annotation in annotations:
+            if annotation is None:
+                continue
+            text = annotation.value if isinstance(annotation, ast.Constant) else ast.unparse(annotation)
+            if isinstance(text, str) and any(word in ("Any", "typing.Any") for word in
+                                             text.replace("[", " ").replace("]", " ").replace(",", " ").split()):
+                found.append((annotation.lineno, f"{annotation.lineno}: {text}"))
+    return [shown for _, shown in sorted(found)]
+
+
+def test_event_signatures_name_no_any():
+    """Events are typed end to end: no field, constructor or reader of them is `dict[str, Any]`
+    (or any other `Any`), so strict mypy checks every use of an event's fields."""
+    offenders = {module: untyped_annotations(MODULES[module].read_text(encoding="utf-8")) for module in TYPED_MODULES}
+    assert offenders == {module: [] for module in TYPED_MODULES}
+    from aployee_sim.contract import events as ev
+    fields = {f"{cls.__name__}.{name}": text for cls in ev.BY_TYPE.values()
+              for klass in cls.__mro__ for name, text in vars(klass).get("__annotations__", {}).items()}
+    assert fields and not [name for name, text in fields.items() if "Any" in str(text)]
+
+
+def test_an_any_in_a_signature_is_reported():
+    """The checker itself: each place an `Any` can hide in a signature is caught."""
+    source = ("from typing import Any, TypeAlias\n"
+              "class E:\n    data: dict[str, Any]\n"
+              "def f(x: int, *rest: Any) -> None: ...\n"
+              "def g(x: 'list[Any]') -> int: ...\n"
+              "def h() -> typing.Any: ...\n"
+              "Alias: TypeAlias = 'dict[str, Any]'\n"
+              "def ok(x: Anything, y: dict[str, int]) -> None: ...\n")
+    assert [line.split(":")[0] for line in untyped_annotations(source)] == ["3", "4", "5", "6", "7"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from aployee_sim.adapters.chat_model import ChatModel, Endpoint
+from aployee_sim.contract.events import to_json
 from aployee_sim.core.chat import ModelError
 from aployee_sim.fakes.callers import MAX_INVALID_ANSWERS, parse_turn
 from aployee_sim.scenario.cassette import cassette_path
@@ -367,7 +368,7 @@ def test_a_persona_presses_keys(tmp_path, monkeypatch):
     with FakeModel(brain) as fake:
         monkeypatch.setenv(ENV_URL, fake.base_url)
         outcome, _ = run(path, "new")
-    digits = [data for _, kind, data in outcome.sim.events(outcome.calls[0].call_id) if kind == "digits"]
+    digits = [to_json(e) for e in outcome.sim.events(outcome.calls[0].call_id) if e.type == "digits"]
     assert [d["digits"] for d in digits] == ["12345#"]
     assert ("caller", '{"digits": "12345#"}') in outcome.calls[0].caller.dialogue
 
