@@ -71,7 +71,7 @@ def test_a_get_answers_promptly_while_a_real_mcp_tool_runs():
         seconds = _get_seconds(api, call_id)
         assert not finished.is_set()  # the GET really overlapped the tool call
         assert seconds < PROMPT_S, seconds
-        _until(lambda: any(e[1] == "mcp_tool_called" for e in sim.events(call_id)))
+        _until(lambda: any(e.type == "mcp_tool_called" for e in sim.events(call_id)))
         srv.raise_errors()
 
 
@@ -84,7 +84,7 @@ def test_a_get_answers_promptly_while_a_real_webhook_takes_its_time():
         assert api.post(f"/_sim/calls/{call_id}/say", json={"text": "Where is my order?"}).status_code == 200
         _until(lambda: srv.driver.in_flight)
         seconds = _get_seconds(api, call_id)
-        assert not any(e[1] == "webhook_called" for e in sim.events(call_id))  # still waiting for the answer
+        assert not any(e.type == "webhook_called" for e in sim.events(call_id))  # still waiting for the answer
         assert seconds < PROMPT_S, seconds
-        _until(lambda: any(e[1] == "webhook_called" for e in sim.events(call_id)))
+        _until(lambda: any(e.type == "webhook_called" for e in sim.events(call_id)))
         srv.raise_errors()
