@@ -104,6 +104,7 @@ def test_an_error_is_raised_at_its_items_turn_and_the_rest_is_dropped():
             started.append(k)
         if k == 1:
             raise ValueError("item 1 broke")
+        time.sleep(0.01)
         return k
 
     results = in_order(work, range(100), 1)
