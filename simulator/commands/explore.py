@@ -1,7 +1,8 @@
 """`aployee-sim explore FILE`: generated callers against a scenario's world, shrunk failures written out.
 
 The scenario's `explore:` section says what callers may say and press (docs/explore.md).
-Hypothesis generates callers for its first call; each runs on the scenario runner and must keep
+Hypothesis generates callers for its first call; each runs on the scenario runner (`--concurrency`
+of them at once, judged in the order drawn, so the report is the same for any number) and must keep
 the built-in invariants and the section's `always:` expectations. A failure is shrunk to the
 smallest caller that still fails and written to `--out DIR` as an ordinary scenario that
 `aployee-sim run` reproduces. The report (stdout) is the same for the same seed; progress and
