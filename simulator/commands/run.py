@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
     progress.update(0, min(args.jobs, len(loaded)))
     results: list[ScenarioResult] = []
     used: set[str] = set()
-    for done in run_suite(loaded, args.seed, jobs=args.jobs, on_finished=progress.update):
+    for done in run_suite(loaded, args.seed, jobs=args.jobs, record=args.record, on_finished=progress.update):
         result = done.result
         results.append(result)
         progress.finish(done.scenario.name, result.outcome)
@@ -217,4 +217,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         metavar="N", help=f"scenarios run at once, each on its own simulator (default {DEFAULT_JOBS}: "
                                           "a real backend's answers overlap); 1 runs them one after another. "
                                           "Outputs are the same either way")
+    parser.add_argument("--record", choices=("new", "none", "all"), default=None,
+                        help="language-model answers of persona callers and judges (docs/personas.md): new "
+                             "replays the cassette and records what it lacks, none only replays (a request not "
+                             "in it fails), all records again; default none when $CI is set, else new")
     parser.set_defaults(run=run)

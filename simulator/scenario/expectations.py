@@ -275,7 +275,15 @@ def _invariants(j: _Judge, e: Expect) -> None:
                failure.actual, j.lines[:40])
 
 
+def _rubrics(j: _Judge, e: Expect) -> None:
+    """`judge:` the verdicts the runner's judges gave (aployee_sim.scenario.judge), at each rubric's line."""
+    for verdict in j.call.verdicts:
+        if verdict.verdict != "pass":
+            j.fail(f"judge.{verdict.index}.rubric", e.judge[verdict.index].rubric,
+                   f"{verdict.verdict}: {verdict.reason}", j.lines[:40])
+
+
 CHECKS: tuple[Callable[[_Judge, Expect], None], ...] = (
     _status, _final_state, _transcript, _summary, _webhooks, _mcp, _timeline, _duration, _reasoning, _hold_music,
-    _invariants,
+    _invariants, _rubrics,
 )

@@ -32,24 +32,25 @@ class Finished:
 
 
 def run_suite(scenarios: Sequence[LoadedScenario], seed: int | None = None, *, jobs: int,
-              on_finished: Callable[[int, int], None] | None = None) -> Iterator[Finished]:
+              record: str | None = None, on_finished: Callable[[int, int], None] | None = None) -> Iterator[Finished]:
     """Each scenario run and judged, `jobs` at a time, yielded in the order given.
 
-    `seed` overrides every scenario's own; `on_finished(finished, running)` hears of progress."""
+    `seed` overrides every scenario's own; `record` is the cassettes' record mode (`run_scenario`);
+    `on_finished(finished, running)` hears of progress."""
     http = HttpClient()
     try:
-        yield from in_order(lambda scenario: _one(scenario, seed, http), scenarios, min(jobs, max(1, len(scenarios))),
-                            on_finished)
+        yield from in_order(lambda scenario: _one(scenario, seed, record, http), scenarios,
+                            min(jobs, max(1, len(scenarios))), on_finished)
     finally:
         http.close()
 
 
-def _one(scenario: LoadedScenario, seed: int | None, http: HttpClient) -> Finished:
+def _one(scenario: LoadedScenario, seed: int | None, record: str | None, http: HttpClient) -> Finished:
     reason = voice_skip_reason(scenario.model)
     if reason is not None:
         return Finished(scenario, None, ScenarioResult(scenario.name, scenario.display, True, skipped=reason))
     try:
-        run = run_scenario(scenario, seed, http=http)
+        run = run_scenario(scenario, seed, http=http, record=record)
     except ScenarioInvalid as exc:
         return Finished(scenario, None, ScenarioResult(scenario.name, scenario.display, False,
                                                        errors=[str(e) for e in exc.errors]))
