@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aployee_sim.adapters.speech import VoiceUnavailable
+from aployee_sim.adapters.webhook_http import HttpClient
 from aployee_sim.api import Simulator
 from aployee_sim.contract.errors import ApiError
 from aployee_sim.core.clock import DEFAULT_EPOCH
@@ -83,16 +84,18 @@ class WorldRefused(Exception):
 
 
 def build_simulator(scenario: Scenario, seed: int,
-                    webhook_transport: Any = None) -> tuple[Simulator, dict[str, str]]:
+                    http: HttpClient | None = None) -> tuple[Simulator, dict[str, str]]:
     """A fresh simulator holding the scenario's world; returns it and the assistant ids by local name.
 
-    `webhook_transport`: the real-HTTP backend to use instead of a new one (`aployee-sim explore`
-    shares one across thousands of runs; the simulator does not close a transport without `close`)."""
+    `http`: the outside loop and connection pool to share instead of making new ones
+    (`aployee-sim run --jobs` and `aployee-sim explore` run many simulators at once on one)."""
     timings = Timings()
     if scenario.timings is not None:
         timings = timings.with_overrides(scenario.timings.model_dump(exclude_none=True))
-    sim = Simulator(seed=seed, start=epoch(scenario), timings=timings, webhook_transport=webhook_transport,
-                    webhook_in_flight=scenario.webhook_in_flight)
+    shared: dict[str, Any] = {} if http is None else {"outside": http.outside,
+                                                      "webhook_transport": http.transport(scenario.webhook_in_flight)}
+    sim = Simulator(seed=seed, start=epoch(scenario), timings=timings, webhook_in_flight=scenario.webhook_in_flight,
+                    **shared)
     for number, outcome in scenario.carrier.items():
         sim.carrier.force(number, outcome.result, outcome.ring)
     for target, script in scenario.transfer_party.items():
@@ -214,18 +217,18 @@ def _judge_all(run: ScenarioRun, completions: Completions) -> None:
 
 def run_scenario(loaded: LoadedScenario, seed: int | None = None,
                  on_built: Callable[[Simulator], object] | None = None, *,
-                 webhook_transport: Any = None, record: str | None = None) -> ScenarioRun:
+                 http: HttpClient | None = None, record: str | None = None) -> ScenarioRun:
     """Run every call of the scenario to its end on virtual time (each call is bounded by max_duration).
 
     `on_built` sees the simulator before any call is placed (e.g. to attach a store writer);
-    `webhook_transport` goes to `build_simulator`; `record` is the cassette's record mode (new, none
-    or all; default: none when $CI is set, else new).
+    `http` goes to `build_simulator`; `record` is the cassette's record mode (new, none or all;
+    default: none when $CI is set, else new).
     """
     scenario = loaded.model
     seed = scenario.seed if seed is None else seed
     completions = _completions(loaded, record)
     try:
-        sim, ids = build_simulator(scenario, seed, webhook_transport)
+        sim, ids = build_simulator(scenario, seed, http)
     except WorldRefused as exc:
         where = loaded.marks.existing(exc.path)
         raise ScenarioInvalid([ScenarioError(loaded.marks.value(where), f"{path_text(where)}: {exc.message}")]) \
