@@ -40,7 +40,7 @@ pytestmark = pytest.mark.xdist_group("wheel")
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 # What the wheel is built from: the package's folders (links kept as links) and the project files.
-SOURCES = ("pyproject.toml", "README.md", "aployee_sim", "simulator", "fakes", "tui", "fixtures", "scenarios")
+SOURCES = ("pyproject.toml", "README.md", "LICENSE", "aployee_sim", "simulator", "fakes", "tui", "fixtures", "scenarios")
 JUNK = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist")
 VOICE = "voice_caller.scenario.yaml"  # needs the voice extra and a speech model, not in [test]
 TIMEOUT = 300  # seconds for one pip or build step: a hung index must fail the test, not freeze it
@@ -184,6 +184,17 @@ def test_the_only_top_level_package_is_aployee_sim(installed: Installed) -> None
                     "aployee_sim/fixtures/scenario.schema.json", "aployee_sim/fixtures/golden/README.md",
                     "aployee_sim/examples/shared/acme.yaml", "aployee_sim/examples/clips/hello.ko.wav"):
         assert shipped in names, f"{shipped} is missing from the wheel"
+
+
+def test_the_wheel_carries_the_mit_license_pyproject_names(wheel: Path) -> None:
+    license_text = (REPOSITORY / "LICENSE").read_text(encoding="utf-8")
+    project = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT" and license_text.startswith("MIT License\n")
+    with zipfile.ZipFile(wheel) as archive:
+        info = next(n.split("/")[0] for n in archive.namelist() if n.endswith(".dist-info/RECORD"))
+        metadata = archive.read(f"{info}/METADATA").decode()
+        shipped = archive.read(f"{info}/licenses/LICENSE").decode()
+    assert "License-Expression: MIT" in metadata.splitlines() and shipped == license_text
 
 
 def test_schemas_goldens_and_examples_load_from_the_installed_package(installed: Installed) -> None:
