@@ -13,8 +13,7 @@ from typing import Any
 
 from aployee_sim.cli import UsageError
 from aployee_sim.commands.arguments import readable_file, stdout_or_file
-
-DEFAULT_WEBHOOK = "http://127.0.0.1:8000/webhook"
+from aployee_sim.scaffold import LOCAL_WEBHOOK_URL as DEFAULT_WEBHOOK  # init's webhook.py, served locally
 MAX_RECORD_BYTES = 16 << 20  # a call record is far smaller; a bigger file is not one
 
 

@@ -13,6 +13,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
 
 SUFFIX = ".tmpl"
+# Where the starter's webhook.py answers once served with `uvicorn webhook:app --port 8000`: the URL
+# my_webhook.scenario.yaml suggests and the default `aployee-sim import` points a regression at.
+LOCAL_WEBHOOK_URL = "http://127.0.0.1:8000/reason"
 
 
 def _templates(folder: Traversable, prefix: PurePosixPath) -> list[tuple[PurePosixPath, Traversable]]:

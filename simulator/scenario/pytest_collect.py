@@ -24,15 +24,24 @@ _MATCHED = pytest.StashKey[set[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    # No default: an unset option reads as [] in every supported pytest, which is how
+    # `written_globs` tells patterns someone wrote down from ours (never `config.inicfg`, which
+    # pytest 9 deprecates with a warning that `-W error` turns into an INTERNALERROR).
     parser.addini("scenario_glob", "file name patterns of YAML scenarios collected as tests (separated by "
-                  "spaces or lines)", type="linelist", default=DEFAULT_GLOBS)
+                  "spaces or lines; default *.scenario.yaml)", type="linelist")
     parser.addini("aployee_unused_stubs", "a webhook stub that answers no request: warn (default) or error",
                   default="warn")
 
 
+def written_globs(config: pytest.Config) -> list[str]:
+    """The patterns of the configuration file or `-o scenario_glob=...`: its lines, each split at
+    whitespace; none when nobody set the option."""
+    return [pattern for line in config.getini("scenario_glob") for pattern in line.split()]
+
+
 def scenario_globs(config: pytest.Config) -> list[str]:
-    """Every configured pattern: the ini value's lines, each split at whitespace."""
-    return [pattern for line in config.getini("scenario_glob") for pattern in line.split()] or DEFAULT_GLOBS
+    """The patterns collected: the written ones, else the default."""
+    return written_globs(config) or DEFAULT_GLOBS
 
 
 def pytest_collect_file(file_path: Any, parent: pytest.Collector) -> pytest.Collector | None:
@@ -46,7 +55,7 @@ def pytest_collect_file(file_path: Any, parent: pytest.Collector) -> pytest.Coll
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Warn about patterns that matched nothing, when pytest searched a folder (not given files)."""
     config = session.config
-    if "scenario_glob" not in config.inicfg:    # only patterns someone wrote down: the default stays quiet
+    if not written_globs(config):    # only patterns someone wrote down: the default stays quiet
         return
     if not any(Path(arg.split("::")[0]).is_dir() for arg in (config.args or ["."])):
         return

@@ -176,6 +176,22 @@ def _position(text: str, index: int, display: str) -> Mark:
     return Mark(display, text.count("\n", 0, index) + 1, index - line_start + 1)
 
 
+# PyYAML's words for a line indented deeper or shallower than its block allows (a block that ends
+# early, a key or `-` where none fits, a `key: value` nested under a scalar).
+_INDENTATION_PROBLEMS = ("expected <block end>", "did not find expected key", "did not find expected '-'",
+                         "mapping values are not allowed here")
+
+
+def _indentation_hint(exc: yaml.MarkedYAMLError, line: int) -> str:
+    """"; check the indentation of line N" beside PyYAML's text when its words mean that, since
+    "expected <block end>, but found '<block mapping start>'" does not say it to a new user."""
+    problem = exc.problem or ""
+    if not problem.startswith(_INDENTATION_PROBLEMS):
+        return ""
+    quoting = " (or quote a value that contains ': ')" if problem.startswith("mapping values") else ""
+    return f"; check the indentation of line {line}{quoting}"
+
+
 def read_yaml(path: FsPath, display: str, errors: list[ScenarioError],
               budget: Budget | None = None) -> tuple[Any, Marks]:
     """One YAML document as plain data plus marks; syntax errors are appended to `errors`."""
@@ -208,7 +224,7 @@ def read_yaml(path: FsPath, display: str, errors: list[ScenarioError],
         if exc.context and context is not None and where is not None and \
                 (context.line, context.column) != (where.line, where.column):
             problem += f" ({exc.context} started at line {context.line + 1}, column {context.column + 1})"
-        errors.append(ScenarioError(mark, f"YAML syntax error: {problem}"))
+        errors.append(ScenarioError(mark, f"YAML syntax error: {problem}{_indentation_hint(exc, mark.line)}"))
     except yaml.YAMLError as exc:
         errors.append(ScenarioError(start, f"YAML error: {exc}"))
     finally:

@@ -189,6 +189,7 @@ _SIM_BODIES: dict[str, dict[str, Any]] = {
 _ANY_OBJECT = {"type": "object"}
 # (method, path, operationId, summary, request body name or None): the control plane (docs/contract.md §6).
 SIM_OPERATIONS: list[tuple[str, str, str, str, str | None]] = [
+    ("get", "/_sim", "simIndex", "This list: the control plane's routes", None),
     ("post", "/_sim/reset", "simReset", "Forget calls, assistants and deliveries (configuration stays)", "SimReset"),
     ("get", "/_sim/clock", "simGetClock", "The virtual clock", None),
     ("post", "/_sim/clock/advance", "simAdvanceClock", "Move virtual time forward (manual clock)", "SimAdvance"),

@@ -22,6 +22,7 @@ from aployee_sim.platform import projections
 from aployee_sim.platform.world import world_of
 from aployee_sim.server.context import Context, Routes
 from aployee_sim.server.envelope import read_object
+from aployee_sim.server.openapi import SIM_OPERATIONS
 
 MAX_ADVANCE_SECONDS = 31 * 24 * 3600
 _DIGITS = re.compile(r"[0-9*#A-Da-d]{1,64}")
@@ -154,7 +155,16 @@ async def world(ctx: Context, request: Request) -> Response:
     return JSONResponse(ctx.driver.read(lambda: world_of(ctx.platform)))
 
 
+async def index(ctx: Context, request: Request) -> Response:
+    """The control plane's routes (the `serve` banner prints this URL), from the OpenAPI table: one
+    list, so the index never names a route that is not served or misses one that is."""
+    return JSONResponse({"routes": [{"method": method.upper(), "path": path, "summary": summary}
+                                    for method, path, _op, summary, _body in SIM_OPERATIONS],
+                         "openapi": "/openapi.json"})
+
+
 ROUTES: Routes = [
+    ("GET", "/_sim", index),
     ("POST", "/_sim/reset", reset),
     ("GET", "/_sim/clock", get_clock),
     ("POST", "/_sim/clock/advance", advance_clock),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -11,6 +12,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from aployee_sim import goldens
 
 CLI = str(Path(sys.executable).with_name("aployee-sim"))
 
@@ -44,6 +47,18 @@ def test_init_never_overwrites_without_force(tmp_path):
     assert (tmp_path / "webhook.py").read_text() == "# mine\n" and not (tmp_path / "scenarios").exists()
     forced = sh(CLI, "init", "--force", cwd=tmp_path)
     assert forced.returncode == 0 and "def decide" in (tmp_path / "webhook.py").read_text()
+
+
+def test_import_points_a_regression_at_the_starters_webhook_by_default(tmp_path):
+    """The URL `import` writes when not told is the one `init`'s scenario suggests for webhook.py."""
+    assert sh(CLI, "init", cwd=tmp_path).returncode == 0
+    suggested = "# webhook_url: http://127.0.0.1:8000/reason\n"
+    assert suggested in (tmp_path / "scenarios" / "my_webhook.scenario.yaml").read_text()
+    assert 'Route("/reason"' in (tmp_path / "webhook.py").read_text()
+    (tmp_path / "call.json").write_text(json.dumps(goldens.load("call_details")))  # the Calls page's record
+    imported = sh(CLI, "import", "call.json", cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert '    webhook_url: "http://127.0.0.1:8000/reason"\n' in imported.stdout, imported.stdout
 
 
 def test_the_commented_webhook_url_calls_the_users_own_server(tmp_path):

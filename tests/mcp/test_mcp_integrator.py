@@ -48,6 +48,32 @@ def test_order_status_is_spoken(aployee_sim, aployee_mcp_server):
     assert aployee_sim.latency(call["id"])["components"]["mcp"]["count"] == 2
 
 
+def test_a_tool_exception_reaches_the_call_as_docs_mcp_says(aployee_sim):
+    """docs/mcp.md: the SDK replaces an exception's text with `Error executing tool NAME`; a
+    `ToolError` keeps its message after that prefix."""
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    server = MCPServer("acme-orders")
+
+    @server.tool()
+    def check_order_status(order_id: str) -> dict:
+        if order_id == "13":
+            raise ToolError("order 13 is unknown")
+        raise ValueError("database password is hunter2")
+
+    aployee_sim.route_mcp("https://your-mcp-server.com", server)
+    bot = aployee_sim.create_assistant({"name": "Bot", "reasoning_mode": "mcp", "mcp_config": {
+        "server_url": "https://your-mcp-server.com", "tools": ["check_order_status"],
+        "rules": [{"pattern": r"order (?P<n>\d+)", "tool": "check_order_status", "arguments": {"order_id": "{n}"},
+                   "reply": "Order {n} is {result.status}.", "fallback": "I can't reach the order system."}]}})
+    call = aployee_sim.start_call(bot["id"], "+15551234567", caller=ScriptedCaller(
+        [say("Where is order 42?"), expect("can't reach"), say("And order 13?"), expect("can't reach"), hang_up()]))
+    aployee_sim.run()
+    assert [x["error"] for x in aployee_sim.exchanges(call["id"])] == [
+        "tool error: Error executing tool check_order_status",
+        "tool error: Error executing tool check_order_status: order 13 is unknown"]
+
+
 def test_the_readme_example_runs_as_printed():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## MCP assistants", 1)[1].split("\n## ", 1)[0]

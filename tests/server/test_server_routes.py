@@ -141,6 +141,17 @@ def test_openapi_describes_every_served_production_route(api, auto_server):
     assert schemas["AssistantCreate"]["required"] == ["name"]
 
 
+def test_the_control_plane_url_of_the_banner_lists_its_routes(api, auto_server):
+    from aployee_sim.server import routes_sim
+
+    index = api.get("/_sim")
+    assert index.status_code == 200, index.text
+    listed = [(r["method"], r["path"]) for r in index.json()["routes"]]
+    assert sorted(listed) == sorted((method, path) for method, path, _ in routes_sim.ROUTES)
+    assert all(r["summary"] for r in index.json()["routes"]) and index.json()["openapi"] == "/openapi.json"
+    assert api.get("/_sim", headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
 def test_list_pages_follow_every_change_even_outside_http(api, auto_server):
     assistant = make_assistant(api)
     make_call(api, assistant["id"])
