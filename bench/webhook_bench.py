@@ -94,6 +94,7 @@ def campaign(url: str, n: int, in_flight: int, seed: int) -> dict:
     from aployee_sim.api import Simulator
     from aployee_sim.core.clock import parse_instant
     from aployee_sim.fakes.callers import ScriptedCaller, expect, hang_up, say
+    from aployee_sim.process_policy import owned_process
 
     with Simulator(seed=seed, webhook_in_flight=in_flight) as sim:
         assistant = sim.create_assistant(name="Alex", reasoning_mode="webhook", webhook_url=url,
@@ -102,7 +103,8 @@ def campaign(url: str, n: int, in_flight: int, seed: int) -> dict:
         ids = [sim.start_call(assistant["id"], f"+1555{k:07d}",
                               caller=ScriptedCaller([*(say(f"Turn {t} of my call.") for t in range(TURNS)),
                                                      expect("Noted"), hang_up()]))["id"] for k in range(n)]
-        sim.run()
+        with owned_process():  # the settings `aployee-sim run` applies to the process it owns
+            sim.run()
         wall = time.perf_counter() - started
         exchanges = [x for cid in ids for x in sim.exchanges(cid)]
         schedule = [(sim.clock.ms_at(parse_instant(x["sent_at"])), x["duration_ms"]) for x in exchanges]

@@ -60,8 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    from aployee_sim.process_policy import owned_process
+
     try:
-        return int(args.run(args) or 0)
+        with owned_process():  # the process is ours: GC policy and switch interval (process_policy)
+            return int(args.run(args) or 0)
     except UsageError as exc:
         print(f"aployee-sim: error: {exc}", file=sys.stderr)
         return 2

@@ -126,7 +126,7 @@ def call_records(draw: st.DrawFn, *, finished: bool | None = None) -> CallRecord
             for role, text in draw(st.lists(st.tuples(st.sampled_from(["assistant", "user"]),
                                                       st.text(min_size=1, max_size=40)), max_size=6)):
                 now += draw(gaps)
-                speech = ev.user_speech if role == "user" else ev.assistant_speech
+                speech = ev.UserSpeech if role == "user" else ev.AssistantSpeech
                 record.add(speech(now, content=text, duration_ms=draw(st.integers(200, 20_000))))
                 if role == "user" and draw(st.booleans()):
                     record.replace_state(now, draw(states()))

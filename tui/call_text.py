@@ -60,10 +60,10 @@ def state_changes(data: CallData) -> list[tuple[EventRow, dict[str, Any], dict[s
     """Each `state_changed` event with the state before and after it."""
     state = data.initial_state
     out = []
-    for event in data.events:
-        if event.kind == ev.STATE_CHANGED:
-            after = event.data.get("state") or {}
-            out.append((event, state, after))
+    for row in data.events:
+        if isinstance(row.event, ev.StateChanged):
+            after = row.event.state or {}
+            out.append((row, state, after))
             state = after
     return out
 
@@ -76,40 +76,38 @@ def conversation_text(data: CallData) -> Text:
     if state:
         text.append("initial state\n", style="bold")
         text.append_text(state_text({}, state))
-    for event in data.events:
-        when = f"{offset_text(event.t_ms)} "
-        if event.kind in (ev.USER_SPEECH, ev.ASSISTANT_SPEECH):
-            role = "user" if event.kind == ev.USER_SPEECH else "assistant"
-            text.append(when, style="dim")
-            text.append(("Caller" if role == "user" else "Assistant").ljust(10), style=ROLE_STYLES[role])
-            text.append(event.data.get("content", ""))
-            confidence = event.data.get("confidence")
-            if role == "user" and confidence is not None:
-                style = "dim" if confidence >= 0.8 else "bold red"
-                text.append(f"  (ASR {confidence:.2f})", style=style)
-            text.append("\n")
-        elif event.kind == ev.STATE_CHANGED:
-            after = event.data.get("state") or {}
-            text.append(when, style="dim")
-            if after == state:
-                text.append("state after this turn: unchanged\n", style="magenta")
-            else:
-                text.append("state after this turn\n", style="bold magenta")
-                text.append_text(state_text(state, after))
-            state = after
-        elif event.kind == ev.DIGITS:
-            text.append(when, style="dim")
-            text.append(f"Caller pressed {event.data.get('digits', '')}\n", style="green")
-        elif event.kind == ev.BARGE_IN:
-            text.append(when, style="dim")
-            text.append("caller barged in\n", style="yellow")
-        elif event.kind == ev.TRANSFER_INITIATED:
-            text.append(when, style="dim")
-            text.append(f"transfer to {event.data.get('target')} ({event.data.get('trigger')})\n", style="magenta")
-        elif event.kind == ev.CALL_ENDED:
-            text.append(when, style="dim")
-            status = event.data.get("status", "")
-            text.append(f"call ended: {status} ({event.data.get('reason')})\n", style=STATUS_STYLES.get(status, ""))
+    for row in data.events:
+        when = f"{offset_text(row.t_ms)} "
+        match row.event:
+            case ev.UserSpeech() | ev.AssistantSpeech() as line:
+                text.append(when, style="dim")
+                text.append(("Caller" if line.role == "user" else "Assistant").ljust(10), style=ROLE_STYLES[line.role])
+                text.append(line.content)
+                if isinstance(line, ev.UserSpeech) and line.confidence is not None:
+                    style = "dim" if line.confidence >= 0.8 else "bold red"
+                    text.append(f"  (ASR {line.confidence:.2f})", style=style)
+                text.append("\n")
+            case ev.StateChanged(state=changed):
+                after = changed or {}
+                text.append(when, style="dim")
+                if after == state:
+                    text.append("state after this turn: unchanged\n", style="magenta")
+                else:
+                    text.append("state after this turn\n", style="bold magenta")
+                    text.append_text(state_text(state, after))
+                state = after
+            case ev.Digits(digits=digits):
+                text.append(when, style="dim")
+                text.append(f"Caller pressed {digits}\n", style="green")
+            case ev.BargeIn():
+                text.append(when, style="dim")
+                text.append("caller barged in\n", style="yellow")
+            case ev.TransferInitiated(target=target, trigger=trigger):
+                text.append(when, style="dim")
+                text.append(f"transfer to {target} ({trigger})\n", style="magenta")
+            case ev.CallEnded(status=status, reason=reason):
+                text.append(when, style="dim")
+                text.append(f"call ended: {status} ({reason})\n", style=STATUS_STYLES.get(status, ""))
     if not text:
         text.append("No conversation yet.", style="dim")
     return text
@@ -118,49 +116,51 @@ def conversation_text(data: CallData) -> Text:
 # --- timeline --------------------------------------------------------------------------------
 def _span_ms(events: list[EventRow], index: int) -> int | None:
     """How long the span that starts at events[index] lasted (reasoning: until it completed)."""
-    event = events[index]
-    if event.kind == ev.REASONING_STARTED:
+    event = events[index].event
+    if isinstance(event, ev.ReasoningStarted):
         for later in events[index + 1:]:
-            if later.kind == ev.REASONING_COMPLETED:
+            if isinstance(later.event, ev.ReasoningCompleted):
                 return later.t_ms - event.t_ms
         return None
-    value = event.data.get("duration_ms")
+    value = getattr(event, "duration_ms", None)
     return value if isinstance(value, int) else None
 
 
-def _detail(event: EventRow) -> str:
-    data = event.data
-    kind = event.kind
-    if kind in (ev.USER_SPEECH, ev.ASSISTANT_SPEECH, ev.BARGE_IN, ev.PLATFORM_PROMPT):
-        return data.get("content", "")
-    if kind == ev.HOLD_MUSIC:
-        return f"♪ hold music ({data.get('during')})"
-    if kind == ev.REASONING_STARTED:
-        return f"reasoning ({data.get('mode')})"
-    if kind == ev.WEBHOOK_CALLED:
-        outcome = data.get("error") or (f"HTTP {data['status_code']}" if "status_code" in data else "")
-        return f"{data.get('url', '')} {outcome}".strip()
-    if kind == ev.STATUS_CHANGED:
-        return f"{data.get('from')} → {data.get('to')}"
-    if kind == ev.STATE_CHANGED:
-        return compact(data.get("state"))
-    return ", ".join(f"{k}={compact(v) if isinstance(v, (dict, list)) else v}" for k, v in data.items()
+def _detail(event: ev.Event) -> str:
+    match event:
+        case ev.UserSpeech(content=content) | ev.AssistantSpeech(content=content) | ev.BargeIn(content=content) \
+                | ev.PlatformPrompt(content=content):
+            return content
+        case ev.HoldMusic(during=during):
+            return f"♪ hold music ({during})"
+        case ev.ReasoningStarted(mode=mode):
+            return f"reasoning ({mode})"
+        case ev.WebhookCalled(url=url, error=error, status_code=status_code):
+            outcome = error or (f"HTTP {status_code}" if status_code is not None else "")
+            return f"{url} {outcome}".strip()
+        case ev.StatusChanged(from_=before, to=after):
+            return f"{before} → {after}"
+        case ev.StateChanged(state=state):
+            return compact(state)
+    return ", ".join(f"{k}={compact(v) if isinstance(v, (dict, list)) else v}" for k, v in ev.to_json(event).items()
                      if k not in ("duration_ms", "context"))
 
 
 TIMELINE_COLUMNS = ("+Offset", "Time", "Event", "Span", "Detail")
-_EVENT_STYLES = {ev.REASONING_STARTED: "bold blue", ev.REASONING_COMPLETED: "blue", ev.HOLD_MUSIC: "bold magenta",
-                 ev.WEBHOOK_CALLED: "cyan", ev.STATE_CHANGED: "magenta", ev.CALL_ENDED: "bold",
-                 ev.STATUS_CHANGED: "dim", ev.SILENCE_DETECTED: "yellow", ev.BARGE_IN: "yellow"}
+_EVENT_STYLES = {ev.ReasoningStarted.type: "bold blue", ev.ReasoningCompleted.type: "blue",
+                 ev.HoldMusic.type: "bold magenta", ev.WebhookCalled.type: "cyan", ev.StateChanged.type: "magenta",
+                 ev.CallEnded.type: "bold", ev.StatusChanged.type: "dim", ev.SilenceDetected.type: "yellow",
+                 ev.BargeIn.type: "yellow"}
 
 
 def timeline_rows(data: CallData) -> list[tuple[str, str, Text, str, str]]:
     """One row per event: offset, virtual time, type (internal ones dimmed), span and detail."""
     rows = []
-    for index, event in enumerate(data.events):
-        style = _EVENT_STYLES.get(event.kind, "" if event.kind in ev.PUBLIC_TYPES else "dim")
-        rows.append((offset_text(event.t_ms), clock_text(event.at), Text(event.kind, style=style),
-                     ms_text(_span_ms(data.events, index)), _detail(event)))
+    for index, row in enumerate(data.events):
+        kind = row.event.type
+        style = _EVENT_STYLES.get(kind, "" if kind in ev.PUBLIC_TYPES else "dim")
+        rows.append((offset_text(row.t_ms), clock_text(row.at), Text(kind, style=style),
+                     ms_text(_span_ms(data.events, index)), _detail(row.event)))
     return rows
 
 

@@ -36,7 +36,8 @@ def call_json(data: CallData) -> dict[str, Any]:
         "end_reason": data.end_reason,
         "initial_state": data.initial_state,
         "transcript": data.transcript,
-        "events": [{"timestamp": e.at, "offset_ms": e.t_ms, "type": e.kind, **e.data} for e in data.events],
+        "events": [{"timestamp": e.at, "offset_ms": e.t_ms, "type": e.event.type, **ev.to_json(e.event)}
+                   for e in data.events],
         "webhooks": data.exchanges,
         "latency": data.latency,
     }
@@ -51,24 +52,23 @@ def caller_steps(data: CallData) -> list[dict[str, Any]]:
     """
     steps: list[dict[str, Any]] = []
     heard: str | None = None
-    for event in data.events:
-        if event.kind == ev.ASSISTANT_SPEECH:
-            heard = event.data.get("content") or heard
+    for row in data.events:
+        event = row.event
+        if isinstance(event, ev.AssistantSpeech):
+            heard = event.content or heard
             continue
-        acts = event.kind in (ev.USER_SPEECH, ev.DIGITS) or (
-            event.kind == ev.CALL_ENDED and event.data.get("reason") == ev.HANGUP_USER)
-        if acts and heard:
+        hangs_up = isinstance(event, ev.CallEnded) and event.reason == ev.HANGUP_USER
+        if (isinstance(event, ev.UserSpeech | ev.Digits) or hangs_up) and heard:
             steps.append({"expect": heard_pattern(heard)})
             heard = None
-        if event.kind == ev.USER_SPEECH:
-            step: dict[str, Any] = {"say": event.data.get("content", "")}
-            confidence = event.data.get("confidence")
-            if confidence is not None and confidence != 1.0:
-                step["confidence"] = confidence
+        if isinstance(event, ev.UserSpeech):
+            step: dict[str, Any] = {"say": event.content}
+            if event.confidence is not None and event.confidence != 1.0:
+                step["confidence"] = event.confidence
             steps.append(step)
-        elif event.kind == ev.DIGITS:
-            steps.append({"digits": event.data.get("digits", "")})
-        elif event.kind == ev.CALL_ENDED and event.data.get("reason") == ev.HANGUP_USER:
+        elif isinstance(event, ev.Digits):
+            steps.append({"digits": event.digits})
+        elif hangs_up:
             steps.append({"hangup": True})
     return steps
 
@@ -82,7 +82,7 @@ def _assistant_spec(source: dict[str, Any]) -> dict[str, Any]:
 def _carrier(data: CallData) -> dict[str, str]:
     """How the carrier ended a call that never connected (busy, no answer, a network error), as a
     scenario's `carrier:`: the record shows it, whatever made it so (a forced outcome, a test number)."""
-    connected = any(e.kind == ev.CALL_STARTED for e in data.events)
+    connected = any(isinstance(e.event, ev.CallStarted) for e in data.events)
     if connected or data.direction != "outbound" or data.end_reason not in (ev.BUSY, ev.NO_ANSWER, ev.ERROR):
         return {}
     return {data.details["to"]: data.end_reason}
@@ -91,9 +91,9 @@ def _carrier(data: CallData) -> dict[str, str]:
 def _transfer_party(data: CallData) -> dict[str, dict[str, list[str]]]:
     """How each transfer target answered, in order, as a scenario's `transfer_party:`."""
     outcomes: dict[str, list[str]] = {}
-    for event in data.events:
-        if event.kind == ev.TRANSFER_RESULT:
-            outcomes.setdefault(event.data["target"], []).append(event.data["result"])
+    for row in data.events:
+        if isinstance(row.event, ev.TransferResult):
+            outcomes.setdefault(row.event.target, []).append(row.event.result)
     return {target: {"outcomes": results} for target, results in outcomes.items()}
 
 

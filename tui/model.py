@@ -7,10 +7,11 @@ plus virtual milliseconds since the call was created, for ordering and offsets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from aployee_sim.core.clock import parse_instant
+from aployee_sim.contract import events as ev
+from aployee_sim.core.clock import VirtualClock, parse_instant
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +40,18 @@ class CallRow:
 class EventRow:
     """One event of a call's log: public timeline types and the simulator's internal ones."""
 
-    t_ms: int               # virtual ms since the call was created
     at: str                 # ISO 8601 with milliseconds
-    kind: str
-    data: dict[str, Any]
+    event: ev.Event         # its `t_ms` counted from the call's creation, whatever the source
+
+    @property
+    def t_ms(self) -> int:
+        """Virtual ms since the call was created."""
+        return self.event.t_ms
+
+    @classmethod
+    def logged(cls, event: ev.Event, created_ms: int, clock: VirtualClock) -> EventRow:
+        """A row of an in-process or stored log (times on the engine's clock)."""
+        return cls(clock.iso_millis(event.t_ms), replace(event, t_ms=event.t_ms - created_ms))
 
 
 @dataclass(slots=True)

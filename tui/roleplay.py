@@ -137,8 +137,8 @@ class LocalRolePlay:
                 self._after_run()
         now = platform.now_ms
         record = platform.record(call_id)
-        on_hold = any(kind == ev.HOLD_MUSIC and t <= now < t + data.get("duration_ms", 0)
-                      for t, kind, data in record.events[-8:])
+        on_hold = any(isinstance(e, ev.HoldMusic) and e.t_ms <= now < e.t_ms + e.duration_ms
+                      for e in record.events[-8:])
         return live_view(platform.live_state(call_id), platform.now_iso(), on_hold)
 
 

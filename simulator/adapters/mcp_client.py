@@ -172,7 +172,7 @@ class McpClientPool:
         started = time.perf_counter()
         future = self._loop.submit(self._send(server, request))
         try:
-            answer = future.result(request.timeout_s + 1.0)
+            answer = self._loop.result(future, request.timeout_s + 1.0)
         except concurrent.futures.TimeoutError:
             future.cancel()
             answer = TimeoutError()

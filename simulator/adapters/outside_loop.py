@@ -9,54 +9,26 @@ must enter and leave a session inside one task on one loop), and nothing leaks b
 
 uvloop is used when it is installed (it comes with `uvicorn[standard]`).
 
-While a loop runs, CPython hands the GIL between threads every `IO_SWITCH_INTERVAL_S` instead
-of its default 5 ms (`sys.setswitchinterval`; the previous value comes back when the last loop
-closes). The engine thread holds the GIL while it runs timers, so with the default a request
-waited up to 5 ms to leave and its answer up to 5 ms to be read. Measured on the bench's campaign
-of 1,000 calls (bench/webhook_bench.py): against a 20 ms webhook each round trip took 29 ms instead
-of about 25, and virtual time may run ahead of a request only by its modelled latency, so that
-set the pace; against a 0 ms webhook, 2.7-3.9k webhooks/s became 3.7-4.6k. An idle loop never
-asks for the GIL, so runs without outside I/O are not affected.
+Every adapter that waits for an answer of the loop does it through `OutsideLoop.result`, the one
+place the engine thread blocks on the outside world (a webhook answer that is due, an MCP tool call
+or listing). Whoever runs the engine under a lock says once what to do around such a wait
+(`around_waits`): the server releases its lock there, so its routes keep answering.
+
+It never changes the host process: the interpreter's switch interval, which sets how fast an
+answer read on this loop reaches the engine thread, is the process owner's to lower
+(`aployee_sim.process_policy`, which `aployee-sim` applies).
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import sys
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-
-IO_SWITCH_INTERVAL_S = 0.0005  # GIL hand-over while an outside-world loop runs (CPython's default: 0.005)
-
-
-class _SwitchInterval:
-    """Lowers the interpreter's switch interval while at least one loop runs (counted, thread-safe)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running = 0
-        self._saved = sys.getswitchinterval()
-
-    def enter(self) -> None:
-        with self._lock:
-            if self._running == 0:
-                self._saved = sys.getswitchinterval()
-                sys.setswitchinterval(min(self._saved, IO_SWITCH_INTERVAL_S))
-            self._running += 1
-
-    def leave(self) -> None:
-        with self._lock:
-            self._running -= 1
-            if self._running == 0:
-                sys.setswitchinterval(self._saved)
-
-
-_switch_interval = _SwitchInterval()
-
+AroundWait = Callable[[Callable[[], Any]], Any]  # runs the wait it is given and returns its result
 
 class OutsideLoop:
     """A daemon thread running one asyncio loop; started on first use, stopped by `close()`."""
@@ -66,6 +38,12 @@ class OutsideLoop:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._around: AroundWait | None = None
+
+    def around_waits(self, around: AroundWait | None) -> None:
+        """Run every later wait in `around(wait)` (None: wait as is). The server's composition sets
+        it once, to its driver's `outside_wait`, which releases the platform lock meanwhile."""
+        self._around = around
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -73,7 +51,6 @@ class OutsideLoop:
         with self._lock:
             if self._loop is None:
                 self._loop = _new_loop()
-                _switch_interval.enter()
                 ready = threading.Event()
                 self._thread = threading.Thread(target=self._run, args=(self._loop, ready), name=self._name,
                                                 daemon=True)
@@ -92,6 +69,15 @@ class OutsideLoop:
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         """Run `coro` on the loop; the future resolves with its result or exception."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def result(self, future: concurrent.futures.Future[T], timeout_s: float | None = None) -> T:
+        """Wait (at most `timeout_s`) for an answer `submit` promised: the only way an adapter blocks
+        on the outside world, so `around_waits` covers every port alike. Raises like `future.result`."""
+        around = self._around
+        if around is None or future.done():
+            return future.result(timeout_s)
+        result: T = around(lambda: future.result(timeout_s))
+        return result
 
     def close(self, timeout_s: float = 5.0) -> None:
         """Cancel every task still running, stop the loop and join its thread (bounded)."""
@@ -113,7 +99,6 @@ class OutsideLoop:
             pass  # a task that ignores cancellation: the loop is stopped below all the same
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout_s)
-        _switch_interval.leave()
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:

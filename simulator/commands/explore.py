@@ -1,7 +1,8 @@
 """`aployee-sim explore FILE`: generated callers against a scenario's world, shrunk failures written out.
 
 The scenario's `explore:` section says what callers may say and press (docs/explore.md).
-Hypothesis generates callers for its first call; each runs on the scenario runner and must keep
+Hypothesis generates callers for its first call; each runs on the scenario runner (`--concurrency`
+of them at once, judged in the order drawn, so the report is the same for any number) and must keep
 the built-in invariants and the section's `always:` expectations. A failure is shrunk to the
 smallest caller that still fails and written to `--out DIR` as an ordinary scenario that
 `aployee-sim run` reproduces. The report (stdout) is the same for the same seed; progress and
@@ -18,9 +19,11 @@ from pathlib import Path
 from typing import TextIO
 
 from aployee_sim.cli import UsageError
+from aployee_sim.commands.arguments import integer_in
 
 DEFAULT_OUT = "explore-failures"
 DEFAULT_DB = ".aployee-sim/explore-db"
+DEFAULT_CONCURRENCY = 32  # as aployee_sim.explore.session's: importing it would load Hypothesis at start-up
 
 
 class Counter:
@@ -63,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     counter = Counter(sys.stderr)
     try:
         result = explore_scenario(args.file, examples=args.examples, seed=args.seed, out=args.out,
+                                  concurrency=args.concurrency,
                                   database=database, on_example=counter)
     except ScenarioInvalid as exc:
         counter.clear()
@@ -98,5 +102,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help=f"where a shrunk failure is written (default {DEFAULT_OUT}/)")
     parser.add_argument("--db", metavar="DIR", help=f"Hypothesis example database, to replay earlier failures "
                                                     f"first (default {DEFAULT_DB}; off when $CI is set)")
+    parser.add_argument("--concurrency", type=integer_in(1, 1024, "a number of calls"), default=DEFAULT_CONCURRENCY,
+                        metavar="N", help=f"generated calls in flight at once, each on its own simulator (default "
+                                          f"{DEFAULT_CONCURRENCY}); the report is the same for any N, 1 runs them "
+                                          "one after another")
     parser.add_argument("--no-db", action="store_true", help="no example database (CI: runs depend on the seed only)")
     parser.set_defaults(run=run)

@@ -14,6 +14,7 @@ from typing import Any
 from aployee_sim.cli import UsageError
 from aployee_sim.commands.arguments import readable_file, stdout_or_file
 from aployee_sim.scaffold import LOCAL_WEBHOOK_URL as DEFAULT_WEBHOOK  # init's webhook.py, served locally
+
 MAX_RECORD_BYTES = 16 << 20  # a call record is far smaller; a bigger file is not one
 
 

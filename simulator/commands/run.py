@@ -14,17 +14,18 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from aployee_sim.cli import UsageError
-from aployee_sim.commands.arguments import output_folder, seed_number, writable_file
+from aployee_sim.commands.arguments import integer_in, output_folder, seed_number, writable_file
 
 if TYPE_CHECKING:
-    from aployee_sim.adapters.store import StoreWriter
     from aployee_sim.scenario.loader import LoadedScenario
     from aployee_sim.scenario.report import ScenarioResult
+    from aployee_sim.scenario.runner import ScenarioRun
 
 DEFAULT_PATH = "scenarios/"
+DEFAULT_JOBS = 16  # scenarios at once: a real backend's answers (0.3-3 s each) overlap instead of adding up
 T = TypeVar("T")
 
 
@@ -61,26 +62,28 @@ def emit(report: str, stream: TextIO) -> None:
 
 
 class Progress:
-    """A live progress bar on a terminal, plain lines otherwise (CI logs), always on stderr."""
+    """Finished scenarios counted, always on stderr: a live bar on a terminal, redrawn as each one
+    finishes (in whatever order), plain lines otherwise (CI logs), written in scenario order so a
+    log reads the same whatever `--jobs` is."""
 
     WIDTH = 20
 
     def __init__(self, total: int, stream: TextIO) -> None:
-        self.total, self.stream, self.done = total, stream, 0
+        self.total, self.stream, self.reported = total, stream, 0
         self.live = stream.isatty()
 
-    def start(self, name: str) -> None:
-        if self.live:
-            filled = self.WIDTH * self.done // max(1, self.total)
+    def update(self, finished: int, running: int) -> None:
+        if self.live and finished < self.total:
+            filled = self.WIDTH * finished // max(1, self.total)
             bar = "#" * filled + "-" * (self.WIDTH - filled)
-            self.stream.write(f"\r\x1b[K[{bar}] {self.done + 1}/{self.total} running {name}")
+            self.stream.write(f"\r\x1b[K[{bar}] {finished}/{self.total} finished, {running} running")
             self.stream.flush()
 
     def finish(self, name: str, outcome: str) -> None:
-        self.done += 1
+        self.reported += 1
         if not self.live:
-            self.stream.write(f"[{self.done}/{self.total}] {name}: {outcome}\n")
-        elif self.done == self.total:
+            self.stream.write(f"[{self.reported}/{self.total}] {name}: {outcome}\n")
+        elif self.reported == self.total:
             self.stream.write("\r\x1b[K")
         self.stream.flush()
 
@@ -119,11 +122,9 @@ def _selected(items: list[T], keyword: str | None, haystack: Callable[[T], str])
 
 
 def run(args: argparse.Namespace) -> int:
-    from aployee_sim.scenario.audio import voice_skip_reason
-    from aployee_sim.scenario.errors import ScenarioInvalid
     from aployee_sim.scenario.export import export_run, write_junit, write_results_json
-    from aployee_sim.scenario.report import ScenarioResult, format_result, format_table, result_of
-    from aployee_sim.scenario.runner import run_scenario
+    from aployee_sim.scenario.report import format_result, format_table
+    from aployee_sim.scenario.suite import run_suite
 
     loaded, invalid = load_all(scenario_paths(args), args.glob)
     loaded = _selected(loaded, args.k, lambda s: " ".join([s.name, s.display, *s.model.markers]))
@@ -139,30 +140,21 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no scenario matches -k {args.k!r}")
     sink = StoreSink(args.db) if args.db else None
     progress = Progress(len(loaded), sys.stderr)
+    progress.update(0, min(args.jobs, len(loaded)))
     results: list[ScenarioResult] = []
     used: set[str] = set()
-    for scenario in loaded:
-        reason = voice_skip_reason(scenario.model)
-        if reason is not None:  # the rest still runs
-            results.append(ScenarioResult(scenario.name, scenario.display, True, skipped=reason))
-            progress.finish(scenario.name, "skipped")
-            print(f"{scenario.display}: skipped: {reason}", file=sys.stderr)
-            continue
-        progress.start(scenario.name)
-        writer = sink.begin(scenario, scenario.model.seed if args.seed is None else args.seed) if sink else None
-        try:
-            outcome = run_scenario(scenario, args.seed, on_built=writer.attach if writer else None)
-        except ScenarioInvalid as exc:
-            results.append(ScenarioResult(scenario.name, scenario.display, False, errors=[str(e) for e in exc.errors]))
-            progress.finish(scenario.name, "invalid")
-            continue
-        result = result_of(outcome)
+    for done in run_suite(loaded, args.seed, jobs=args.jobs, record=args.record, on_finished=progress.update):
+        result = done.result
         results.append(result)
-        if sink is not None and writer is not None:
-            sink.end(writer, scenario, result)
+        progress.finish(done.scenario.name, result.outcome)
+        if result.skipped:  # the rest still runs
+            print(f"{done.scenario.display}: skipped: {result.skipped}", file=sys.stderr)
+        if done.run is None:
+            continue
+        if sink is not None:
+            sink.save(done.run, result)
         if args.export:
-            export_run(outcome, Path(args.export), used)
-        progress.finish(scenario.name, result.outcome)
+            export_run(done.run, Path(args.export), used)
     for result in results:
         if not result.passed:
             emit(format_result(result) + "\n", sys.stderr if result.errors else sys.stdout)
@@ -192,25 +184,17 @@ class StoreSink:
         except (StoreError, OSError) as exc:
             raise UsageError(f"--db {path}: {exc}") from None
 
-    def begin(self, scenario: LoadedScenario, seed: int) -> StoreWriter:
+    def save(self, run: ScenarioRun, result: ScenarioResult) -> None:
+        """The finished run's calls, assistants and world, then its run record, in one go each
+        (so the store holds the same with any `--jobs`: the runs are saved in scenario order)."""
         from aployee_sim.adapters.store import StoreWriter
-        slug = re.sub(r"[^a-z0-9]+", "", scenario.name.lower())[:24] or "scenario"
-        run_id = self.store.new_run_id(f"run_{slug}{seed}")
-        writer = StoreWriter(self.store, run_id=run_id)
-        self._save(run_id, scenario, seed, False, {})
-        return writer
-
-    def end(self, writer: StoreWriter, scenario: LoadedScenario, result: ScenarioResult) -> None:
-        writer.flush()
-        writer.detach()
-        assert writer.run_id is not None, "begin() gave the writer its run id"
-        self._save(writer.run_id, scenario, result.seed, result.passed, result.as_dict())
-
-    def _save(self, run_id: str, scenario: LoadedScenario, seed: int | None, passed: bool,
-              result: dict[str, Any]) -> None:
         from aployee_sim.scenario.runner import epoch
-        self.store.save_run(run_id, name=scenario.name, started=epoch(scenario.model).isoformat(), passed=passed,
-                            result=result, seed=seed)
+        scenario = run.loaded
+        slug = re.sub(r"[^a-z0-9]+", "", scenario.name.lower())[:24] or "scenario"
+        run_id = self.store.new_run_id(f"run_{slug}{run.seed}")
+        StoreWriter(self.store, run_id=run_id, batch=True).attach(run.sim).detach()
+        self.store.save_run(run_id, name=scenario.name, started=epoch(scenario.model).isoformat(),
+                            passed=result.passed, result=result.as_dict(), seed=run.seed)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -229,4 +213,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                         "exchanges as JSON files")
     parser.add_argument("--db", metavar="FILE", type=writable_file, help="also store the calls and results in this SQLite file "
                                                      "(browse them with `aployee-sim tui`)")
+    parser.add_argument("--jobs", "-j", type=integer_in(1, 1024, "a number of scenarios"), default=DEFAULT_JOBS,
+                        metavar="N", help=f"scenarios run at once, each on its own simulator (default {DEFAULT_JOBS}: "
+                                          "a real backend's answers overlap); 1 runs them one after another. "
+                                          "Outputs are the same either way")
+    parser.add_argument("--record", choices=("new", "none", "all"), default=None,
+                        help="language-model answers of persona callers and judges (docs/personas.md): new "
+                             "replays the cassette and records what it lacks, none only replays (a request not "
+                             "in it fails), all records again; default none when $CI is set, else new")
     parser.set_defaults(run=run)

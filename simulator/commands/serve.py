@@ -80,11 +80,8 @@ def _attach_store(server, path: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aployee_sim.core.gc_policy import long_run
-
     server, sim, resumed = _build(args)
-    with long_run():  # the process's GC policy while it serves
-        return _serve(server, sim, resumed, args)
+    return _serve(server, sim, resumed, args)  # under the process owner's GC policy (cli.main)
 
 
 def _serve(server: ServerThread, sim: Simulator, resumed: str | None, args: argparse.Namespace) -> int:

@@ -1,56 +1,33 @@
-"""Event types of a call's append-only log.
+"""Event types of a call's append-only log: one frozen, slotted dataclass per type.
 
 The log is the truth: call details, live state, transcript, timeline and latency are all
 projections of it. Public types are exactly the timeline types of docs/contract.md §2; internal types
 carry what production does not show (status changes, state replacements, digits, hold music)
-and never appear on `/v1/calls/{id}/timeline`.
+and never appear on `/v1/calls/{id}/timeline`. `PublicEvent` and `InternalEvent` list them side by
+side; `Event` is either.
 
-An event reads as a plain tuple `(t_ms, type, data)`. A call logs some 60 events, so the frequent
-types are *stored* flat, `(t_ms, type, value, value, …)` in the order of their `LAYOUTS` entry
-(None where a key is absent): a payload dict costs about 200 bytes, a flat slot 8, and that is
-what lets 100,000 calls share one process. Nothing outside this module knows the order: a flat
-type is written with its constructor below (`user_speech(t_ms, content=..., ...)`, named fields,
-no dict built), any type with `pack(t_ms, type, data)`, and read back with `unpack`.
+An event is written with its class (`UserSpeech(t_ms, content=..., duration_ms=...)`: the time
+first, every other field by name) and read by its fields (`event.content`) or with `match`; its
+type name is the class constant `type`. Nothing reads an event by position, so a mistaken field
+is a type error, not another valid value.
+
+Everything outside the process sees an event as JSON: its `type`, a time and the object
+`to_json(event)` (the fields by name, in declaration order; an optional field, one that defaults
+to None, is left out while it is None). `from_json` is the inverse, used for every event read
+back (store rows, `/_sim/calls/{id}/events` over HTTP).
+
+Size: a call logs some 60 events and 100,000 calls share one process, so events carry no dict
+of their own and no per-instance type name: a slot is 8 bytes (a `UserSpeech` is 72 bytes; the
+flat tuple it replaces was 88, and a `(t_ms, type, dict)` tuple with its dict about 250).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import ClassVar, Literal, TypeAlias, get_args
 
-Event = tuple[int, str, dict[str, Any]]
-Entry = tuple[Any, ...]  # an event as stored: flat for the types in LAYOUTS, else `(t_ms, type, data)`
-
-# Public timeline types (docs/contract.md §2).
-CALL_STARTED = "call_started"
-CALL_ENDED = "call_ended"
-USER_SPEECH = "user_speech"
-ASSISTANT_SPEECH = "assistant_speech"
-REASONING_STARTED = "reasoning_started"
-REASONING_COMPLETED = "reasoning_completed"
-WEBHOOK_CALLED = "webhook_called"
-MCP_TOOL_CALLED = "mcp_tool_called"
-BARGE_IN = "barge_in"
-SILENCE_DETECTED = "silence_detected"
-TRANSFER_INITIATED = "transfer_initiated"
-
-PUBLIC_TYPES: frozenset[str] = frozenset({
-    CALL_STARTED, CALL_ENDED, USER_SPEECH, ASSISTANT_SPEECH, REASONING_STARTED, REASONING_COMPLETED,
-    WEBHOOK_CALLED, MCP_TOOL_CALLED, BARGE_IN, SILENCE_DETECTED, TRANSFER_INITIATED,
-})
-
-# Internal types (simulator-only; visible through /_sim, the TUI and scenario expectations).
-STATUS_CHANGED = "status_changed"   # {"from", "to"}
-STATE_CHANGED = "state_changed"     # {"state"}: the webhook or brain replaced the call state
-DIGITS = "digits"                   # {"digits"}: the far end pressed keys
-HOLD_MUSIC = "hold_music"           # {"during": "ringing"|"reasoning"|"transfer", "duration_ms"}
-TRANSFER_RESULT = "transfer_result"  # {"target", "result": "accept"|"decline"|"no_answer"}
-PLATFORM_PROMPT = "platform_prompt"  # {"content", "duration_ms", "menu"}: the platform spoke (IVR menus)
-TRANSFER_REJECTED = "transfer_rejected"  # {"target", "trigger", "reason"}: a transfer was refused, the call went on
-INBOUND_ROUTED = "inbound_routed"    # {"number", "rule_set", "rule", "destination"}: time-based routing chose
-IVR_CHOICE = "ivr_choice"            # {"menu", "input", "by": "digits"|"speech"|"timeout", "option"|None}
-ROUTED = "routed"                    # {"assistant_id"}: routing handed the call to this assistant
-MCP_TOOLS_MISSING = "mcp_tools_missing"  # {"server", "tools"}: allow-listed tools the MCP server does not list
+from aployee_sim.contract.strict_json import Json, JsonObject
 
 # Reasons on `call_ended` (docs/contract.md §2 decision).
 HANGUP_USER = "hangup_user"
@@ -64,100 +41,283 @@ MAX_DURATION = "max_duration"
 IVR_FAILED = "ivr_failed"  # no valid IVR choice within the menu's attempts, and no on_failure
 INTERRUPTED = "interrupted"  # the simulator stopped while the call was live (ended on restart, docs/store.md)
 
-
-# Stored layouts of the frequent types: the keys, in the order `unpack` gives them back.
-LAYOUTS: dict[str, tuple[str, ...]] = {
-    USER_SPEECH: ("content", "duration_ms", "confidence", "asr_ms"),
-    ASSISTANT_SPEECH: ("content", "duration_ms", "tts_ms", "agent_ms", "source"),
-    STATUS_CHANGED: ("from", "to"),
-    CALL_STARTED: (),
-    CALL_ENDED: ("status", "reason"),
-    REASONING_STARTED: ("mode",),
-    REASONING_COMPLETED: ("duration_ms",),
-    WEBHOOK_CALLED: ("url", "duration_ms", "error", "status_code"),
-    STATE_CHANGED: ("state",),
-    HOLD_MUSIC: ("during", "duration_ms"),
-    SILENCE_DETECTED: ("duration_ms",),
-    BARGE_IN: ("content",),
-}
+HoldPlace = Literal["ringing", "reasoning", "transfer"]
+IvrInput = Literal["digits", "speech", "timeout"]
+TransferOutcome = Literal["accept", "decline", "no_answer"]
 
 
-# --- constructors of the flat types: keyword fields in layout order, returning the stored entry ---
-def user_speech(t_ms: int, *, content: str, duration_ms: int, confidence: float | None = None,
-                asr_ms: int | None = None) -> Entry:
-    return (t_ms, USER_SPEECH, content, duration_ms, confidence, asr_ms)
+@dataclass(slots=True, frozen=True)
+class Logged:
+    """What every event has: its type name (a class constant) and when it happened (virtual ms)."""
+
+    type: ClassVar[str]
+    t_ms: int
 
 
-def assistant_speech(t_ms: int, *, content: str, duration_ms: int, tts_ms: int | None = None,
-                     agent_ms: int | None = None, source: str | None = None) -> Entry:
-    return (t_ms, ASSISTANT_SPEECH, content, duration_ms, tts_ms, agent_ms, source)
+# --- public: the timeline types (docs/contract.md §2) --------------------------------------------
+@dataclass(slots=True, frozen=True, kw_only=True)
+class CallStarted(Logged):
+    type: ClassVar[str] = "call_started"
 
 
-def status_changed(t_ms: int, *, from_: str, to: str) -> Entry:
-    return (t_ms, STATUS_CHANGED, from_, to)
+@dataclass(slots=True, frozen=True, kw_only=True)
+class CallEnded(Logged):
+    type: ClassVar[str] = "call_ended"
+    status: str
+    reason: str
 
 
-def call_started(t_ms: int) -> Entry:
-    return (t_ms, CALL_STARTED)
+@dataclass(slots=True, frozen=True, kw_only=True)
+class UserSpeech(Logged):
+    """The far end spoke; `confidence` and `asr_ms` are the modelled recogniser's figures."""
+
+    type: ClassVar[str] = "user_speech"
+    role: ClassVar[str] = "user"
+    content: str
+    duration_ms: int
+    confidence: float | None = None
+    asr_ms: int | None = None
 
 
-def call_ended(t_ms: int, *, status: str, reason: str) -> Entry:
-    return (t_ms, CALL_ENDED, status, reason)
+@dataclass(slots=True, frozen=True, kw_only=True)
+class AssistantSpeech(Logged):
+    """The assistant (or, with `source: "ivr"`, the platform) spoke."""
+
+    type: ClassVar[str] = "assistant_speech"
+    role: ClassVar[str] = "assistant"
+    content: str
+    duration_ms: int
+    tts_ms: int | None = None
+    agent_ms: int | None = None
+    source: str | None = None
 
 
-def reasoning_started(t_ms: int, *, mode: str) -> Entry:
-    return (t_ms, REASONING_STARTED, mode)
+@dataclass(slots=True, frozen=True, kw_only=True)
+class ReasoningStarted(Logged):
+    type: ClassVar[str] = "reasoning_started"
+    mode: str
 
 
-def reasoning_completed(t_ms: int, *, duration_ms: int) -> Entry:
-    return (t_ms, REASONING_COMPLETED, duration_ms)
+@dataclass(slots=True, frozen=True, kw_only=True)
+class ReasoningCompleted(Logged):
+    type: ClassVar[str] = "reasoning_completed"
+    duration_ms: int
 
 
-def webhook_called(t_ms: int, *, url: str, duration_ms: int, error: str | None = None,
-                   status_code: int | None = None) -> Entry:
-    return (t_ms, WEBHOOK_CALLED, url, duration_ms, error, status_code)
+@dataclass(slots=True, frozen=True, kw_only=True)
+class WebhookCalled(Logged):
+    type: ClassVar[str] = "webhook_called"
+    url: str
+    duration_ms: int
+    error: str | None = None
+    status_code: int | None = None
 
 
-def state_changed(t_ms: int, *, state: dict[str, Any]) -> Entry:
-    return (t_ms, STATE_CHANGED, state)
+@dataclass(slots=True, frozen=True, kw_only=True)
+class McpToolCalled(Logged):
+    type: ClassVar[str] = "mcp_tool_called"
+    tool: str
+    duration_ms: int
+    error: str | None = None
 
 
-def hold_music(t_ms: int, *, during: str, duration_ms: int) -> Entry:
-    return (t_ms, HOLD_MUSIC, during, duration_ms)
+@dataclass(slots=True, frozen=True, kw_only=True)
+class BargeIn(Logged):
+    type: ClassVar[str] = "barge_in"
+    content: str
 
 
-def silence_detected(t_ms: int, *, duration_ms: int) -> Entry:
-    return (t_ms, SILENCE_DETECTED, duration_ms)
+@dataclass(slots=True, frozen=True, kw_only=True)
+class SilenceDetected(Logged):
+    type: ClassVar[str] = "silence_detected"
+    duration_ms: int
 
 
-def barge_in(t_ms: int, *, content: str) -> Entry:
-    return (t_ms, BARGE_IN, content)
+@dataclass(slots=True, frozen=True, kw_only=True)
+class TransferInitiated(Logged):
+    """`context` (the summary and state handed over) only on a warm transfer."""
+
+    type: ClassVar[str] = "transfer_initiated"
+    target: str
+    trigger: str
+    warm: bool
+    context: JsonObject | None = None
 
 
-# The constructor of each flat type (a keyword `from_` stands for the key `from`);
-# tests/core/test_events.py checks every one against its layout, through `pack` and `unpack`.
-CONSTRUCTORS: dict[str, Callable[..., Entry]] = {
-    USER_SPEECH: user_speech, ASSISTANT_SPEECH: assistant_speech, STATUS_CHANGED: status_changed,
-    CALL_STARTED: call_started, CALL_ENDED: call_ended, REASONING_STARTED: reasoning_started,
-    REASONING_COMPLETED: reasoning_completed, WEBHOOK_CALLED: webhook_called, STATE_CHANGED: state_changed,
-    HOLD_MUSIC: hold_music, SILENCE_DETECTED: silence_detected, BARGE_IN: barge_in,
-}
+# --- internal: simulator-only (visible through /_sim, the TUI and scenario expectations) ---------
+@dataclass(slots=True, frozen=True, kw_only=True)
+class StatusChanged(Logged):
+    """A lifecycle transition (`from` in JSON)."""
+
+    type: ClassVar[str] = "status_changed"
+    from_: str
+    to: str
 
 
-def pack(t_ms: int, kind: str, data: dict[str, Any]) -> Entry:
-    """The stored form of an event. A key outside its type's layout is a programming error."""
-    layout = LAYOUTS.get(kind)
-    if layout is None:
-        return (t_ms, kind, data)
-    if not data.keys() <= set(layout):
-        raise ValueError(f"{kind} event keys {sorted(data)} are not among its layout {list(layout)}")
-    get = data.get
-    return (t_ms, kind, *[get(key) for key in layout])
+@dataclass(slots=True, frozen=True, kw_only=True)
+class StateChanged(Logged):
+    """The webhook or brain replaced the call state (in-process backends may put any Python value
+    in it; projections render it as pydantic does)."""
+
+    type: ClassVar[str] = "state_changed"
+    state: JsonObject
 
 
-def unpack(entry: Entry) -> Event:
-    """The event an entry stores, as `(t_ms, type, data)` (a fresh dict each time)."""
-    layout = LAYOUTS.get(entry[1])
-    if layout is None:
-        return entry  # stored as it reads: `(t_ms, type, data)`
-    return (entry[0], entry[1], {key: value for key, value in zip(layout, entry[2:], strict=True) if value is not None})
+@dataclass(slots=True, frozen=True, kw_only=True)
+class Digits(Logged):
+    """The far end pressed keys."""
+
+    type: ClassVar[str] = "digits"
+    digits: str
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class HoldMusic(Logged):
+    type: ClassVar[str] = "hold_music"
+    during: HoldPlace
+    duration_ms: int
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class TransferResult(Logged):
+    type: ClassVar[str] = "transfer_result"
+    target: str
+    result: TransferOutcome
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class PlatformPrompt(Logged):
+    """The platform spoke (an IVR menu's prompt); the same words are also an `assistant_speech`."""
+
+    type: ClassVar[str] = "platform_prompt"
+    content: str
+    duration_ms: int
+    menu: str | None
+    attempt: int
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class TransferRejected(Logged):
+    """A transfer was refused and the call went on; `target` is what was asked for, as given."""
+
+    type: ClassVar[str] = "transfer_rejected"
+    target: Json
+    trigger: str
+    reason: str
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class InboundRouted(Logged):
+    """Time-based routing chose: `destination` is `{kind: value}` (`{"menu": "main"}`)."""
+
+    type: ClassVar[str] = "inbound_routed"
+    number: str
+    rule_set: str | None
+    rule: int | None
+    destination: dict[str, str]
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class IvrChoice(Logged):
+    """What the caller chose at a menu: `option` is the index chosen, None for no valid choice."""
+
+    type: ClassVar[str] = "ivr_choice"
+    menu: str | None
+    input: str
+    by: IvrInput
+    option: int | None
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class Routed(Logged):
+    """Routing handed the call to this assistant (the record's `assistant_id` follows it)."""
+
+    type: ClassVar[str] = "routed"
+    assistant_id: str
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class McpToolsMissing(Logged):
+    """Allow-listed tools the MCP server does not list."""
+
+    type: ClassVar[str] = "mcp_tools_missing"
+    server: str
+    tools: tuple[str, ...]
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class ReasoningFailed(Logged):
+    """A built-in or MCP turn failed before answering (a rule's pattern stopped at its bound); a
+    webhook's failure is on `webhook_called` instead."""
+
+    type: ClassVar[str] = "reasoning_failed"
+    mode: str
+    error: str
+
+
+PublicEvent: TypeAlias = (CallStarted | CallEnded | UserSpeech | AssistantSpeech | ReasoningStarted | ReasoningCompleted
+                          | WebhookCalled | McpToolCalled | BargeIn | SilenceDetected | TransferInitiated)
+InternalEvent: TypeAlias = (StatusChanged | StateChanged | Digits | HoldMusic | TransferResult | PlatformPrompt
+                            | TransferRejected | InboundRouted | IvrChoice | Routed | McpToolsMissing
+                            | ReasoningFailed)
+Event: TypeAlias = PublicEvent | InternalEvent
+Speech: TypeAlias = UserSpeech | AssistantSpeech  # a line of the dialogue
+
+PUBLIC_TYPES: frozenset[str] = frozenset(cls.type for cls in get_args(PublicEvent))
+INTERNAL_TYPES: tuple[str, ...] = tuple(cls.type for cls in get_args(InternalEvent))
+BY_TYPE: dict[str, type[Event]] = {cls.type: cls for cls in get_args(Event)}
+
+
+class EventError(ValueError):
+    """JSON that is not an event of a known type with exactly its fields."""
+
+
+@dataclass(slots=True, frozen=True)
+class _Field:
+    name: str        # the attribute
+    key: str         # the JSON key (`from_` is "from")
+    optional: bool   # defaults to None, and is left out of the JSON while None
+    array: bool      # a tuple, a JSON array
+
+
+def _json_fields(cls: type[Event]) -> tuple[_Field, ...]:
+    return tuple(_Field(f.name, f.name.removesuffix("_"), f.default is None, str(f.type).startswith("tuple["))
+                 for f in fields(cls) if f.name != "t_ms")
+
+
+_FIELDS: dict[type[Event], tuple[_Field, ...]] = {cls: _json_fields(cls) for cls in BY_TYPE.values()}
+
+
+def to_json(event: Event) -> dict[str, Json]:
+    """The event's fields as a JSON object (see the module docstring); its type and time are not in it."""
+    data: dict[str, Json] = {}
+    for f in _FIELDS[type(event)]:
+        value = getattr(event, f.name)
+        if value is None and f.optional:
+            continue
+        data[f.key] = list(value) if f.array else value
+    return data
+
+
+def from_json(t_ms: int, kind: str, data: Mapping[str, Json]) -> Event:
+    """The event of type `kind` at `t_ms` whose `to_json` is `data`; `EventError` says what does not fit."""
+    cls = BY_TYPE.get(kind)
+    if cls is None:
+        raise EventError(f"unknown event type {kind!r}")
+    if not isinstance(data, Mapping):
+        raise EventError(f"{kind} event: its data must be a JSON object, not {type(data).__name__}")
+    known = _FIELDS[cls]
+    unknown = data.keys() - {f.key for f in known}
+    if unknown:
+        raise EventError(f"{kind} event: unknown keys {sorted(unknown)}")
+    missing = [f.key for f in known if not f.optional and f.key not in data]
+    if missing:
+        raise EventError(f"{kind} event: missing keys {missing}")
+    values: dict[str, object] = {}
+    for f in known:
+        if f.key in data:
+            value = data[f.key]
+            values[f.name] = tuple(value) if f.array and isinstance(value, list) else value
+    # Keys are checked, values are the JSON that `to_json` wrote (store rows, our own server's
+    # answers): their types are the fields' by construction, not checked one by one here.
+    return cls(t_ms, **values)  # type: ignore[arg-type]

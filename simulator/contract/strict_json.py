@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, TypeAlias
 
 MAX_DEPTH = 64
 """Deepest nesting of objects and arrays accepted anywhere (the outermost value is depth 1)."""
@@ -36,6 +36,10 @@ ENVELOPE_DEPTH = 8
 """Levels the simulator's own shapes may add around an accepted value before it goes out."""
 EMITTED_DEPTH = MAX_DEPTH + ENVELOPE_DEPTH
 """Deepest nesting `dumps` (everything emitted, stored rows) allows."""
+
+Json: TypeAlias = "None | bool | int | float | str | list[Json] | dict[str, Json]"
+"""A JSON value, as a type (what vets a value at a boundary is `check`)."""
+JsonObject: TypeAlias = "dict[str, Json]"
 
 
 class StrictJsonError(ValueError):

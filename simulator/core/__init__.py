@@ -1,4 +1,4 @@
-"""Layer 2, core: the virtual clock, the event engine (and the GC policy of its long runs), the
+"""Layer 2, core: the virtual clock, the event engine (and the opt-in GC policy of long runs), the
 seeded random source, one call's record and process (turn-taking and endings in `call_process`,
 owning a reasoning part, `reasoning_turns`, and a transfer part, `transfers`), routing rules,
 summaries and the ports (Protocols) through which the outside world plugs in.

@@ -24,6 +24,7 @@ from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Timer, invoke
 from aployee_sim.core.line import CallLine
 from aployee_sim.core.mcp_turns import ToolExchange
+from aployee_sim.core.phrases import any_phrase_in
 from aployee_sim.core.ports import Caller, DialPlan, FrontDesk
 from aployee_sim.core.reasoning import ReasoningBackend
 from aployee_sim.core.reasoning_turns import Exchange, ReasoningTurns, Utterance
@@ -88,8 +89,8 @@ class CallProcess:
     def after(self, delay_ms: int, fn: Callable[[], None]) -> Timer:
         return self.rt.engine.schedule(delay_ms, invoke, fn)
 
-    def log(self, kind: str, data: dict[str, Any]) -> None:
-        self.record.add(ev.pack(self.rt.engine.clock.now_ms, kind, data))
+    def log(self, event: ev.Event) -> None:
+        self.record.add(event)
 
     # --- dialing -------------------------------------------------------------------------
     def start(self, plan: DialPlan | None = None) -> None:
@@ -118,7 +119,7 @@ class CallProcess:
         else:
             ring_ms, then = plan.ring_ms, self._connect
         if ring_ms and self.record.direction == OUTBOUND:  # an inbound caller hears ringback, not music
-            self.record.add(ev.hold_music(now, during="ringing", duration_ms=ring_ms))
+            self.record.add(ev.HoldMusic(now, during="ringing", duration_ms=ring_ms))
         self.rt.engine.schedule(ring_ms, then)
 
     def _fail(self, reason: str) -> None:
@@ -160,8 +161,8 @@ class CallProcess:
         now = rt.engine.clock.now_ms
         timings = rt.timings
         duration = speech_ms(text, timings.assistant_words_per_minute, timings.min_speech_ms)
-        self.record.add(ev.assistant_speech(now, content=text, duration_ms=duration,
-                                            tts_ms=rt.rng.jitter_ms(*timings.tts_ms), agent_ms=agent_ms))
+        self.record.add(ev.AssistantSpeech(now, content=text, duration_ms=duration,
+                                           tts_ms=rt.rng.jitter_ms(*timings.tts_ms), agent_ms=agent_ms))
         self.speaking = rt.engine.schedule(duration, self._assistant_done, text)
         self.caller.assistant_started(text, duration)
         return duration
@@ -181,13 +182,13 @@ class CallProcess:
         self.after_turn()
 
     # --- inbound: the platform's own voice and the hand-over to an assistant (`ports.HeldCall`) -----
-    def announce(self, text: str, done: Callable[[], None], data: dict[str, Any]) -> int:
+    def announce(self, text: str, done: Callable[[], None], menu: str | None, attempt: int) -> int:
         """The platform speaks (an IVR prompt): `assistant_speech` with `source: "ivr"` on the
         timeline and transcript, `platform_prompt` internally; `done()` runs when it has been said."""
         timings, now = self.rt.timings, self.rt.engine.clock.now_ms
         duration = speech_ms(text, timings.assistant_words_per_minute, timings.min_speech_ms)
-        self.record.add(ev.pack(now, ev.PLATFORM_PROMPT, {"content": text, "duration_ms": duration, **data}))
-        self.record.add(ev.assistant_speech(now, content=text, duration_ms=duration, source="ivr"))
+        self.record.add(ev.PlatformPrompt(now, content=text, duration_ms=duration, menu=menu, attempt=attempt))
+        self.record.add(ev.AssistantSpeech(now, content=text, duration_ms=duration, source="ivr"))
         self.speaking = self.rt.engine.schedule(duration, self._announced, done)
         self.caller.assistant_started(text, duration)
         return duration
@@ -210,7 +211,7 @@ class CallProcess:
         self.front = None
         self.assistant, self.brain = assistant, brain
         if self.record.assistant_id != assistant.id:
-            self.log(ev.ROUTED, {"assistant_id": assistant.id})  # the record folds it into assistant_id
+            self.record.add(ev.Routed(self.now_ms, assistant_id=assistant.id))  # folded into assistant_id
         self._greet()
 
     def forward(self, target: str, fallback: Callable[[], None]) -> None:
@@ -222,8 +223,7 @@ class CallProcess:
         if self.record.status in TERMINAL:
             return
         self.speaking = None
-        phrases = self.assistant.end_call_phrases
-        if phrases and any(phrase.lower() in text.lower() for phrase in phrases):
+        if any_phrase_in(self.assistant.end_call_phrases, text):
             self.end(COMPLETED, ev.HANGUP_ASSISTANT)
             return
         self.after_turn()
@@ -270,16 +270,16 @@ class CallProcess:
         if self.speaking is not None:
             self.speaking.cancel()
             self.speaking = None
-            self.record.add(ev.barge_in(now, content=text))
+            self.record.add(ev.BargeIn(now, content=text))
         if self._reply_timer is not None:
             self._reply_timer.cancel()
             self._reply_timer = None
         self._disarm_silence()
         timings = rt.timings
         duration = speech_ms(text, timings.caller_words_per_minute, timings.min_speech_ms)
-        self.record.add(ev.user_speech(now, content=text, duration_ms=duration,
-                                       confidence=1.0 if confidence is None else confidence,
-                                       asr_ms=rt.rng.jitter_ms(*timings.asr_ms)))
+        self.record.add(ev.UserSpeech(now, content=text, duration_ms=duration,
+                                      confidence=1.0 if confidence is None else confidence,
+                                      asr_ms=rt.rng.jitter_ms(*timings.asr_ms)))
         utterance = Utterance(text, len(self.record.dialogue) - 1)
         # Words begun while the front desk (IVR) holds the line are its input, even if it has moved on.
         done = self._user_done if self.front is None else self._front_heard
@@ -312,7 +312,7 @@ class CallProcess:
         if self.record.status == IN_PROGRESS:
             self.reasoning.settle_answer()
             self._disarm_silence()
-            self.log(ev.DIGITS, {"digits": digits})
+            self.record.add(ev.Digits(self.now_ms, digits=digits))
             if self.front is not None:
                 self.front.pressed(digits)
 
@@ -348,7 +348,7 @@ class CallProcess:
             return
         if not self._silence_reported and now >= since + timings.silence_detect_ms:
             self._silence_reported = True
-            self.record.add(ev.silence_detected(now, duration_ms=now - since))
+            self.record.add(ev.SilenceDetected(now, duration_ms=now - since))
             if self.speaking is None and self._user_timer is None:
                 self.say(SILENCE_PROMPT)
         deadline = since + (timings.silence_timeout_ms if self._silence_reported else timings.silence_detect_ms)

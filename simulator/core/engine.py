@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import Any
 
 from aployee_sim.core.clock import VirtualClock
-from aployee_sim.core.gc_policy import long_run
 
 PRIORITIES = range(-8, 8)  # the priorities a timer may have (0 unless said otherwise)
 _SLOTS = len(PRIORITIES)  # a bucket key is at_ms * _SLOTS + (priority - PRIORITIES.start)
@@ -95,44 +94,44 @@ class Engine:
 
         With `limit`, a slice of a run: it returns after that many timers (or when nothing more is
         due by `until_ms`) and leaves the clock at the last timer run; the caller decides when time
-        moves on. Returns the number of timers run. Runs under the GC policy of `gc_policy`.
+        moves on. Returns the number of timers run. It leaves the process's garbage collector alone:
+        the GC policy of `gc_policy` is the process owner's choice (the CLI), or a host's opt-in.
         """
         keys, buckets, pop, clock = self._keys, self._buckets, heapq.heappop, self.clock
         last_key = (until_ms + 1) * _SLOTS - 1 if until_ms is not None else _NEVER
         stop_at = -1 if limit is None else limit
         count = 0
-        with long_run():
-            while keys:
-                key = keys[0]
-                if key > last_key:
-                    break
-                at_ms = key // _SLOTS
-                bucket = buckets[key]
-                try:
-                    # Timers scheduled for this very bucket while it runs are appended and run too.
-                    for timer in bucket:
-                        fn = timer.fn
-                        if fn is not None:
-                            clock.now_ms = at_ms  # (a bucket of cancelled timers leaves the clock alone)
-                            fn(timer.arg)
-                            count += 1
-                            if count == stop_at:
-                                break
-                    else:  # the bucket is done (the usual case, inlined)
-                        # (`is bucket`: a callback may have looked ahead with `next_time_ms`, which
-                        # forgets all-cancelled buckets, and scheduled a new one for this instant)
-                        if buckets.get(key) is bucket:
-                            del buckets[key]
-                            if keys[0] == key:
-                                pop(keys)
-                            else:
-                                self._unkey(key)
-                        continue
-                except BaseException:  # a callback raised: keep what has not run yet
-                    self._drop(key, bucket, bucket.index(timer) + 1)
-                    raise
-                self._drop(key, bucket, bucket.index(timer) + 1)  # the limit was reached in this bucket
-                return count
+        while keys:
+            key = keys[0]
+            if key > last_key:
+                break
+            at_ms = key // _SLOTS
+            bucket = buckets[key]
+            try:
+                # Timers scheduled for this very bucket while it runs are appended and run too.
+                for timer in bucket:
+                    fn = timer.fn
+                    if fn is not None:
+                        clock.now_ms = at_ms  # (a bucket of cancelled timers leaves the clock alone)
+                        fn(timer.arg)
+                        count += 1
+                        if count == stop_at:
+                            break
+                else:  # the bucket is done (the usual case, inlined)
+                    # (`is bucket`: a callback may have looked ahead with `next_time_ms`, which
+                    # forgets all-cancelled buckets, and scheduled a new one for this instant)
+                    if buckets.get(key) is bucket:
+                        del buckets[key]
+                        if keys[0] == key:
+                            pop(keys)
+                        else:
+                            self._unkey(key)
+                    continue
+            except BaseException:  # a callback raised: keep what has not run yet
+                self._drop(key, bucket, bucket.index(timer) + 1)
+                raise
+            self._drop(key, bucket, bucket.index(timer) + 1)  # the limit was reached in this bucket
+            return count
         if limit is None and until_ms is not None and until_ms > clock.now_ms:
             clock.now_ms = until_ms
         return count

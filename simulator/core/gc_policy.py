@@ -16,9 +16,12 @@ up to ~270 ms in a server with 20,000 calls). So, while a long run lasts:
 - when the outermost `long_run` ends, thresholds are restored and everything is unfrozen, and
   `thaw()` hands the frozen objects back early (after a server reset forgot its calls).
 
-`Engine.run` runs inside it; `aployee-sim serve` holds one for the life of the process. Nesting is
-counted, so an engine run inside the server's policy leaves it as it is. GC settings are
-process-wide, which is why this is one module and not a per-engine setting.
+Settings of the collector are process-wide, so a library call never applies this policy on its
+own: the process's owner does (`aployee-sim`, every command, through `aployee_sim.process_policy`),
+or a host that opts in with `with long_run(): sim.run()`. (`Engine.run` entered it on every run
+once, and so reset a host's own `gc.freeze()`: 45,509 frozen objects back to 0 after one `sim.run()`.)
+Nesting is counted, so an inner `long_run` leaves an outer one as it is; `thaw()` outside the
+policy does nothing, so a server reset in a host's process never unfreezes the host's objects.
 """
 
 from __future__ import annotations
@@ -66,5 +69,8 @@ def long_run() -> Iterator[None]:
 
 
 def thaw() -> None:
-    """Let the collector see (and free) what forgotten calls left behind; the policy stays on."""
-    gc.unfreeze()
+    """Let the collector see (and free) what forgotten calls left behind; the policy stays on.
+    Outside the policy the frozen objects are the host's own: they stay frozen."""
+    with _lock:
+        if _depth > 0:
+            gc.unfreeze()

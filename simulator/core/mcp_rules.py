@@ -2,7 +2,8 @@
 
 Production lets an LLM pick tools; the simulator picks them from rules on the assistant
 (docs/contract.md §4b decision), so the same utterance always makes the same calls. A rule matches the
-utterance (keywords, a regex whose named groups become captures) and/or the call state, calls one
+utterance (keywords as whole words, a bounded regex whose named groups become captures: the one
+rule of `aployee_sim.core.phrases`) and/or the call state, calls one
 or more tools with templated arguments, and speaks a reply that weaves the results in.
 
 Templates are plain text with `{field}` references (`{{` and `}}` are literal braces):
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aployee_sim.contract.models import McpRule, McpToolCall
+from aployee_sim.core.phrases import Pattern, PatternError, any_phrase_in
 
 DEFAULT_FALLBACK = "Sorry, I couldn't do that just now."
 _REFERENCE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
@@ -52,23 +54,17 @@ class ToolValue:
 class CompiledRule:
     rule: McpRule
     calls: list[McpToolCall]
-    regex: re.Pattern[str] | None
-    keywords: tuple[str, ...]
+    regex: Pattern | None
 
     def captures(self, utterance: str, state: Mapping[str, Any]) -> dict[str, str] | None:
-        """The named captures when this rule matches (an empty dict without a pattern), else None."""
-        if self.keywords:
-            text = utterance.lower()
-            if not any(word in text for word in self.keywords):
-                return None
+        """The named captures when this rule matches (an empty dict without a pattern), else None.
+        Keywords match as whole words (`aployee_sim.core.phrases`); raises `PatternTimeout` when the
+        pattern is stopped on this utterance."""
+        if self.rule.keywords and not any_phrase_in(self.rule.keywords, utterance):
+            return None
         if any(state.get(key) != value for key, value in self.rule.state.items()):
             return None
-        if self.regex is None:
-            return {}
-        found = self.regex.search(utterance)
-        if found is None:
-            return None
-        return {name: value or "" for name, value in found.groupdict().items()}
+        return {} if self.regex is None else self.regex.captures(utterance)
 
     @property
     def fallback(self) -> str:
@@ -82,8 +78,7 @@ def rule_calls(rule: McpRule) -> list[McpToolCall]:
 
 
 def compile_rules(rules: Iterable[McpRule]) -> list[CompiledRule]:
-    return [CompiledRule(rule, rule_calls(rule), re.compile(rule.pattern, re.IGNORECASE) if rule.pattern else None,
-                         tuple(word.lower() for word in rule.keywords)) for rule in rules]
+    return [CompiledRule(rule, rule_calls(rule), Pattern(rule.pattern) if rule.pattern else None) for rule in rules]
 
 
 def first_match(rules: list[CompiledRule], utterance: str,
@@ -171,10 +166,10 @@ def check_rules(rules: list[McpRule], allowed: Iterable[str], field: str = "mcp_
     for index, rule in enumerate(rules):
         where = f"{field}.{index}"
         try:
-            regex = re.compile(rule.pattern, re.IGNORECASE) if rule.pattern else None
-        except re.error as exc:
-            raise RuleError(f"{where}.pattern", f"The {where}.pattern field is not a valid regex: {exc}") from None
-        captures = list(regex.groupindex) if regex is not None else []
+            regex = Pattern(rule.pattern) if rule.pattern else None
+        except PatternError as exc:
+            raise RuleError(f"{where}.pattern", f"The {where}.pattern field is refused: {exc}") from None
+        captures = regex.group_names if regex is not None else []
         calls = rule_calls(rule)
         if not calls:
             raise RuleError(where, f"The {where} rule calls no tool; give `tool` or `calls`")

@@ -31,8 +31,9 @@ from aployee_sim.core.mcp_rules import (
     render,
     scope_of,
 )
+from aployee_sim.core.phrases import PatternTimeout
 from aployee_sim.core.randomness import SeededRandom
-from aployee_sim.core.reasoning import Delivery
+from aployee_sim.core.reasoning import Delivery, pattern_stopped
 
 EXTRA_MISSING = "MCP support is not installed: pip install 'aployee-sim[mcp]'"
 
@@ -146,7 +147,10 @@ class McpBackend:
 
     def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
         state: dict[str, Any] = request["state"]
-        match = first_match(self.rules, request["utterance"], state)
+        try:
+            match = first_match(self.rules, request["utterance"], state)
+        except PatternTimeout as exc:
+            return pattern_stopped(exc)
         if match is None:  # no rule: the conversation agent answers on its own
             return Delivery(body={"state": state})
         rule, captures = match

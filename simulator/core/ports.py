@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from aployee_sim.contract.events import Event
 from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Timer
 from aployee_sim.core.randomness import SeededRandom
@@ -93,14 +94,15 @@ class HeldCall(OnTheCall, Protocol):
 
     @property
     def caller_speaking(self) -> bool: ...
-    def announce(self, text: str, done: Callable[[], None], data: dict[str, Any]) -> int:
-        """The platform's own voice (an IVR prompt); `done()` runs once it has been said."""
+    def announce(self, text: str, done: Callable[[], None], menu: str | None, attempt: int) -> int:
+        """The platform's own voice (the prompt of `menu`, its `attempt`-th time); `done()` runs
+        once it has been said."""
     def interrupt(self) -> None:
         """Cut the platform's prompt short (the caller pressed a key)."""
     def caller_turn(self) -> None:
         """Tell the caller it is their turn to choose."""
-    def log(self, kind: str, data: dict[str, Any]) -> None:
-        """Log an internal event of the call at the current time."""
+    def log(self, event: Event) -> None:
+        """Append an internal event to the call's log (timed `now_ms`)."""
     def hand_over(self, assistant: Assistant, brain: ReasoningBackend) -> None:
         """The desk is done: this assistant takes the call and greets the caller."""
     def forward(self, target: str, fallback: Callable[[], None]) -> None:

@@ -11,13 +11,13 @@ by the same rules and a bad answer never crashes a call.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import is_e164
+from aployee_sim.core.phrases import Pattern, PatternTimeout, any_phrase_in, phrase_in
 
 MAX_RESPONSE_BYTES = 1 << 20  # a webhook answer over 1 MiB is refused (docs/contract.md §4)
 DEFAULT_IN_FLIGHT = 64  # real webhook requests in flight at once across calls (1: sequential delivery)
@@ -187,7 +187,8 @@ FAILURES: dict[str, Callable[[], Delivery]] = {
 
 @dataclass(slots=True)
 class StubRule:
-    """When the utterance matches, answer this. Empty `match` and `pattern` match everything.
+    """When the utterance matches, answer this: `match` as whole words, `pattern` as a bounded regex
+    (the one rule of `aployee_sim.core.phrases`). Empty `match` and `pattern` match everything.
 
     `state` replaces the call state (as a webhook does); `update` merges keys into it.
     `fail` picks one of FAILURES instead of answering; `delay_ms` is the virtual round trip.
@@ -203,15 +204,16 @@ class StubRule:
     delay_ms: int | None = None
     fail: str | None = None
     status: int | None = None
-    _regex: re.Pattern[str] | None = field(default=None, repr=False)
+    _regex: Pattern | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.fail is not None and self.fail not in FAILURES:
             raise ValueError(f"unknown failure {self.fail!r}; allowed: {', '.join(FAILURES)}")
-        self._regex = re.compile(self.pattern, re.IGNORECASE) if self.pattern else None
+        self._regex = Pattern(self.pattern) if self.pattern else None
 
     def matches(self, utterance: str) -> bool:
-        if self.match is not None and self.match.lower() not in utterance.lower():
+        """Raises `PatternTimeout` when the pattern is stopped on this utterance."""
+        if self.match and self.match.strip() and not phrase_in(self.match, utterance):
             return False
         return self._regex is None or self._regex.search(utterance) is not None
 
@@ -242,27 +244,33 @@ class StubBackend:
 
     def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
         utterance = request["utterance"]
-        for rule in self.rules:
-            if rule.matches(utterance):
-                return rule.answer(request)
-        return Delivery(body={"state": request["state"]})
+        try:
+            rule = next((rule for rule in self.rules if rule.matches(utterance)), None)
+        except PatternTimeout as exc:
+            return pattern_stopped(exc)
+        return rule.answer(request) if rule is not None else Delivery(body={"state": request["state"]})
 
 
 @dataclass(slots=True)
 class Intent:
-    """A built-in brain intent: any keyword, or the regex, triggers the reply and state update."""
+    """A built-in brain intent: any keyword (whole words), or the bounded regex, triggers the reply
+    and state update."""
 
     reply: str | None = None
     keywords: list[str] = field(default_factory=list)
     pattern: str | None = None
     update: dict[str, Any] = field(default_factory=dict)
     transfer_to: str | None = None
+    _regex: Pattern | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._regex = Pattern(self.pattern) if self.pattern else None
 
     def matches(self, utterance: str) -> bool:
-        text = utterance.lower()
-        if any(word.lower() in text for word in self.keywords):
+        """Raises `PatternTimeout` when the pattern is stopped on this utterance."""
+        if any_phrase_in(self.keywords, utterance):
             return True
-        return self.pattern is not None and re.search(self.pattern, utterance, re.IGNORECASE) is not None
+        return self._regex is not None and self._regex.search(utterance) is not None
 
 
 class BuiltinBrain:
@@ -273,18 +281,27 @@ class BuiltinBrain:
         self.fallback = fallback
 
     def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
-        for intent in self.intents:
-            if intent.matches(request["utterance"]):
-                body: dict[str, Any] = {"state": {**request["state"], **intent.update}}
-                if intent.reply:
-                    body["reply"] = intent.reply
-                if intent.transfer_to:
-                    body.update(action="transfer", target=intent.transfer_to)
-                return Delivery(body=body)
+        try:
+            intent = next((intent for intent in self.intents if intent.matches(request["utterance"])), None)
+        except PatternTimeout as exc:
+            return pattern_stopped(exc)
+        if intent is not None:
+            body: dict[str, Any] = {"state": {**request["state"], **intent.update}}
+            if intent.reply:
+                body["reply"] = intent.reply
+            if intent.transfer_to:
+                body.update(action="transfer", target=intent.transfer_to)
+            return Delivery(body=body)
         body = {"state": request["state"]}
         if self.fallback:
             body["reply"] = self.fallback
         return Delivery(body=body)
+
+
+def pattern_stopped(exc: PatternTimeout) -> Delivery:
+    """A rule's pattern stopped at its bound: the turn's error, recorded like a failed webhook answer
+    (the call goes on, the conversation agent answers on its own)."""
+    return Delivery(status_code=None, error=str(exc), latency_ms=0)
 
 
 class ReasoningRouter:

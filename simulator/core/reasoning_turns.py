@@ -134,7 +134,7 @@ class ReasoningTurns:
         now = rt.engine.clock.now_ms
         self.since = now
         mode = assistant.reasoning_mode
-        call.add(ev.reasoning_started(now, mode=mode))
+        call.add(ev.ReasoningStarted(now, mode=mode))
         end = utterance.dialogue_index + 1
         start = max(0, end - timings.context_turns)
         request = {
@@ -197,10 +197,12 @@ class ReasoningTurns:
             decision = self.transfer.vet(delivery, decision)
         latency = delivery.latency_ms or 0
         if host.assistant.reasoning_mode == "webhook":
-            call.add(ev.webhook_called(sent_ms, url=url, duration_ms=latency, error=decision.error,
-                                       status_code=delivery.status_code))
+            call.add(ev.WebhookCalled(sent_ms, url=url, duration_ms=latency, error=decision.error,
+                                      status_code=delivery.status_code))
             self.exchanges.append(Exchange(call.id, url, sent_ms, text, state, start, end, latency,
                                            delivery.status_code, delivery.body, decision.error))
+        elif delivery.error is not None:  # the built-in brain or MCP rules failed (a pattern stopped at its bound)
+            call.add(ev.ReasoningFailed(sent_ms, mode=host.assistant.reasoning_mode, error=delivery.error))
         elapsed = rt.engine.clock.now_ms - sent_ms
         hold = latency - timings.hold_music_after_ms
         if hold > 0:
@@ -213,7 +215,7 @@ class ReasoningTurns:
     def _hold_music(self, duration_ms: int) -> None:
         call = self.host.record
         if call.status not in TERMINAL:
-            call.add(ev.hold_music(self.host.rt.engine.clock.now_ms, during="reasoning", duration_ms=duration_ms))
+            call.add(ev.HoldMusic(self.host.rt.engine.clock.now_ms, during="reasoning", duration_ms=duration_ms))
 
     def _reasoning_done(self, decision: Decision) -> None:
         host = self.host
@@ -221,7 +223,7 @@ class ReasoningTurns:
         if call.status in TERMINAL:
             return
         now = host.rt.engine.clock.now_ms
-        call.add(ev.reasoning_completed(now, duration_ms=now - (self.since or now)))
+        call.add(ev.ReasoningCompleted(now, duration_ms=now - (self.since or now)))
         self.since = None
         if decision.state is not None:
             call.replace_state(now, decision.state)

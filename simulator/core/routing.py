@@ -18,9 +18,8 @@ the wall, as a business's opening hours do. Everything here is pure: no clock, n
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from aployee_sim.contract.errors import is_e164
+from aployee_sim.core.phrases import any_phrase_in
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DIGIT_KEYS = "0123456789*#"
@@ -209,7 +209,7 @@ class Option(Destination):
         return self
 
     def heard_in(self, tokens: list[str], text: str) -> bool:
-        if any(phrase_in(word, text) for word in self.words if word.strip()):
+        if any_phrase_in(self.words, text):
             return True
         return self.digit is not None and any(SPOKEN_KEYS.get(t, t) == self.digit for t in tokens)
 
@@ -246,26 +246,6 @@ class Menu(ConfigModel):
         lowered = text.lower()
         tokens = re.findall(r"[a-z0-9*#]+", lowered)
         return next((o for o in self.options if o.heard_in(tokens, lowered)), None)
-
-
-def phrase_in(phrase: str, text: str) -> bool:
-    """Whole-word, case-insensitive: "sales" is in "Sales, please" but not in "wholesales"."""
-    return any_phrase_in((phrase,), text)
-
-
-def any_phrase_in(phrases: Iterable[str], text: str) -> bool:
-    """`phrase_in` for any of several phrases, with one compiled pattern per phrase list."""
-    pattern = _phrases_pattern(tuple(phrases))
-    return pattern is not None and pattern.search(text.lower()) is not None
-
-
-@functools.lru_cache(maxsize=512)
-def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    # Phrase lists are configuration, so this runs once per list, not once per utterance.
-    alternatives = [re.escape(p.lower().strip()) for p in phrases if p.strip()]
-    if not alternatives:
-        return None
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
 
 
 def destinations(first: Destination, menus: Mapping[str, Menu]) -> Iterator[Destination]:

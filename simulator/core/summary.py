@@ -28,12 +28,12 @@ _REASONS = {
 def _caller_lines(call: CallRecord) -> list[str]:
     """What the caller said, in order: read from the dialogue, not the whole event log (a summary
     is built for every finished call's record, so this stays a scan of the speech alone)."""
-    return [e[2] for e in call.dialogue if e[1] == ev.USER_SPEECH]  # a speech entry's content is e[2]
+    return [line.content for line in call.dialogue if isinstance(line, ev.UserSpeech)]
 
 
 def _transfer_target(call: CallRecord) -> str | None:
     """The target of the last transfer attempt (searched from the end, where it is)."""
-    return next((e[2]["target"] for e in reversed(call.events) if e[1] == ev.TRANSFER_INITIATED), None)
+    return next((e.target for e in reversed(call.events) if isinstance(e, ev.TransferInitiated)), None)
 
 
 def summarize(call: CallRecord) -> str:

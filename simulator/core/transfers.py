@@ -31,9 +31,9 @@ from aployee_sim.contract.errors import is_e164
 from aployee_sim.contract.lifecycle import IN_PROGRESS, TRANSFERRED
 from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Timer
+from aployee_sim.core.phrases import any_phrase_in
 from aployee_sim.core.ports import TransferAnswer
 from aployee_sim.core.reasoning import Decision, Delivery
-from aployee_sim.core.routing import any_phrase_in
 from aployee_sim.core.runtime import PartHost
 from aployee_sim.core.summary import summarize
 
@@ -132,8 +132,7 @@ class TransferAttempt:
 
     def _rejected(self, target: Any, trigger: str, reason: str) -> None:
         record = self.host.record
-        record.add(ev.pack(self.host.rt.engine.now_ms, ev.TRANSFER_REJECTED,
-                           {"target": target, "trigger": trigger, "reason": reason}))
+        record.add(ev.TransferRejected(self.host.rt.engine.now_ms, target=target, trigger=trigger, reason=reason))
 
     def start(self, target: str, trigger: str, *, announce: str | None = None,
               warm: bool | None = None, fallback: Callable[[], None] | None = None) -> None:
@@ -143,11 +142,8 @@ class TransferAttempt:
         rt, call = host.rt, host.record
         now = rt.engine.now_ms
         warm = host.assistant.warm_transfer if warm is None else warm
-        data: dict[str, Any] = {"target": target, "trigger": trigger, "warm": warm}
-        context = {"summary": summarize(call), "state": call.state} if warm else {}
-        if warm:
-            data["context"] = context
-        call.add(ev.pack(now, ev.TRANSFER_INITIATED, data))
+        context: dict[str, Any] = {"summary": summarize(call), "state": call.state} if warm else {}
+        call.add(ev.TransferInitiated(now, target=target, trigger=trigger, warm=warm, context=context if warm else None))
         self.active = True
         self.fallback = fallback
         host.take_floor()
@@ -171,7 +167,7 @@ class TransferAttempt:
             answer = TransferAnswer("accept", rt.rng.jitter_ms(*rt.timings.transfer_ring_ms))
         wait = rt.timings.transfer_timeout_ms if answer.result == "no_answer" else answer.ring_ms
         if wait:
-            host.record.add(ev.hold_music(rt.engine.now_ms, during="transfer", duration_ms=wait))
+            host.record.add(ev.HoldMusic(rt.engine.now_ms, during="transfer", duration_ms=wait))
         self.timer = rt.engine.schedule(wait, self._answered, (target, answer))
 
     def _answered(self, outcome: tuple[str, TransferAnswer]) -> None:
@@ -179,7 +175,7 @@ class TransferAttempt:
         if host.record.status != IN_PROGRESS:
             return
         target, answer = outcome
-        host.record.add(ev.pack(host.rt.engine.now_ms, ev.TRANSFER_RESULT, {"target": target, "result": answer.result}))
+        host.record.add(ev.TransferResult(host.rt.engine.now_ms, target=target, result=answer.result))
         if answer.result == "accept":
             host.end(TRANSFERRED, ev.TRANSFERRED)
             return

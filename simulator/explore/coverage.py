@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aployee_sim.contract import events as ev
+from aployee_sim.core.phrases import PatternTimeout
 from aployee_sim.core.reasoning import Intent, StubRule
-from aployee_sim.explore.invariants import routing_forwards
 from aployee_sim.explore.target import Target
 from aployee_sim.scenario.errors import path_text
+from aployee_sim.scenario.invariants import routing_forwards
 from aployee_sim.scenario.runner import ScenarioRun
 from aployee_sim.scenario.schema import REASONS
 
@@ -70,20 +71,21 @@ class Coverage:
                 continue
             self.calls += 1
             record, events = sim.record(call.call_id), sim.events(call.call_id)
-            said = [data["content"] for _, kind, data in events if kind == ev.USER_SPEECH]
+            said = [e.content for e in events if isinstance(e, ev.UserSpeech)]
             for index in _first_matches(self._brains.get(local.get(record.assistant_id, ""), []), said):
                 self.intents.reached.add((local[record.assistant_id], index))
             for x in sim.exchanges(call.call_id):
                 for index in _first_matches(self._rules.get(x["url"], []), [x["request"]["utterance"]]):
                     self.stubs.reached.add((x["url"], index))
-            states = [record.initial_state, record.state]
-            for _, kind, data in events:
-                if kind == ev.IVR_CHOICE and data.get("option") is not None:
-                    self.options.reached.add((data["menu"], data["option"]))
-                elif kind == ev.TRANSFER_INITIATED:
-                    self._reach(self.triggers, data["trigger"])
-                elif kind == ev.STATE_CHANGED:
-                    states.append(data["state"])
+            states: list[object] = [record.initial_state, record.state]
+            for event in events:
+                match event:
+                    case ev.IvrChoice(menu=menu, option=int() as option):
+                        self.options.reached.add((menu, option))
+                    case ev.TransferInitiated(trigger=trigger):
+                        self._reach(self.triggers, trigger)
+                    case ev.StateChanged(state=changed):
+                        states.append(changed)
             if record.end_reason is not None:
                 self._reach(self.reasons, record.end_reason)
             for state in states:
@@ -99,7 +101,10 @@ class Coverage:
 def _first_matches(rules: Sequence[Intent | StubRule], utterances: list[str]) -> list[int]:
     found = []
     for text in utterances:
-        index = next((i for i, rule in enumerate(rules) if rule.matches(text)), None)
+        try:
+            index = next((i for i, rule in enumerate(rules) if rule.matches(text)), None)
+        except PatternTimeout:  # the call recorded the stopped pattern: no rule answered
+            index = None
         if index is not None:
             found.append(index)
     return found

@@ -14,9 +14,9 @@ from functools import partial
 
 from hypothesis import strategies as st
 
-from aployee_sim.explore.jsonschema_subset import strategy as schema_values
-from aployee_sim.explore.model import PLACEHOLDER, Vocabulary
 from aployee_sim.explore.target import Example, Target
+from aployee_sim.scenario.explore_model import PLACEHOLDER, Vocabulary
+from aployee_sim.scenario.jsonschema_subset import strategy as schema_values
 from aployee_sim.strategies import caller_steps
 
 

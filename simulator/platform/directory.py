@@ -274,7 +274,7 @@ def _plain(item: Any) -> Any:
 
 def _rule_set_config(rule_set: RuleSet) -> dict[str, Any]:
     """A rule set as a file writes it: windows as local "HH:MM" times (the model keeps minutes)."""
-    body = _plain(rule_set)
+    body: dict[str, Any] = _plain(rule_set)
     for rule in body["rules"]:
         for key in ("from", "to"):
             if key in rule:

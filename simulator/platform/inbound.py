@@ -51,11 +51,11 @@ class Arrival:
     rule: int | None              # the index of the matching rule, or None
     desk: InboundDesk | None      # None when an assistant answers at once
 
-    def routed_data(self, entry: NumberEntry) -> dict[str, object]:
-        """The payload of the call's `inbound_routed` event."""
+    def routed_event(self, t_ms: int, entry: NumberEntry) -> ev.InboundRouted:
+        """The call's `inbound_routed` event."""
         dest = self.destination
-        return {"number": entry.number, "rule_set": entry.routing, "rule": self.rule,
-                "destination": {dest.kind: dest.value}}
+        return ev.InboundRouted(t_ms, number=entry.number, rule_set=entry.routing, rule=self.rule,
+                                destination={dest.kind: dest.value})
 
 
 def route_arrival(directory: Directory, entry: NumberEntry, instant: datetime, resolve: Resolve) -> Arrival:
@@ -151,7 +151,7 @@ class InboundDesk:
 
     def _play(self, text: str) -> None:
         self._cancel_timer()
-        self._held().announce(text, self._listen, {"menu": self.menu_name, "attempt": self.attempt})
+        self._held().announce(text, self._listen, self.menu_name, self.attempt)
 
     def _listen(self) -> None:
         """The prompt has been said: wait for the caller's choice (for the menu's timeout)."""
@@ -191,7 +191,7 @@ class InboundDesk:
         self._log("", "timeout", None)
         self._retry(self._menu().timeout_prompt)
 
-    def _choose(self, option: Option | None, given: str, by: str) -> None:
+    def _choose(self, option: Option | None, given: str, by: ev.IvrInput) -> None:
         self._cancel_timer()
         menu = self._menu()
         self._log(given, by, menu.options.index(option) if option is not None else None)
@@ -200,8 +200,9 @@ class InboundDesk:
         else:
             self._go(option.target())
 
-    def _log(self, given: str, by: str, option: int | None) -> None:
-        self._held().log(ev.IVR_CHOICE, {"menu": self.menu_name, "input": given, "by": by, "option": option})
+    def _log(self, given: str, by: ev.IvrInput, option: int | None) -> None:
+        call = self._held()
+        call.log(ev.IvrChoice(call.now_ms, menu=self.menu_name, input=given, by=by, option=option))
 
     def _retry(self, apology: str) -> None:
         menu = self._menu()
@@ -215,6 +216,6 @@ class InboundDesk:
 
     def _play_goodbye(self) -> None:
         call = self._held()
-        data = {"menu": self.menu_name, "attempt": self.attempt}
+        menu, attempt = self.menu_name, self.attempt
         self.menu_name = None
-        call.announce(GOODBYE, lambda: call.end(COMPLETED, ev.IVR_FAILED), data)
+        call.announce(GOODBYE, lambda: call.end(COMPLETED, ev.IVR_FAILED), menu, attempt)

@@ -120,13 +120,11 @@ class McpSupport:
         record, now = process.record, platform.clock.now_ms
         if missing and record.id not in self._reported:
             self._reported.add(record.id)
-            record.add(ev.pack(now, ev.MCP_TOOLS_MISSING, {"server": exchange.server, "tools": sorted(missing)}))
-        data: dict[str, Any] = {"tool": exchange.tool, "duration_ms": exchange.latency_ms}
-        if exchange.error is not None:
-            data["error"] = exchange.error
-        platform.engine.schedule(exchange.sent_ms + exchange.latency_ms - now, self._note_tool_call, (record, data))
+            record.add(ev.McpToolsMissing(now, server=exchange.server, tools=tuple(sorted(missing))))
+        platform.engine.schedule(exchange.sent_ms + exchange.latency_ms - now, self._note_tool_call, (record, exchange))
 
-    def _note_tool_call(self, arg: tuple[CallRecord, dict[str, Any]]) -> None:
-        record, data = arg
+    def _note_tool_call(self, arg: tuple[CallRecord, ToolExchange]) -> None:
+        record, exchange = arg
         if record.status not in TERMINAL:  # a call that ended meanwhile keeps the exchange, not the event
-            record.add(ev.pack(self.platform.clock.now_ms, ev.MCP_TOOL_CALLED, data))
+            record.add(ev.McpToolCalled(self.platform.clock.now_ms, tool=exchange.tool,
+                                        duration_ms=exchange.latency_ms, error=exchange.error))

@@ -367,7 +367,7 @@ class Platform:
                                 resolver(self.assistants, self.brains))
         created = self.start_call(arrival.assistant.id, to, from_, caller=caller, direction=INBOUND, plan=plan,
                                   front=arrival.desk)
-        self.record(created["id"]).add(ev.pack(self.now_ms, ev.INBOUND_ROUTED, arrival.routed_data(entry)))
+        self.record(created["id"]).add(arrival.routed_event(self.now_ms, entry))
         return created
 
     # --- organizations and phone numbers (docs/contract.md §3) -----------------------------------------

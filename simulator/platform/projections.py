@@ -49,37 +49,19 @@ def json_copy(value: Any) -> Any:
     return to_jsonable_python(value, inf_nan_mode="null")
 
 
-# --- reading the log: the only places that know the event layout ------------------------------
-def _speech(call: CallRecord) -> list[tuple[str, int, dict[str, Any]]]:
-    """`(role, t_ms, data)` per line of the dialogue."""
-    return [("user" if kind == ev.USER_SPEECH else "assistant", t_ms, data)
-            for t_ms, kind, data in map(ev.unpack, call.dialogue)]
-
-
-def _public_events(call: CallRecord) -> list[ev.Event]:
-    """The timeline's events as `(t_ms, type, data)`, in time order."""
-    public = [ev.unpack(entry) for entry in call.entries if entry[1] in ev.PUBLIC_TYPES]
-    return sorted(public, key=lambda e: e[0])
-
-
-def _samples(call: CallRecord, kind: str, key: str) -> list[int]:
-    """The `key` figure of every `kind` event that has one."""
-    return [e[2][key] for e in call.of_type(kind) if key in e[2]]
-
-
+# --- reading the log ---------------------------------------------------------------------------
 def reasoning_started_ms(call: CallRecord) -> int | None:
     """When the reasoning still running began, or None (docs/contract.md §2 live state)."""
     if call.status in TERMINAL:
         return None
     open_since: int | None = None
     pending = 0
-    for entry in call.entries:
-        t_ms, kind = entry[0], entry[1]
-        if kind == ev.REASONING_STARTED:
+    for event in call.events:
+        if isinstance(event, ev.ReasoningStarted):
             pending += 1
             if pending == 1:
-                open_since = t_ms
-        elif kind == ev.REASONING_COMPLETED:
+                open_since = event.t_ms
+        elif isinstance(event, ev.ReasoningCompleted):
             pending -= 1
             open_since = None
     return open_since if pending > 0 else None
@@ -114,16 +96,16 @@ def live_state(call: CallRecord, clock: VirtualClock, now_ms: int) -> dict[str, 
     started = reasoning_started_ms(call)
     return {
         "call_id": call.id, "status": call.status, "duration_seconds": call.duration_seconds(now_ms),
-        "transcript": [{"role": role, "content": data["content"], "timestamp": iso(t_ms)}
-                       for role, t_ms, data in _speech(call)],
+        "transcript": [{"role": line.role, "content": line.content, "timestamp": iso(line.t_ms)}
+                       for line in call.dialogue],
         "current_state": json_copy(call.state),
         "reasoning_status": {"active": started is not None, "started_at": iso(started) if started is not None else None},
     }
 
 
-def _confidence(data: dict[str, Any]) -> float | None:
+def _confidence(line: ev.Speech) -> float | None:
     """As the model's `float | None` field renders it: `say(..., confidence=1)` shows as 1.0."""
-    value = data.get("confidence")
+    value = line.confidence if isinstance(line, ev.UserSpeech) else None
     return None if value is None else json_copy(float(value))
 
 
@@ -131,21 +113,29 @@ def transcript(call: CallRecord, clock: VirtualClock) -> dict[str, Any]:
     iso = clock.iso_seconds
     return {
         "call_id": call.id,
-        "transcript": [{"role": role, "content": data["content"], "timestamp": iso(t_ms), "confidence": _confidence(data)}
-                       for role, t_ms, data in _speech(call)],
+        "transcript": [{"role": line.role, "content": line.content, "timestamp": iso(line.t_ms),
+                        "confidence": _confidence(line)} for line in call.dialogue],
         "summary": summarize(call) if call.status in TERMINAL else None,
     }
 
 
-def _timeline_event(clock: VirtualClock, t_ms: int, kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    event = {"type": kind, "timestamp": clock.iso_millis(t_ms)}
-    for key, value in data.items():
-        event[key] = json_copy(value)
-    return event
+def _timeline_event(clock: VirtualClock, event: ev.Event) -> dict[str, Any]:
+    shown = {"type": event.type, "timestamp": clock.iso_millis(event.t_ms)}
+    for key, value in ev.to_json(event).items():
+        shown[key] = json_copy(value)
+    return shown
 
 
 def timeline(call: CallRecord, clock: VirtualClock) -> dict[str, Any]:
-    return {"call_id": call.id, "events": [_timeline_event(clock, *e) for e in _public_events(call)]}
+    public = sorted((e for e in call.events if e.type in ev.PUBLIC_TYPES), key=lambda e: e.t_ms)
+    return {"call_id": call.id, "events": [_timeline_event(clock, e) for e in public]}
+
+
+def event_log(call: CallRecord, clock: VirtualClock) -> dict[str, Any]:
+    """`/_sim/calls/{id}/events`: the whole log, simulator-only types included, shaped like the
+    timeline (in log order, values as the call holds them)."""
+    return {"call_id": call.id,
+            "events": [{"type": e.type, "timestamp": clock.iso_millis(e.t_ms), **ev.to_json(e)} for e in call.events]}
 
 
 def _component(samples: list[int]) -> dict[str, int | None]:
@@ -159,16 +149,27 @@ def _component(samples: list[int]) -> dict[str, int | None]:
     return {"count": len(ordered), "p50_ms": rank(0.5), "p95_ms": rank(0.95), "max_ms": ordered[-1]}
 
 
-_LATENCY_SOURCES = (  # component, event type, figure (docs/contract.md §2 latency)
-    ("asr", ev.USER_SPEECH, "asr_ms"),
-    ("tts", ev.ASSISTANT_SPEECH, "tts_ms"),
-    ("conversation_agent", ev.ASSISTANT_SPEECH, "agent_ms"),
-    ("reasoning_agent", ev.REASONING_COMPLETED, "duration_ms"),
-    ("webhooks", ev.WEBHOOK_CALLED, "duration_ms"),
-    ("mcp", ev.MCP_TOOL_CALLED, "duration_ms"),
-)
+def _samples(call: CallRecord) -> dict[str, list[int]]:
+    """Each latency component's figures, from the events that carry them (docs/contract.md §2 latency)."""
+    samples: dict[str, list[int]] = {"asr": [], "tts": [], "conversation_agent": [], "reasoning_agent": [],
+                                     "webhooks": [], "mcp": []}
+    for event in call.events:
+        match event:
+            case ev.UserSpeech(asr_ms=int() as asr):
+                samples["asr"].append(asr)
+            case ev.AssistantSpeech(tts_ms=tts, agent_ms=agent):
+                if tts is not None:
+                    samples["tts"].append(tts)
+                if agent is not None:
+                    samples["conversation_agent"].append(agent)
+            case ev.ReasoningCompleted(duration_ms=ms):
+                samples["reasoning_agent"].append(ms)
+            case ev.WebhookCalled(duration_ms=ms):
+                samples["webhooks"].append(ms)
+            case ev.McpToolCalled(duration_ms=ms):
+                samples["mcp"].append(ms)
+    return samples
 
 
 def latency(call: CallRecord) -> dict[str, Any]:
-    return {"call_id": call.id,
-            "components": {name: _component(_samples(call, kind, key)) for name, kind, key in _LATENCY_SOURCES}}
+    return {"call_id": call.id, "components": {name: _component(figures) for name, figures in _samples(call).items()}}

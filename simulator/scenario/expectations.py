@@ -16,7 +16,8 @@ from typing import Any
 
 from aployee_sim.contract import events as ev
 from aployee_sim.core.mcp_stubs import subset
-from aployee_sim.explore.invariants import broken
+from aployee_sim.core.phrases import Pattern, PatternTimeout
+from aployee_sim.scenario.invariants import broken
 from aployee_sim.scenario.mcp import call_matches, shown
 from aployee_sim.scenario.runner import CallRun, ScenarioRun
 from aployee_sim.scenario.schema import Bounds, Expect
@@ -65,7 +66,8 @@ class _Judge:
         return self.lines[-n:]
 
     def of(self, kind: str) -> list[dict[str, Any]]:
-        return [data for _, k, data in self.events if k == kind]
+        """The JSON of every `kind` event (what `timeline:` expectations match against)."""
+        return [ev.to_json(e) for e in self.events if e.type == kind]
 
 
 def evaluate(run: ScenarioRun) -> list[Failure]:
@@ -124,7 +126,12 @@ def _transcript(j: _Judge, e: Expect) -> None:
         if hits:
             j.fail(f"transcript.excludes.{index}", f"no line containing {text!r}", hits[0], full)
     for index, pattern in enumerate(t.matches):
-        if not any(re.search(pattern, line, re.IGNORECASE) for line in j.lines):
+        try:
+            heard = any(Pattern(pattern).search(line) for line in j.lines)
+        except PatternTimeout as exc:
+            j.fail(f"transcript.matches.{index}", f"a line matching /{pattern}/", str(exc), full)
+            continue
+        if not heard:
             j.fail(f"transcript.matches.{index}", f"a line matching /{pattern}/", "no such line", full)
     joined, position = "\n".join(lowered), 0
     for index, text in enumerate(t.order):
@@ -203,7 +210,7 @@ def _timeline(j: _Judge, e: Expect) -> None:
     t = e.timeline
     if t is None:
         return
-    kinds = [k for _, k, _ in j.events]
+    kinds = [e.type for e in j.events]
     for index, match in enumerate(t.contains):
         wanted = match.model_extra or {}
         candidates = j.of(match.type)
@@ -242,13 +249,13 @@ def _reasoning(j: _Judge, e: Expect) -> None:
     r = e.reasoning
     if r is None:
         return
-    started = j.of(ev.REASONING_STARTED)
+    started = j.record.of_type(ev.ReasoningStarted)
     if r.turns is not None and len(started) != r.turns:
         j.fail("reasoning.turns", r.turns, len(started))
-    modes = sorted({d["mode"] for d in started})
+    modes = sorted({e.mode for e in started})
     if r.mode is not None and modes != [r.mode]:
         j.fail("reasoning.mode", r.mode, ", ".join(modes) or "no reasoning turn")
-    longest = max((d["duration_ms"] for d in j.of(ev.REASONING_COMPLETED)), default=None)
+    longest = max((e.duration_ms for e in j.record.of_type(ev.ReasoningCompleted)), default=None)
     _within(j, "reasoning.longest", r.longest, longest)
 
 
@@ -256,7 +263,7 @@ def _hold_music(j: _Judge, e: Expect) -> None:
     h = e.hold_music
     if h is None:
         return
-    played = [d["during"] for d in j.of(ev.HOLD_MUSIC)]
+    played: list[str] = [e.during for e in j.record.of_type(ev.HoldMusic)]
     shown = ", ".join(dict.fromkeys(played)) or "no hold music"
     for index, place in enumerate(h.during):
         if place not in played:
@@ -267,7 +274,7 @@ def _hold_music(j: _Judge, e: Expect) -> None:
 
 
 def _invariants(j: _Judge, e: Expect) -> None:
-    """`invariants:` the built-in invariants of `aployee-sim explore` (aployee_sim.explore.invariants)."""
+    """`invariants:` the built-in invariants of `aployee-sim explore` (aployee_sim.scenario.invariants)."""
     if not e.invariants or j.call.call_id is None:
         return
     for failure in broken(j.sim, j.call.call_id, j.run.loaded.model, list(e.invariants)):
@@ -275,7 +282,15 @@ def _invariants(j: _Judge, e: Expect) -> None:
                failure.actual, j.lines[:40])
 
 
+def _rubrics(j: _Judge, e: Expect) -> None:
+    """`judge:` the verdicts the runner's judges gave (aployee_sim.scenario.judge), at each rubric's line."""
+    for verdict in j.call.verdicts:
+        if verdict.verdict != "pass":
+            j.fail(f"judge.{verdict.index}.rubric", e.judge[verdict.index].rubric,
+                   f"{verdict.verdict}: {verdict.reason}", j.lines[:40])
+
+
 CHECKS: tuple[Callable[[_Judge, Expect], None], ...] = (
     _status, _final_state, _transcript, _summary, _webhooks, _mcp, _timeline, _duration, _reasoning, _hold_music,
-    _invariants,
+    _invariants, _rubrics,
 )

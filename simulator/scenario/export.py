@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from aployee_sim.contract.events import to_json
 from aployee_sim.scenario.report import ScenarioResult, format_failure
 from aployee_sim.scenario.runner import ScenarioRun
 
@@ -33,7 +34,7 @@ def call_export(run: ScenarioRun, call_id: str) -> dict[str, Any]:
         "transcript": sim.transcript(call_id),
         "timeline": sim.timeline(call_id),
         "latency": sim.latency(call_id),
-        "events": [{"t_ms": t, "type": kind, "data": data} for t, kind, data in sim.events(call_id)],
+        "events": [{"t_ms": e.t_ms, "type": e.type, "data": to_json(e)} for e in sim.events(call_id)],
         "webhooks": sim.exchanges(call_id, wall_clock=False),
     }
 

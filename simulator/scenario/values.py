@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import is_e164
+from aployee_sim.core.phrases import Pattern, PatternError
 from aployee_sim.scenario.errors import describe
 
 _DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?")
@@ -75,9 +76,9 @@ def check_regex(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected a regular expression (a string), found {describe(value)}")
     try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"{value!r} is not a valid regular expression: {exc}") from None
+        Pattern(value)
+    except PatternError as exc:
+        raise ValueError(str(exc)) from None
     return value
 
 

@@ -1,12 +1,13 @@
 """The engine driver: runs the platform's engine in one background thread beside the HTTP handlers.
 
-One lock guards the platform. Request handlers take it briefly to read a projection or make a
-quick change (create a call, say something on a line) and then `kick()` the driver; only the
-driver thread ever runs the engine, and commands that move time or reset the platform are queued
-to it, so engine runs never overlap. Real webhooks are pipelined: a request goes out when it is
+One lock guards the platform. A route reads with `read(fn)` and changes with `await change(fn)`,
+and nothing else: `change` decides whether `fn` runs at once, after the turn the engine is in, or
+on the driver thread (docs/architecture.md, "A route"). Only the driver thread ever runs the
+engine, so engine runs never overlap. Real webhooks are pipelined: a request goes out when it is
 due and the engine runs on; only when virtual time reaches the moment its answer is needed and
 the answer is not in yet does the engine wait, and then with the lock released (at most until the
-exchange's deadline): the server keeps answering, and virtual time is held meanwhile (in realtime
+exchange's deadline; every wait on the outside world, webhooks and MCP tools alike, goes through
+`outside_wait`): the server keeps answering, and virtual time is held meanwhile (in realtime
 mode pacing restarts after a held webhook). docs/server.md, "Webhooks in flight".
 
 Clock modes (docs/contract.md §6): `auto` runs the engine whenever it has work (idle time is skipped),
@@ -24,7 +25,6 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from aployee_sim.core.clock import WallPacer
-from aployee_sim.core.reasoning import Delivery, PendingDelivery, ReasoningBackend
 from aployee_sim.platform.platform import Platform
 
 MODES = ("realtime", "manual", "auto")
@@ -34,47 +34,6 @@ REALTIME_TICK_S = 0.1  # realtime: the clock moves on at least this often, for l
 
 ErrorSink = Callable[[str, BaseException], None]
 T = TypeVar("T")
-
-
-class _LockReleasingTransport:
-    """Wraps the real HTTP webhook transport so that the engine never waits on the wall clock
-    while holding the driver's lock: pipelined requests are only begun under the lock (their
-    answers are collected through `_LockReleasingAnswer`); a sequential transport, which waits
-    inside the call, gets the lock released around the whole call."""
-
-    def __init__(self, inner: ReasoningBackend, driver: Driver) -> None:
-        self.inner = inner
-        self.driver = driver
-
-    def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery | PendingDelivery:
-        driver = self.driver
-        if threading.get_ident() != driver.engine_thread_id:
-            return self.inner(url, request, timeout_ms)
-        if getattr(self.inner, "sequential", True):
-            return driver.unlocked(lambda: self.inner(url, request, timeout_ms))
-        answer = self.inner(url, request, timeout_ms)
-        return answer if isinstance(answer, Delivery) else _LockReleasingAnswer(answer, driver)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
-class _LockReleasingAnswer:
-    """A pending webhook answer whose wait, if it has to wait at all, happens without the lock."""
-
-    __slots__ = ("pending", "driver")
-
-    def __init__(self, pending: PendingDelivery, driver: Driver) -> None:
-        self.pending = pending
-        self.driver = driver
-
-    def done(self) -> bool:
-        return self.pending.done()
-
-    def collect(self) -> Delivery:
-        if self.pending.done() or threading.get_ident() != self.driver.engine_thread_id:
-            return self.pending.collect()
-        return self.driver.unlocked(self.pending.collect)
 
 
 class Driver:
@@ -101,9 +60,6 @@ class Driver:
         self._busy_ticks = 0
         # Called under the lock after the engine made progress (e.g. a store writer's flush).
         self.after_run: list[Callable[[], None]] = []
-        router = platform.router
-        if router.fallback is not None and not isinstance(router.fallback, _LockReleasingTransport):
-            router.fallback = _LockReleasingTransport(router.fallback, self)
 
     # --- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -131,7 +87,8 @@ class Driver:
         self._kick.set()
 
     def submit(self, fn: Callable[[], Any]) -> Future:
-        """Run `fn` on the driver thread (between engine batches); its result arrives in the future."""
+        """Run `fn` on the driver thread (between engine batches); its result arrives in the future.
+        Routes use `change`, which calls this when it must."""
         future: Future = Future()
         with self._progress:
             self._pending += 1
@@ -140,8 +97,9 @@ class Driver:
         self._kick.set()
         return future
 
-    def advance(self, seconds: float) -> Future:
-        return self.submit(lambda: self._advance(round(seconds * 1000)))
+    def advance(self, seconds: float) -> dict[str, str]:
+        """Run the engine `seconds` of virtual time on (a `runs_engine` change); returns the clock."""
+        return self._advance(round(seconds * 1000))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until everything kicked so far has been run (auto mode: the engine is idle;
@@ -163,24 +121,47 @@ class Driver:
             if target > self.platform.now_ms and not self.in_flight and (upcoming is None or upcoming > target):
                 self.platform.run(until_ms=target)
 
-    async def act(self, fn: Callable[[], T]) -> T:
-        """Run a handler's change to the platform under the lock: at once, unless the engine is
-        waiting for an outside answer mid-turn with the lock released (`unlocked`); then on the
-        driver thread once that turn is done, so a far-end action never lands inside the turn
-        (the call's log reads as it would with a synchronous answer). The handler awaits without
-        blocking the server's loop, so other requests are answered meanwhile. Kicks the driver."""
+    def read(self, fn: Callable[[], T]) -> T:
+        """A route's read of the platform: `fn` runs under the lock, at once (the engine never holds
+        it while it waits on the outside world), and returns a projection, never a live reference."""
         with self.lock:
-            at_once = not self.in_flight
-            if at_once:
-                result = fn()
+            return fn()
+
+    async def change(self, fn: Callable[[], T], *, runs_engine: bool = False) -> T:
+        """The one way a route changes the platform; the driver decides when `fn` runs:
+
+        - `runs_engine` (it moves time or replaces the engine's state: advance, reset): on the
+          driver thread between engine batches, so engine runs never overlap;
+        - while the engine waits for an outside answer mid-turn with the lock released
+          (`unlocked`): on the driver thread once that turn is done, so nothing lands inside the
+          turn (a hang-up there ended the call before its exchange was recorded);
+        - otherwise at once, under the lock.
+
+        The handler awaits without blocking the server's loop, so other requests are answered
+        meanwhile. The driver is kicked afterwards, so the engine reacts to the change."""
+        at_once = False
+        if not runs_engine:
+            with self.lock:
+                at_once = not self.in_flight
+                if at_once:
+                    result = fn()
         if not at_once:
-            result = await asyncio.wrap_future(self.submit(lambda: self._locked(fn)))
+            result = await asyncio.wrap_future(self.submit(fn if runs_engine else lambda: self._locked(fn)))
         self.kick()
         return result
 
     def _locked(self, fn: Callable[[], T]) -> T:
         with self.lock:
             return fn()
+
+    def outside_wait(self, wait: Callable[[], T]) -> T:
+        """Around every wait on the outside world (a due webhook answer, an MCP tool call): the
+        server's composition hands it to the outside loop once (`OutsideLoop.around_waits`), so
+        every port releases the lock the same way. On the engine thread, which holds the lock
+        while it runs, the wait runs `unlocked`; anywhere else as it is."""
+        if threading.get_ident() != self.engine_thread_id:
+            return wait()
+        return self.unlocked(wait)
 
     def unlocked(self, wait: Callable[[], T]) -> T:
         """Run `wait` (the engine thread waiting on the outside world) with the lock released, so

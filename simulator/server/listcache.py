@@ -22,7 +22,7 @@ class ListCache:
     @staticmethod
     def fingerprint(platform: Platform) -> tuple[int, int, int]:
         calls = platform.calls
-        return id(platform.engine), len(calls), sum([len(p.record.entries) for p in calls.values()])
+        return id(platform.engine), len(calls), sum([len(p.record.events) for p in calls.values()])
 
     def get(self, platform: Platform, query: str) -> bytes | None:
         """The cached body for `query` (call under the platform lock), or None."""

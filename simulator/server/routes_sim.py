@@ -1,14 +1,12 @@
 """The control plane under `/_sim` (docs/contract.md §6): reset, clock, the far end of a live call,
 inbound calls, the webhook log and the world a call ran in. Simulator conventions, behind the same API key.
 
-Anything that runs the engine or replaces its state (advance, reset) is handed to the driver
-thread and awaited, so it never overlaps an engine run; the rest changes the platform under
-the lock and kicks the driver.
+Every handler reads through `driver.read` and changes through `await driver.change` (advance and
+reset with `runs_engine=True`), which decides when the change runs (aployee_sim.server.driver).
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +18,7 @@ from aployee_sim.contract.errors import ApiError, invalid, is_e164
 from aployee_sim.contract.lifecycle import IN_PROGRESS, TERMINAL
 from aployee_sim.core.ports import Line
 from aployee_sim.fakes.carrier import FakeCarrier
+from aployee_sim.platform import projections
 from aployee_sim.platform.world import world_of
 from aployee_sim.server.context import Context, Routes
 from aployee_sim.server.envelope import read_object
@@ -41,18 +40,17 @@ async def reset(ctx: Context, request: Request) -> Response:
     seed = body.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise invalid("seed", f"The seed field must be an integer, got {seed!r}")
-    return JSONResponse(await asyncio.wrap_future(ctx.driver.submit(lambda: ctx.reset(seed))))
+    return JSONResponse(await ctx.driver.change(lambda: ctx.reset(seed), runs_engine=True))
 
 
 async def get_clock(ctx: Context, request: Request) -> Response:
-    with ctx.driver.lock:
-        return JSONResponse(ctx.driver.clock_dict())
+    return JSONResponse(ctx.driver.read(ctx.driver.clock_dict))
 
 
 async def advance_clock(ctx: Context, request: Request) -> Response:
     body = await read_object(request)
     seconds = _number(body, "seconds", 0, MAX_ADVANCE_SECONDS)
-    return JSONResponse(await asyncio.wrap_future(ctx.driver.advance(seconds)))
+    return JSONResponse(await ctx.driver.change(lambda: ctx.driver.advance(seconds), runs_engine=True))
 
 
 def _live_line(ctx: Context, call_id: str, action: str) -> Line:
@@ -65,7 +63,7 @@ def _live_line(ctx: Context, call_id: str, action: str) -> Line:
 
 async def _drive(ctx: Context, request: Request, body: dict[str, Any], field: str, valid: Callable[[Any], bool],
                  expected: str, action: str, act: Callable[[Line, Any], object]) -> Response:
-    """Validate one field of the body, act on the live far end (`Driver.act`), answer the live state."""
+    """Validate one field of the body, act on the live far end (`Driver.change`), answer the live state."""
     value = body.get(field)
     if not valid(value):
         raise invalid(field, f"The {field} field must be {expected}, got {value!r}")
@@ -74,7 +72,7 @@ async def _drive(ctx: Context, request: Request, body: dict[str, Any], field: st
     def drive() -> dict[str, Any]:
         act(_live_line(ctx, call_id, action), value)
         return ctx.platform.live_state(call_id)
-    return JSONResponse(await ctx.driver.act(drive))
+    return JSONResponse(await ctx.driver.change(drive))
 
 
 async def say(ctx: Context, request: Request) -> Response:
@@ -101,27 +99,19 @@ async def hang_up(ctx: Context, request: Request) -> Response:
             raise ApiError(409, f"Call {call_id!r} has already ended ({record.status})", field="status")
         ctx.platform.line(call_id).hang_up()
         return ctx.platform.call_details(call_id)
-    return JSONResponse(await ctx.driver.act(hang))
+    return JSONResponse(await ctx.driver.change(hang))
 
 
 async def inbound(ctx: Context, request: Request) -> Response:
     body = await read_object(request)
-    with ctx.driver.lock:
-        created = ctx.platform.place_inbound(body.get("from"), body.get("to"))
-    ctx.driver.kick()
+    created = await ctx.driver.change(lambda: ctx.platform.place_inbound(body.get("from"), body.get("to")))
     return JSONResponse(created, status_code=201)
 
 
 async def events(ctx: Context, request: Request) -> Response:
     """The call's whole event log, simulator-only types included, shaped like the timeline."""
     call_id = request.path_params["call_id"]
-    with ctx.driver.lock:
-        record = ctx.platform.record(call_id)
-        clock = ctx.platform.clock
-        body = {"call_id": call_id,
-                "events": [{"type": kind, "timestamp": clock.iso_millis(t_ms), **data}
-                           for t_ms, kind, data in list(record.events)]}
-    return JSONResponse(body)
+    return JSONResponse(ctx.driver.read(lambda: projections.event_log(ctx.platform.record(call_id), ctx.platform.clock)))
 
 
 _OUTCOMES = ("answer", "busy", "no_answer", "error", "default")
@@ -139,14 +129,15 @@ async def force_carrier(ctx: Context, request: Request) -> Response:
     carrier = ctx.platform.runtime.carrier
     if not isinstance(carrier, FakeCarrier):
         raise ApiError(409, "This simulator's carrier cannot be scripted (it is not the fake carrier)")
-    with ctx.driver.lock:
+
+    def force() -> dict[str, Any]:
         if outcome == "default":
             carrier.forced.pop(number, None)
         else:
             carrier.force(number, outcome, ring_ms)
-        forced = {n: {"outcome": f.result, "ring_seconds": None if f.ring_ms is None else f.ring_ms / 1000}
-                  for n, f in carrier.forced.items()}
-    return JSONResponse({"forced": forced})
+        return {n: {"outcome": f.result, "ring_seconds": None if f.ring_ms is None else f.ring_ms / 1000}
+                for n, f in carrier.forced.items()}
+    return JSONResponse({"forced": await ctx.driver.change(force)})
 
 
 async def errors(ctx: Context, request: Request) -> Response:
@@ -155,15 +146,13 @@ async def errors(ctx: Context, request: Request) -> Response:
 
 
 async def webhooks(ctx: Context, request: Request) -> Response:
-    with ctx.driver.lock:
-        return JSONResponse(ctx.platform.exchanges())
+    return JSONResponse(ctx.driver.read(ctx.platform.exchanges))
 
 
 async def world(ctx: Context, request: Request) -> Response:
     """What a replay of a call needs beyond the call: numbers, routing, menus, the URLs served
     in-process, timings that differ from the defaults, built-in scripts (the TUI's `y` over `--url`)."""
-    with ctx.driver.lock:
-        return JSONResponse(world_of(ctx.platform))
+    return JSONResponse(ctx.driver.read(lambda: world_of(ctx.platform)))
 
 
 async def index(ctx: Context, request: Request) -> Response:

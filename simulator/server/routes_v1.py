@@ -1,5 +1,6 @@
-"""The production routes (docs/contract.md §1–3): thin handlers that parse, call the platform under the
-lock, and return the projection dict as JSON. Validation lives in the platform (`ApiError`).
+"""The production routes (docs/contract.md §1–3): thin handlers that parse, call the platform through
+the driver (`driver.read(fn)` to read, `await driver.change(fn)` to change), and return the
+projection dict as JSON. Validation lives in the platform (`ApiError`).
 
 Each handler is `async (ctx, request) -> Response`; `aployee_sim.server.app` adds authentication,
 rate limits and the error envelope around it. Every list (calls, assistants, organizations, phone
@@ -38,16 +39,17 @@ async def health(ctx: Context, request: Request) -> Response:
 # --- calls -----------------------------------------------------------------------------------
 async def create_call(ctx: Context, request: Request) -> Response:
     body = await read_json(request)
-    with ctx.driver.lock:
+
+    def create() -> dict[str, Any]:
         ctx.limiter.check_concurrency(len(ctx.platform.active))
-        created = ctx.platform.create_call(body)
-    ctx.driver.kick()
-    return JSONResponse(created, status_code=201)
+        return ctx.platform.create_call(body)
+    return JSONResponse(await ctx.driver.change(create), status_code=201)
 
 
 async def list_calls(ctx: Context, request: Request) -> Response:
     q, query = request.query_params, request.url.query
-    with ctx.driver.lock:
+
+    def listing() -> bytes:
         body = ctx.list_cache.get(ctx.platform, query)
         if body is None:
             page = ctx.platform.list_calls(assistant_id=q.get("assistant_id"), status=q.get("status"),
@@ -55,7 +57,8 @@ async def list_calls(ctx: Context, request: Request) -> Response:
                                            limit=q.get("limit", 20), offset=q.get("offset", 0))
             body = bytes(JSONResponse(page).body)
             ctx.list_cache.put(query, body)
-    return Response(body, media_type="application/json")
+        return body
+    return Response(ctx.driver.read(listing), media_type="application/json")
 
 
 def _one(name: str, project: OneView, param: str) -> Handler:
@@ -63,8 +66,7 @@ def _one(name: str, project: OneView, param: str) -> Handler:
     on the platform it is given (so a subclass's override is the one that answers)."""
 
     async def view(ctx: Context, request: Request) -> Response:
-        with ctx.driver.lock:
-            return JSONResponse(project(ctx.platform, request.path_params[param]))
+        return JSONResponse(ctx.driver.read(lambda: project(ctx.platform, request.path_params[param])))
 
     view.__name__ = name
     return view
@@ -80,52 +82,47 @@ get_latency = _one("latency", lambda platform, call_id: platform.latency(call_id
 # --- assistants ----------------------------------------------------------------------------
 async def create_assistant(ctx: Context, request: Request) -> Response:
     body = await read_object(request)
-    with ctx.driver.lock:
-        assistant = ctx.platform.create_assistant(body)
-    return JSONResponse(assistant, status_code=201)
+    return JSONResponse(await ctx.driver.change(lambda: ctx.platform.create_assistant(body)), status_code=201)
 
 
 async def list_assistants(ctx: Context, request: Request) -> Response:
     q = request.query_params
-    with ctx.driver.lock:
-        items = ctx.platform.list_assistants()
+    items = ctx.driver.read(ctx.platform.list_assistants)
     return JSONResponse(paged(items, q.get("limit", 20), q.get("offset", 0)))
 
 
 async def get_assistant(ctx: Context, request: Request) -> Response:
-    with ctx.driver.lock:
-        return JSONResponse(ctx.platform.get_assistant(request.path_params["assistant_id"]))
+    return JSONResponse(ctx.driver.read(lambda: ctx.platform.get_assistant(request.path_params["assistant_id"])))
 
 
 async def update_assistant(ctx: Context, request: Request) -> Response:
     patch = await read_object(request, required=False)
-    with ctx.driver.lock:
-        return JSONResponse(ctx.platform.update_assistant(request.path_params["assistant_id"], patch))
+    assistant_id = request.path_params["assistant_id"]
+    return JSONResponse(await ctx.driver.change(lambda: ctx.platform.update_assistant(assistant_id, patch)))
 
 
 async def delete_assistant(ctx: Context, request: Request) -> Response:
-    with ctx.driver.lock:
-        ctx.platform.delete_assistant(request.path_params["assistant_id"])
+    assistant_id = request.path_params["assistant_id"]
+    await ctx.driver.change(lambda: ctx.platform.delete_assistant(assistant_id))
     return Response(status_code=204)
 
 
 # --- organizations and phone numbers (configuration: aployee_sim.platform.directory) ---------------------
 async def create_organization(ctx: Context, request: Request) -> Response:
     body: Any = await read_json(request)
-    with ctx.driver.lock:
-        return JSONResponse(ctx.platform.create_organization(body), status_code=201)
+    return JSONResponse(await ctx.driver.change(lambda: ctx.platform.create_organization(body)), status_code=201)
 
 
 async def list_organizations(ctx: Context, request: Request) -> Response:
     q = request.query_params
-    with ctx.driver.lock:
-        return JSONResponse(ctx.platform.list_organizations(limit=q.get("limit", 20), offset=q.get("offset", 0)))
+    return JSONResponse(ctx.driver.read(lambda: ctx.platform.list_organizations(limit=q.get("limit", 20),
+                                                                              offset=q.get("offset", 0))))
 
 
 async def list_phone_numbers(ctx: Context, request: Request) -> Response:
     q = request.query_params
-    with ctx.driver.lock:
-        return JSONResponse(ctx.platform.list_phone_numbers(limit=q.get("limit", 20), offset=q.get("offset", 0)))
+    return JSONResponse(ctx.driver.read(lambda: ctx.platform.list_phone_numbers(limit=q.get("limit", 20),
+                                                                              offset=q.get("offset", 0))))
 
 
 get_organization = _one("get_organization", lambda platform, org_id: platform.get_organization(org_id),

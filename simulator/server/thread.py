@@ -23,10 +23,12 @@ import secrets
 import socket
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aployee_sim.platform.platform import Platform
 from aployee_sim.server.envelope import HandlerError
+
+if TYPE_CHECKING:
+    from aployee_sim.api import Simulator
 
 DEFAULT_ORGANIZATION = "Simulator"
 
@@ -40,7 +42,7 @@ class ServerError(AssertionError):
 
 
 class ServerThread:
-    def __init__(self, sim: Platform | None = None, *, api_key: str | None = None, clock: str = "auto",
+    def __init__(self, sim: Simulator | None = None, *, api_key: str | None = None, clock: str = "auto",
                  speed: float = 1.0, plan: Any = "unlimited", config: dict[str, Any] | str | None = None,
                  seed: int = 0, host: str = "127.0.0.1", port: int = 0, startup_timeout: float = 10.0) -> None:
         from aployee_sim.config_file import load_config
@@ -55,6 +57,9 @@ class ServerThread:
         self.sim = sim
         self.api_key = api_key or generate_api_key()
         self.driver = Driver(sim, clock, speed, on_error=self._engine_error)
+        # Every port that waits on the outside world (webhooks, MCP tools) releases the driver's
+        # lock while it waits: said once, here, where the server is composed.
+        sim.around_outside_waits(self.driver.outside_wait)
         if isinstance(config, str):
             load_config(sim.directory, config)
         elif config is not None:
@@ -163,7 +168,7 @@ class ServerThread:
         self.context.record_error(None, exc, where)
 
 
-def key_organization(sim: Platform) -> str:
+def key_organization(sim: Simulator) -> str:
     """The API key's organization: the first configured one, else a default "Simulator" organization
     (added to the configuration, so it is listed and kept on reset)."""
     if not sim.directory.organizations:

@@ -18,7 +18,7 @@ def webhook_assistant(sim):
 
 
 def kinds(sim, call_id):
-    return [e[1] for e in sim.events(call_id)]
+    return [e.type for e in sim.events(call_id)]
 
 
 def reason(sim, call_id):

@@ -4,6 +4,7 @@ import pytest
 
 from aployee_sim.api import Simulator
 from aployee_sim.contract.errors import ApiError
+from aployee_sim.contract.events import to_json
 from aployee_sim.core.reasoning import CallableBackend
 from aployee_sim.core.timings import Timings
 from aployee_sim.fakes.callers import ScriptedCaller, barge_in, expect, hang_up, press, say, silence
@@ -26,7 +27,7 @@ def test_test_numbers_behave_as_the_contract_lists(sim, webhook_assistant, numbe
     sim.run()
     assert sim.call_details(call["id"])["status"] == status
     assert reason(sim, call["id"]) == why
-    assert [e[2]["to"] for e in sim.events(call["id"]) if e[1] == "status_changed"] == statuses
+    assert [e.to for e in sim.events(call["id"]) if e.type == "status_changed"] == statuses
 
 
 def test_carrier_error_fails_at_once_and_no_answer_after_the_ring_timeout(sim, webhook_assistant):
@@ -92,7 +93,7 @@ def test_a_failing_webhook_is_recorded_and_the_call_goes_on(sim, webhook_assista
     details = sim.call_details(call["id"])
     assert details["status"] == "completed" and reason(sim, call["id"]) == "hangup_user"
     assert details["final_state"] == {"keep": True}
-    webhook_events = [e[2] for e in sim.events(call["id"]) if e[1] == "webhook_called"]
+    webhook_events = [to_json(e) for e in sim.events(call["id"]) if e.type == "webhook_called"]
     assert len(webhook_events) == 2 and all(error in e["error"] for e in webhook_events)
     assert [line["role"] for line in details["transcript"]] == ["assistant", "user", "assistant", "user", "assistant"]
 
@@ -101,17 +102,17 @@ def test_slow_webhook_holds_music_and_reports_reasoning_active(sim, webhook_assi
     sim.route_webhook(HOOK, [{"reply": "Found it.", "delay_ms": 5000}])
     call = sim.start_call(webhook_assistant["id"], NUMBER, caller=ScriptedCaller([say("find my order")]))
     sim.run(until_ms=sim.timings.dial_ms + 60_000)
-    started = next(e[0] for e in sim.events(call["id"]) if e[1] == "reasoning_started")
-    hold = [e for e in sim.events(call["id"]) if e[1] == "hold_music" and e[2]["during"] == "reasoning"]
-    assert hold and hold[0][0] == started + 3000 and hold[0][2]["duration_ms"] == 2000
-    completed = next(e for e in sim.events(call["id"]) if e[1] == "reasoning_completed")
-    assert completed[2]["duration_ms"] == 5000
+    started = next(e.t_ms for e in sim.events(call["id"]) if e.type == "reasoning_started")
+    hold = [e for e in sim.events(call["id"]) if e.type == "hold_music" and e.during == "reasoning"]
+    assert hold and hold[0].t_ms == started + 3000 and hold[0].duration_ms == 2000
+    completed = next(e for e in sim.events(call["id"]) if e.type == "reasoning_completed")
+    assert completed.duration_ms == 5000
 
 
 def test_live_state_while_reasoning_runs(sim, webhook_assistant):
     sim.route_webhook(HOOK, [{"reply": "Found it.", "delay_ms": 5000}])
     call = sim.start_call(webhook_assistant["id"], "+15005550006", caller=ScriptedCaller([say("find it")]))
-    while not any(e[1] == "reasoning_started" for e in sim.events(call["id"])):
+    while not any(e.type == "reasoning_started" for e in sim.events(call["id"])):
         assert sim.engine.step()
     sim.run(until_ms=sim.now_ms + 1000)
     live = sim.live_state(call["id"])
@@ -130,7 +131,7 @@ def test_utterances_during_reasoning_are_sent_in_order_with_the_returned_state(s
 
     sim.router.route(HOOK, CallableBackend(hook, latency_ms=4000))
     call = sim.start_call(webhook_assistant["id"], "+15005550006", caller=ScriptedCaller([say("one")]))
-    while not any(e[1] == "reasoning_started" for e in sim.events(call["id"])):
+    while not any(e.type == "reasoning_started" for e in sim.events(call["id"])):
         assert sim.engine.step()
     sim.run(until_ms=sim.now_ms + 500)
     sim.line(call["id"]).say("two")
@@ -147,9 +148,9 @@ def test_barge_in_cuts_the_assistant(sim, webhook_assistant):
     sim.run()
     events = kinds(sim, call["id"])
     assert events.index("barge_in") < events.index("user_speech")
-    barge = next(e for e in sim.events(call["id"]) if e[1] == "barge_in")
-    speech = next(e for e in sim.events(call["id"]) if e[1] == "assistant_speech")
-    assert speech[0] < barge[0] < speech[0] + speech[2]["duration_ms"]
+    barge = next(e for e in sim.events(call["id"]) if e.type == "barge_in")
+    speech = next(e for e in sim.events(call["id"]) if e.type == "assistant_speech")
+    assert speech.t_ms < barge.t_ms < speech.t_ms + speech.duration_ms
 
 
 def test_silence_is_detected_then_the_call_times_out(sim, webhook_assistant):
@@ -167,8 +168,8 @@ def test_end_call_phrase_ends_the_call_after_it_is_said(sim, webhook_assistant):
     call = sim.start_call(webhook_assistant["id"], NUMBER, caller=ScriptedCaller([say("bye")]))
     sim.run()
     assert reason(sim, call["id"]) == "hangup_assistant"
-    last_speech = [e for e in sim.events(call["id"]) if e[1] == "assistant_speech"][-1]
-    assert sim.record(call["id"]).ended_ms == last_speech[0] + last_speech[2]["duration_ms"]
+    last_speech = [e for e in sim.events(call["id"]) if e.type == "assistant_speech"][-1]
+    assert sim.record(call["id"]).ended_ms == last_speech.t_ms + last_speech.duration_ms
 
 
 def test_maximum_duration_ends_the_call(sim, webhook_assistant):
@@ -187,7 +188,7 @@ def test_webhook_transfer_action_ends_transferred_with_warm_context(sim, webhook
     sim.run()
     details = sim.call_details(call["id"])
     assert details["status"] == "transferred" and details["final_state"] == {"id": 7, "intent": "human"}
-    transfer = next(e[2] for e in sim.events(call["id"]) if e[1] == "transfer_initiated")
+    transfer = next(to_json(e) for e in sim.events(call["id"]) if e.type == "transfer_initiated")
     assert transfer["target"] == "+15557654321" and transfer["trigger"] == "webhook" and transfer["warm"]
     assert transfer["context"]["state"] == {"id": 7, "intent": "human"}
     assert sim.transfer_party.received[0][0] == "+15557654321"
@@ -204,7 +205,7 @@ def test_builtin_brain_matches_intents(sim):
     lines = [t["content"] for t in sim.live_state(call["id"])["transcript"] if t["role"] == "assistant"]
     assert lines[1:4] == ["We're open nine to five.", "Let me check your order.", "Okay."]
     assert sim.live_state(call["id"])["current_state"] == {"intent": "hours"}
-    assert {e[2]["mode"] for e in sim.events(call["id"]) if e[1] == "reasoning_started"} == {"builtin"}
+    assert {e.mode for e in sim.events(call["id"]) if e.type == "reasoning_started"} == {"builtin"}
 
 
 def test_assistant_waits_for_the_user_when_first_message_is_empty(sim):
@@ -294,11 +295,11 @@ def test_zero_waits_run_at_once_without_timers_and_keep_the_turn_in_order():
     # ringing, answer, then per turn the end of the caller's and the assistant's speech; the hang-up
     assert sim.run() == 2 + 2 + 2
     events = sim.events(call["id"])
-    connected = next(t for t, kind, _ in events if kind == "call_started")
-    first = [(t, kind) for t, kind, _ in events if kind != "hold_music"][2:10]
+    connected = next(e.t_ms for e in events if e.type == "call_started")
+    first = [(e.t_ms, e.type) for e in events if e.type != "hold_music"][2:10]
     spoke = connected + 800  # "hello there": 2 words at 150 wpm
     assert first == [(connected, "call_started"), (connected, "user_speech"), (spoke, "reasoning_started"),
                      (spoke, "webhook_called"), (spoke, "reasoning_completed"), (spoke, "state_changed"),
                      (spoke, "assistant_speech"), (spoke + 727, "user_speech")]
     assert sim.call_details(call["id"])["status"] == "completed"
-    assert not any(kind == "silence_detected" for _, kind, _ in events)
+    assert not any(e.type == "silence_detected" for e in events)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
 from aployee_sim.api import Simulator
+from aployee_sim.contract.events import to_json
 from aployee_sim.contract.lifecycle import INITIATED, TERMINAL, TRANSITIONS
 from aployee_sim.core.reasoning_turns import Exchange
 from aployee_sim.fakes.callers import ScriptedCaller, barge_in, expect, hang_up, press, say, silence, wait
@@ -99,30 +100,30 @@ class CallMachine(RuleBasedStateMachine):
         for process in self.sim.calls.values():
             record = process.record
             log = record.events
-            assert all(a[0] <= b[0] for a, b in zip(log, log[1:], strict=False)), "log out of order"
+            assert all(a.t_ms <= b.t_ms for a, b in zip(log, log[1:], strict=False)), "log out of order"
             status = INITIATED
-            for _, kind, data in log:
-                if kind == "status_changed":
-                    assert data["from"] == status and data["to"] in TRANSITIONS[status]
-                    status = data["to"]
+            for e in log:
+                if e.type == "status_changed":
+                    assert e.from_ == status and e.to in TRANSITIONS[status]
+                    status = e.to
             assert status == record.status
             if record.status in TERMINAL:
-                ends = [i for i, e in enumerate(log) if e[1] == "call_ended"]
+                ends = [i for i, e in enumerate(log) if e.type == "call_ended"]
                 assert ends == [len(log) - 1], "events after the end, or no single end"
-                assert log[-1][0] == record.ended_ms and log[-1][2]["status"] == record.status
-            starts = [e[0] for e in log if e[1] == "call_started"]
+                assert log[-1].t_ms == record.ended_ms and log[-1].status == record.status
+            starts = [e.t_ms for e in log if e.type == "call_started"]
             assert starts == ([record.started_ms] if record.started_ms is not None else [])
-            states = [e[2]["state"] for e in log if e[1] == "state_changed"]
+            states = [e.state for e in log if e.type == "state_changed"]
             assert record.state == (states[-1] if states else record.initial_state)
             details = self.sim.call_details(record.id)
-            speech = [e[2]["content"] for e in log if e[1] in ("user_speech", "assistant_speech")]
+            speech = [e.content for e in log if e.type in ("user_speech", "assistant_speech")]
             assert [line["content"] for line in details["transcript"]] == speech
             assert (details["final_state"] is not None) == (record.status in TERMINAL)
 
     @invariant()
     def each_utterance_reaches_the_webhook_once_in_order(self):
         for process in self.sim.calls.values():
-            utterances = [e[2]["content"] for e in process.record.events if e[1] == "user_speech"]
+            utterances = [e.content for e in process.record.events if e.type == "user_speech"]
             webhooks = [x for x in process.exchanges if isinstance(x, Exchange)]
             sent = [x.utterance for x in webhooks]
             assert sent == utterances[:len(sent)]
@@ -134,12 +135,12 @@ class CallMachine(RuleBasedStateMachine):
         for process in self.sim.calls.values():
             tool_calls = [x for x in process.exchanges if not isinstance(x, Exchange)]
             assert {x.tool for x in tool_calls} <= set(MCP_TOOLS)
-            events = [e for e in process.record.events if e[1] == "mcp_tool_called"]
+            events = [e for e in process.record.events if e.type == "mcp_tool_called"]
             noted = tool_calls[:len(events)]  # one event per finished call, at its end, in order
-            assert [(e[0], e[2]["tool"]) for e in events] == [(x.sent_ms + x.latency_ms, x.tool) for x in noted]
+            assert [(e.t_ms, e.tool) for e in events] == [(x.sent_ms + x.latency_ms, x.tool) for x in noted]
             if process.record.status not in TERMINAL:
                 assert all(x.sent_ms + x.latency_ms >= self.sim.now_ms for x in tool_calls[len(events):])
-            assert all(("error" in e[2]) == (x.error is not None) for e, x in zip(events, tool_calls, strict=False))
+            assert all(("error" in to_json(e)) == (x.error is not None) for e, x in zip(events, tool_calls, strict=False))
 
 
 CallMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=25, deadline=None,

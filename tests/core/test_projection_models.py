@@ -82,7 +82,7 @@ def varied_calls(sim) -> dict[str, str]:
     sim.route_webhook(slow_hook, [{"reply": "Found it.", "delay_ms": 5000}])
     slow = sim.create_assistant(name="Slow", reasoning_mode="webhook", webhook_url=slow_hook)["id"]
     calls["live"] = live = sim.start_call(slow, ANSWERS_AT_ONCE, caller=ScriptedCaller([say("find it")]))["id"]
-    while not any(e[1] == "reasoning_started" for e in sim.events(live)):
+    while not any(e.type == "reasoning_started" for e in sim.events(live)):
         assert sim.engine.step()
     sim.run(until_ms=sim.now_ms + 1000)
     return calls

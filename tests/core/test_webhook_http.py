@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from aployee_sim.api import Simulator
+from aployee_sim.contract.events import to_json
 from aployee_sim.fakes.callers import ScriptedCaller, expect, say
 
 
@@ -69,7 +70,7 @@ def test_real_webhook_failures_are_recorded_not_raised(receiver):
         call = sim.start_call(assistant["id"], "+15551234567", initial_state={"k": 1},
                               caller=ScriptedCaller([say("one"), say("two"), say("three"), expect(".")]))
         sim.run(until_ms=120_000)
-        errors = [e[2].get("error") for e in sim.events(call["id"]) if e[1] == "webhook_called"]
+        errors = [e.error for e in sim.events(call["id"]) if e.type == "webhook_called"]
         assert sim.live_state(call["id"])["current_state"] == {"k": 1}
     assert errors[0] == "HTTP 500"
     assert errors[1].startswith("invalid JSON")
@@ -81,7 +82,7 @@ def test_connection_refused_is_a_recorded_error():
         assistant = sim.create_assistant(name="Alex", reasoning_mode="webhook", webhook_url="http://127.0.0.1:9/hook")
         call = sim.start_call(assistant["id"], "+15005550006", caller=ScriptedCaller([say("hello")]))
         sim.run(until_ms=30_000)
-        [event] = [e[2] for e in sim.events(call["id"]) if e[1] == "webhook_called"]
+        [event] = [to_json(e) for e in sim.events(call["id"]) if e.type == "webhook_called"]
     assert event["error"].startswith("connection error")
 
 
@@ -95,7 +96,7 @@ def test_hostile_answers_are_recorded_failures(receiver):
                               caller=ScriptedCaller([say("one"), say("two"), say("three"), say("four"),
                                                      say("five"), expect(".")]))
         sim.run(until_ms=300_000)
-        errors = [e[2].get("error") for e in sim.events(call["id"]) if e[1] == "webhook_called"]
+        errors = [e.error for e in sim.events(call["id"]) if e.type == "webhook_called"]
         assert sim.live_state(call["id"])["current_state"] == {"k": 1}
     assert errors[0].startswith("invalid JSON: NaN is not JSON")
     assert errors[1].startswith("invalid JSON: the number 1e999 is too large")

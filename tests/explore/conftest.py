@@ -6,6 +6,7 @@ The webhook crashes (HTTP 500) only when the caller's third utterance mentions a
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from pathlib import Path
@@ -62,14 +63,20 @@ def decide(body: dict, fixed: bool) -> dict:
 
 @pytest.fixture(scope="module")
 def webhook():
-    """(url, mode): the webhook served by uvicorn on 127.0.0.1 and a free port, stopped afterwards."""
-    mode = {"fixed": False}
+    """(url, mode): the webhook served by uvicorn on 127.0.0.1 and a free port, stopped afterwards.
+    `mode["delay"]()`: the wall seconds each answer waits; `mode["max_active"]`: requests in progress at once."""
+    mode = {"fixed": False, "delay": lambda: 0.0, "active": 0, "max_active": 0}
 
     async def reason(request: Request) -> JSONResponse:
+        mode["active"] += 1
+        mode["max_active"] = max(mode["max_active"], mode["active"])
         try:
+            await asyncio.sleep(mode["delay"]())
             return JSONResponse(decide(await request.json(), mode["fixed"]))
         except RuntimeError as exc:
             return JSONResponse({"error": str(exc)}, status_code=500)
+        finally:
+            mode["active"] -= 1
 
     app = Starlette(routes=[Route("/reason", reason, methods=["POST"])])
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning"))
@@ -90,7 +97,7 @@ def webhook():
 def refund_desk(webhook, tmp_path) -> Path:
     """The refund desk scenario against the webhook; the webhook starts buggy."""
     url, mode = webhook
-    mode["fixed"] = False
+    mode.update(fixed=False, delay=lambda: 0.0, max_active=0)
     path = tmp_path / "refund.scenario.yaml"
     path.write_text(SCENARIO.format(url=url), encoding="utf-8")
     return path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from aployee_sim.explore import explore_scenario
 from aployee_sim.scenario.loader import load_scenario
 from aployee_sim.scenario.report import result_of
@@ -56,3 +58,24 @@ def test_a_correct_backend_passes_and_reports_coverage(refund_desk, webhook):
     assert "coverage (60 calls):" in result.report
     assert "never: " in result.report                     # e.g. no transfer was ever triggered
     result.check()                                        # no exception when it passed
+
+
+def test_concurrent_calls_give_the_report_and_file_of_one_at_a_time_whatever_the_wall_timing(refund_desk, webhook,
+                                                                                               tmp_path):
+    one = explore_scenario(refund_desk, examples=150, seed=0, database=None, out=tmp_path / "one", concurrency=1)
+    assert webhook[1]["max_active"] == 1
+    rng = random.Random(4)
+    webhook[1]["delay"] = lambda: rng.uniform(0, 0.03)  # answers come back in shuffled order
+    many = explore_scenario(refund_desk, examples=150, seed=0, database=None, out=tmp_path / "many", concurrency=16)
+    assert webhook[1]["max_active"] > 1  # generated calls really were in flight together
+    assert not one.passed and many.calls == one.calls and many.first_failure_at == one.first_failure_at
+    assert many.report.replace("/many/", "/one/") == one.report
+    assert many.written.read_text() == one.written.read_text()
+    assert len(many.found.example.steps) == len(one.found.example.steps) <= 4  # shrunk as small
+
+
+def test_without_a_failure_concurrent_calls_cover_the_same(refund_desk, webhook):
+    webhook[1]["fixed"] = True
+    one = explore_scenario(refund_desk, examples=40, seed=2, database=None, concurrency=1)
+    many = explore_scenario(refund_desk, examples=40, seed=2, database=None, concurrency=8)
+    assert one.passed and many.passed and many.report == one.report and many.calls == 40

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aployee_sim.explore import ExploreFailed, explore_scenario
-from aployee_sim.explore.jsonschema_subset import errors, schema_problems, strategy
+from aployee_sim.scenario.jsonschema_subset import errors, schema_problems, strategy
 from aployee_sim.scenario.loader import load_scenario
 from aployee_sim.scenario.report import result_of
 from aployee_sim.scenario.runner import run_scenario

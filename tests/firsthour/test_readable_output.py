@@ -59,7 +59,7 @@ def test_failures_are_coloured_with_a_diff_on_a_terminal_and_plain_otherwise(tmp
     assert code == 1
     assert "\x1b[32m    expected: " in shown and "\x1b[31m    actual:   " in shown, shown
     assert "\x1b[31m      + mood: \"glad\"" in shown and "\x1b[32m      - mood: \"sad\"" in shown
-    assert "[--------------------] 1/1 running wrong state" in shown          # the progress bar
+    assert "[--------------------] 0/1 finished, 1 running" in shown       # the progress bar
     code, shown = in_a_terminal([CLI, "run", str(path)], {**env, "NO_COLOR": "1"})
     assert code == 1 and "\x1b[3" not in shown.replace("\x1b[K", "")
     piped = subprocess.run([CLI, "run", str(path)], capture_output=True, text=True, timeout=60, env=env)

@@ -89,7 +89,7 @@ def test_walkthrough_create_and_details_match_the_documented_shapes(walkthrough)
 def test_walkthrough_live_state_while_reasoning_matches_the_documented_shape(walkthrough):
     sim, call_id = walkthrough
     record = sim.record(call_id)
-    thinking = next(t for t, kind, _ in record.events if kind == "reasoning_started")
+    thinking = next(e.t_ms for e in record.events if e.type == "reasoning_started")
     live = projections.live_state(record_at(record, thinking), sim.clock, thinking)
     assert live["reasoning_status"]["active"] is True
     same_shape(golden("live_state.json"), live)

@@ -1,6 +1,7 @@
 """Shared helpers of the inbound tests (a uniquely named module: tests/ dirs are not packages)."""
 
 from aployee_sim.api import Simulator
+from aployee_sim.contract.events import to_json
 from aployee_sim.fakes.callers import ScriptedCaller
 
 NUMBER = "+15550100"
@@ -44,11 +45,11 @@ def assistant_id(sim, name):
 
 
 def kinds(sim, call_id):
-    return [e[1] for e in sim.events(call_id)]
+    return [e.type for e in sim.events(call_id)]
 
 
 def of_type(sim, call_id, kind):
-    return [e[2] for e in sim.events(call_id) if e[1] == kind]
+    return [to_json(e) for e in sim.events(call_id) if e.type == kind]
 
 
 def dial(sim, steps, *, at=None, to=NUMBER):

@@ -18,6 +18,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from aployee_sim.api import Simulator
 from aployee_sim.contract.errors import ApiError
+from aployee_sim.contract.events import to_json
 from aployee_sim.contract.lifecycle import INITIATED, TERMINAL, TRANSITIONS
 from aployee_sim.fakes.callers import ScriptedCaller, expect, hang_up, press, say, wait
 
@@ -131,34 +132,34 @@ class InboundMachine(RuleBasedStateMachine):
         for process in self.sim.calls.values():
             record, log = process.record, process.record.events
             assert record.direction == "inbound" and record.to in (ROUTED, DIRECT) and record.from_ == CALLER
-            assert all(a[0] <= b[0] for a, b in zip(log, log[1:], strict=False)), "log out of order"
+            assert all(a.t_ms <= b.t_ms for a, b in zip(log, log[1:], strict=False)), "log out of order"
             status = INITIATED
-            for _, kind, data in log:
-                if kind == "status_changed":
-                    assert data["to"] in TRANSITIONS[status]
-                    status = data["to"]
+            for e in log:
+                if e.type == "status_changed":
+                    assert e.to in TRANSITIONS[status]
+                    status = e.to
             assert status == record.status
             if record.status in TERMINAL:
-                assert [e[1] for e in log].count("call_ended") == 1 and log[-1][1] == "call_ended"
-            routed = [e[2]["assistant_id"] for e in log if e[1] == "routed"]
+                assert [e.type for e in log].count("call_ended") == 1 and log[-1].type == "call_ended"
+            routed = [e.assistant_id for e in log if e.type == "routed"]
             assert record.assistant_id == (routed[-1] if routed else self.created[record.id])
 
     @invariant()
     def the_front_desk_never_lets_reasoning_run(self):
         for process in self.sim.calls.values():
             log = process.record.events
-            greeted = next((i for i, e in enumerate(log) if e[1] == "assistant_speech" and "source" not in e[2]), None)
+            greeted = next((i for i, e in enumerate(log) if e.type == "assistant_speech" and "source" not in to_json(e)), None)
             if greeted is None:
-                assert not any(e[1] == "reasoning_started" for e in log)
+                assert not any(e.type == "reasoning_started" for e in log)
             else:
-                assert not any(e[1] == "reasoning_started" for e in log[:greeted])
-                assert not any(e[1] == "platform_prompt" for e in log[greeted:])
+                assert not any(e.type == "reasoning_started" for e in log[:greeted])
+                assert not any(e.type == "platform_prompt" for e in log[greeted:])
 
     @invariant()
     def transfers_ring_one_at_a_time_and_decide_the_ending(self):
         for process in self.sim.calls.values():
             record, ringing, last_result = process.record, False, None
-            for _, kind, data in process.record.events:
+            for kind, data in [(e.type, to_json(e)) for e in process.record.events]:
                 if kind == "transfer_initiated":
                     assert not ringing, "a second transfer started while one was ringing"
                     ringing = True

@@ -91,9 +91,9 @@ def test_silence_times_out_repeats_and_then_the_platform_hangs_up(sim):
     assert [p[1:] for p in prompts(sim, call_id)] == [
         (1, PROMPT), (2, f"Sorry, I didn't get your choice. {PROMPT}"), (2, GOODBYE)]
     assert [c[1] for c in choices(sim, call_id)] == ["timeout", "timeout"]
-    speech = [e for e in sim.events(call_id) if e[1] == "platform_prompt"]
-    timeout_at = next(e[0] for e in sim.events(call_id) if e[1] == "ivr_choice")
-    assert timeout_at - speech[0][0] == speech[0][2]["duration_ms"] + 4000
+    speech = [e for e in sim.events(call_id) if e.type == "platform_prompt"]
+    timeout_at = next(e.t_ms for e in sim.events(call_id) if e.type == "ivr_choice")
+    assert timeout_at - speech[0].t_ms == speech[0].duration_ms + 4000
     record = sim.record(call_id)
     assert (record.status, record.end_reason) == ("completed", "ivr_failed")
     assert record.assistant_id == assistant_id(sim, "Front desk")
@@ -109,8 +109,8 @@ def test_on_failure_sends_the_caller_somewhere_instead_of_hanging_up(sim):
 def test_a_key_interrupts_the_prompt(sim):
     ivr(sim)
     call_id, _ = dial(sim, [wait(1000), press("1")])
-    prompt_at = next(e[0] for e in sim.events(call_id) if e[1] == "platform_prompt")
-    greeting_at = [e[0] for e in sim.events(call_id) if e[1] == "assistant_speech"][1]
+    prompt_at = next(e.t_ms for e in sim.events(call_id) if e.type == "platform_prompt")
+    greeting_at = [e.t_ms for e in sim.events(call_id) if e.type == "assistant_speech"][1]
     assert greeting_at - prompt_at == 1000
 
 
@@ -161,4 +161,4 @@ def test_the_same_seed_replays_an_ivr_call_identically():
             return call_id, sim.events(call_id)
 
     first, second = run_once(), run_once()
-    assert first == second and any(e[1] == "ivr_choice" for e in first[1])
+    assert first == second and any(e.type == "ivr_choice" for e in first[1])

@@ -58,7 +58,7 @@ def _refused(api, config: dict) -> dict:
      "mcp_config.rules.0.reply", "unknown field {oid}"),
     ({"rules": [{"keywords": ["x"], "tool": "create_ticket", "fallback": "{result}"}]},
      "mcp_config.rules.0.fallback", "unknown field {result}"),
-    ({"rules": [{"pattern": "(", "tool": "create_ticket"}]}, "mcp_config.rules.0.pattern", "not a valid regex"),
+    ({"rules": [{"pattern": "(", "tool": "create_ticket"}]}, "mcp_config.rules.0.pattern", "not a valid regular expression"),
     ({"rules": [{"keywords": ["x"]}]}, "mcp_config.rules.0", "calls no tool"),
     ({"rules": [{"keywords": ["x"], "tool": "create_ticket", "replies": "typo"}]}, "mcp_config.rules.0.replies",
      "Extra inputs are not permitted"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from conftest import converse, mcp_assistant, said, tool_events
 
 from aployee_sim.api import Simulator
+from aployee_sim.contract.events import to_json
 from aployee_sim.core.timings import Timings
 from aployee_sim.fakes.callers import ScriptedCaller, hang_up, say
 
@@ -87,8 +88,8 @@ def test_a_timeout_costs_the_deadline_in_virtual_time(shop_url):
         rule = {"keywords": ["slow"], "tool": "slow_lookup", "arguments": {"seconds": 5}}
         error = _failing(sim, shop_url, rule, "be slow")
         assert error.startswith("timeout")
-        [event] = [e for e in sim.events(sim.list_calls()["data"][0]["id"]) if e[1] == "mcp_tool_called"]
-        assert event[2]["duration_ms"] == 1500
+        [event] = [e for e in sim.events(sim.list_calls()["data"][0]["id"]) if e.type == "mcp_tool_called"]
+        assert event.duration_ms == 1500
 
 
 def test_non_text_content_cannot_be_spoken(sim, shop_url):
@@ -112,7 +113,7 @@ def test_a_configured_tool_the_server_lacks_is_reported_on_the_call(sim, shop_ur
         "rules": [ORDER_RULE, {"keywords": ["cancel"], "tool": "cancel_order", "fallback": "Cannot cancel."}]}}
     bot = sim.create_assistant(body)["id"]
     call = converse(sim, bot, "Where is order 42?", "cancel it")
-    missing = [data for _, kind, data in sim.events(call) if kind == "mcp_tools_missing"]
+    missing = [to_json(e) for e in sim.events(call) if e.type == "mcp_tools_missing"]
     assert missing == [{"server": shop_url, "tools": ["cancel_order"]}]
     assert "Cannot cancel." in said(sim, call)
     assert tool_events(sim, call)[-1]["error"] == "missing tool: the server does not list 'cancel_order'"
@@ -130,7 +131,7 @@ def _slow_turn(sim, shop_url):
     started = None
     while started is None:  # run to the reasoning turn, then look inside it
         sim.run(seconds=0.5)
-        started = next((t for t, kind, _ in sim.events(call) if kind == "reasoning_started"), None)
+        started = next((e.t_ms for e in sim.events(call) if e.type == "reasoning_started"), None)
     sim.run(until_ms=started + 4000)
     live = sim.live_state(call)
     assert live["reasoning_status"]["active"] is True and live["current_state"] == {}
@@ -138,7 +139,7 @@ def _slow_turn(sim, shop_url):
     live = sim.live_state(call)
     assert live["reasoning_status"]["active"] is False and live["current_state"] == {"order_status": "shipped"}
     sim.run()
-    holds = [data for _, kind, data in sim.events(call) if kind == "hold_music"]
+    holds = [to_json(e) for e in sim.events(call) if e.type == "hold_music"]
     assert {"during": "reasoning", "duration_ms": 2000} in holds
     assert tool_events(sim, call)[0]["duration_ms"] == 5000
     assert sim.latency(call)["components"]["mcp"]["max_ms"] == 5000

@@ -25,7 +25,7 @@ def test_generated_assistants_run_and_failures_change_nothing(body, stubs):
             [say("order 7 please"), say("a ticket and a callback"), say("bye"), hang_up()]))["id"]
         sim.run()
         assert sim.call_details(call)["status"] == "completed"
-        changes = [d["state"] for _, kind, d in sim.events(call) if kind == "state_changed"]
+        changes = [e.state for e in sim.events(call) if e.type == "state_changed"]
         exchanges = sim.exchanges(call)
         if all(x["error"] for x in exchanges):
             assert all(state == {"seed": 1} for state in changes)

@@ -84,7 +84,7 @@ with Simulator() as sim:
         "server_url": "http://127.0.0.1:9/mcp", "tools": ["t"], "rules": [{"keywords": ["x"], "tool": "t"}]}})
     call = sim.start_call(bot["id"], "+15551234567", caller=ScriptedCaller([say("x"), say("bye"), hang_up()]))
     sim.run()
-    print([d["error"] for _, kind, d in sim.events(call["id"]) if kind == "mcp_tool_called"])
+    print([e.error for e in sim.events(call["id"]) if e.type == "mcp_tool_called"])
 """
 
 

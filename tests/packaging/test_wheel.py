@@ -182,7 +182,8 @@ def test_the_only_top_level_package_is_aployee_sim(installed: Installed) -> None
     assert {r.split("/")[0] for r in record} == {"aployee_sim", info}
     for shipped in ("aployee_sim/fakes/callers.py", "aployee_sim/tui/app.py", "aployee_sim/py.typed",
                     "aployee_sim/fixtures/scenario.schema.json", "aployee_sim/fixtures/golden/README.md",
-                    "aployee_sim/examples/shared/acme.yaml", "aployee_sim/examples/clips/hello.ko.wav"):
+                    "aployee_sim/examples/shared/acme.yaml", "aployee_sim/examples/clips/hello.ko.wav",
+                    "aployee_sim/examples/persona_reschedule.cassette.json"):
         assert shipped in names, f"{shipped} is missing from the wheel"
 
 

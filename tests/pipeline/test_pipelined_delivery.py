@@ -101,18 +101,18 @@ def test_a_hanging_webhook_holds_no_other_call_before_its_answer_is_due():
         receiver.hang.add(hanging)
         sim.run(until_ms=20_000)
         assert receiver.wait_hanging(1)
-        sent = [e[0] for e in sim.events(hanging) if e[1] == "reasoning_started"][0]
+        sent = [e.t_ms for e in sim.events(hanging) if e.type == "reasoning_started"][0]
         sim.run(until_ms=sent + 39_999)
         assert receiver.hanging == 1  # still unanswered: nothing waited for it
         assert receiver.utterances(other, 1) == ["hello"]
-        assert [e[1] for e in sim.events(other)].count("reasoning_started") == 1
-        assert "webhook_called" not in [e[1] for e in sim.events(hanging)]
+        assert [e.type for e in sim.events(other)].count("reasoning_started") == 1
+        assert "webhook_called" not in [e.type for e in sim.events(hanging)]
         receiver.release()
         sim.run()
-        called = [e for e in sim.events(hanging) if e[1] == "webhook_called"]
+        called = [e for e in sim.events(hanging) if e.type == "webhook_called"]
         assert sim.record(other).status == sim.record(hanging).status == "completed"
         assert [x["error"] for x in sim.exchanges(other)] == [None, None]
-    assert called[0][0] == sent and called[0][2].get("error") is None and called[0][2]["duration_ms"] == 40_000
+    assert called[0].t_ms == sent and called[0].error is None and called[0].duration_ms == 40_000
 
 
 def test_the_in_flight_limit_is_honoured():
@@ -136,12 +136,12 @@ def test_a_dripping_answer_times_out_at_the_deadline():
         hanging, other = _two_calls(sim, receiver.url)
         receiver.drip.add(hanging)
         sim.run()
-        called = [e for e in sim.events(hanging) if e[1] == "webhook_called"]
-        completed = [e for e in sim.events(hanging) if e[1] == "reasoning_completed"]
+        called = [e for e in sim.events(hanging) if e.type == "webhook_called"]
+        completed = [e for e in sim.events(hanging) if e.type == "reasoning_completed"]
         assert [x["error"] for x in sim.exchanges(other)] == [None, None]
-    assert [e[2]["error"] for e in called] == ["timeout after 1500 ms"] * 2
-    assert [e[2]["duration_ms"] for e in called] == [1_500, 1_500]
-    assert completed[0][0] - called[0][0] == 1_500  # the timeout is its virtual cost
+    assert [e.error for e in called] == ["timeout after 1500 ms"] * 2
+    assert [e.duration_ms for e in called] == [1_500, 1_500]
+    assert completed[0].t_ms - called[0].t_ms == 1_500  # the timeout is its virtual cost
 
 
 @pytest.mark.parametrize("in_flight", [0, 10_001, True])
@@ -163,7 +163,7 @@ def test_the_log_keeps_its_order_when_the_call_acts_before_the_answer_is_due():
         sim.run(until_ms=sim.now_ms + 2_000)
         sim.line(cid).say("second")
         sim.run(until_ms=sim.now_ms + 20_000)
-        kinds = [e[1] for e in sim.events(cid)]
+        kinds = [e.type for e in sim.events(cid)]
     first = kinds.index("reasoning_started")
     assert kinds[first:first + 3] == ["reasoning_started", "webhook_called", "user_speech"]
     assert kinds.count("webhook_called") == 2

@@ -44,10 +44,10 @@ def test_the_api_answers_while_the_engine_waits_for_a_webhook():
         assert api.get(f"/v1/calls/{cid}").json()["status"] == "in_progress"  # answered meanwhile
         assert api.get("/v1/calls").status_code == 200 and receiver.hanging == 1
         receiver.release()
-        _until(lambda: any(e[1] == "webhook_called" for e in sim.events(cid)))
-        called = [e for e in sim.events(cid) if e[1] == "webhook_called"]
+        _until(lambda: any(e.type == "webhook_called" for e in sim.events(cid)))
+        called = [e for e in sim.events(cid) if e.type == "webhook_called"]
         srv.raise_errors()
-    assert called[0][2].get("error") is None
+    assert called[0].error is None
 
 
 def test_a_manual_advance_returns_when_a_dripping_answer_times_out():
@@ -59,6 +59,6 @@ def test_a_manual_advance_returns_when_a_dripping_answer_times_out():
         api.post("/_sim/clock/advance", json={"seconds": 1})
         assert api.post(f"/_sim/calls/{cid}/say", json={"text": "Where is my order?"}).status_code == 200
         assert api.post("/_sim/clock/advance", json={"seconds": 10}).status_code == 200
-        called = [e for e in sim.events(cid) if e[1] == "webhook_called"]
+        called = [e for e in sim.events(cid) if e.type == "webhook_called"]
         srv.raise_errors()
-    assert [(e[2]["error"], e[2]["duration_ms"]) for e in called] == [("timeout after 1500 ms", 1_500)]
+    assert [(e.error, e.duration_ms) for e in called] == [("timeout after 1500 ms", 1_500)]

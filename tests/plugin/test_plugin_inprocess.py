@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from aployee_sim.contract.errors import ApiError
+from aployee_sim.contract.events import to_json
 from aployee_sim.pytest_plugin import far_end
 
 pytest_plugins = ["pytester"]
@@ -31,7 +32,7 @@ def test_aployee_sim_drives_a_call_as_the_far_end(aployee_sim):
     details = aployee_sim.call_details(call["id"])
     assert details["status"] == "completed" and details["final_state"] == {"asked": True}
     assert [t["role"] for t in details["transcript"]] == ["assistant", "user", "assistant"]
-    assert ("digits", {"digits": "1"}) in [(kind, data) for _, kind, data in aployee_sim.events(call["id"])]
+    assert ("digits", {"digits": "1"}) in [(e.type, to_json(e)) for e in aployee_sim.events(call["id"])]
 
 
 def test_each_test_gets_a_fresh_simulator(aployee_sim):

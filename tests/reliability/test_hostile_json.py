@@ -127,7 +127,7 @@ def test_an_in_process_callable_returning_non_json_is_a_recorded_failure(answer)
     sim.route_webhook(hook, lambda request: answer)
     call_id = sim.start_call(assistant, "+15551234567", caller=ScriptedCaller([say("one"), say("two"), hang_up()]))["id"]
     sim.run()
-    errors = [d.get("error") for _, kind, d in sim.events(call_id) if kind == "webhook_called"]
+    errors = [e.error for e in sim.events(call_id) if e.type == "webhook_called"]
     assert len(errors) == 2 and all("not strict JSON" in e for e in errors), errors
     assert sim.call_details(call_id)["status"] == "completed"
     assert all(x["response"] is None for x in sim.exchanges())  # the hostile body is not kept

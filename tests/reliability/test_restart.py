@@ -81,7 +81,7 @@ def test_a_call_live_at_the_restart_ends_interrupted_and_its_webhooks_are_kept(t
     with Store(db) as store:
         sim2 = Simulator(seed=2)
         writer2 = StoreWriter(store).attach(sim2, resume=True)
-        assert sim2.now_ms >= max(t for cid in (done, live) for t, _, _ in sim2.events(cid)[:-1])
+        assert sim2.now_ms >= max(e.t_ms for cid in (done, live) for e in sim2.events(cid)[:-1])
         assert sim2.call_details(done) == details_done
         ended = sim2.call_details(live)
         assert ended["status"] == "failed" and sim2.record(live).end_reason == "interrupted"

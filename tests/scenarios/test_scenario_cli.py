@@ -199,15 +199,16 @@ class _Terminal:
         pass
 
 
-def test_progress_is_a_live_bar_on_a_terminal():
+def test_progress_is_a_live_bar_of_finished_scenarios_on_a_terminal():
     from aployee_sim.commands.run import Progress
     terminal = _Terminal()
     progress = Progress(2, terminal)
-    progress.start("first")
-    assert terminal.text == "\r\x1b[K[--------------------] 1/2 running first"
+    progress.update(0, 2)
+    assert terminal.text == "\r\x1b[K[--------------------] 0/2 finished, 2 running"
+    progress.update(1, 1)  # the second finished first: the bar counts it at once
+    assert terminal.text.endswith("\r\x1b[K[##########----------] 1/2 finished, 1 running") and "\n" not in terminal.text
+    progress.update(2, 0)
     progress.finish("first", "passed")
-    progress.start("second")
-    assert terminal.text.endswith("\r\x1b[K[##########----------] 2/2 running second") and "\n" not in terminal.text
     progress.finish("second", "passed")
     assert terminal.text.endswith("\r\x1b[K")  # the counter is cleared before the table is printed
 

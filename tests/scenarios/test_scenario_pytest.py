@@ -91,3 +91,41 @@ def test_the_plugin_module_imports_nothing_heavy():
     """)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+FIXTURE_TESTS = '''
+import pytest
+from aployee_sim.testing import far_end
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_in_process(aployee_sim, n):
+    asst = aployee_sim.create_assistant(name=f"A{n}")
+    call = aployee_sim.start_call(asst["id"], "+15551234567")
+    aployee_sim.run(seconds=5)
+    far_end(aployee_sim, call["id"]).hang_up()
+    aployee_sim.run()
+    assert aployee_sim.call_details(call["id"])["status"] == "completed"
+    assert call["id"] == "%s"  # the same seed gives the same id in every worker
+
+
+@pytest.mark.parametrize("n", range(4))
+def test_server(aployee_server, n):
+    assert aployee_server.v1("GET", "/calls")["total"] == 0  # reset before each test, on each worker's server
+    asst = aployee_server.v1("POST", "/assistants", {"name": f"S{n}"})
+    call = aployee_server.v1("POST", "/calls", {"assistant_id": asst["id"], "to": "+15005550004"})
+    assert aployee_server.wait_for(call["id"], "completed", "failed")["status"] == "completed"
+'''
+
+
+def test_fixtures_and_scenario_items_stay_correct_under_xdist(project):
+    from aployee_sim.api import Simulator
+    with Simulator(seed=0) as sim:
+        first_id = sim.start_call(sim.create_assistant(name="A0")["id"], "+15551234567")["id"]
+    (project / "test_fixtures.py").write_text(FIXTURE_TESTS % first_id)
+    serial = pytest_in(project, "-p", "no:xdist")
+    spread = pytest_in(project, "-n", "2")
+    for done in (serial, spread):
+        assert "2 failed, 11 passed" in done.stdout, done.stdout[-2000:]
+        assert "FAILED bad.scenario.yaml" in done.stdout and "FAILED wrong.scenario.yaml" in done.stdout
+    assert "bringing up nodes" in spread.stdout  # it really ran on xdist workers

@@ -33,7 +33,7 @@ def test_live_server_conforms_to_its_openapi_document():
     schema = schemathesis.openapi.from_dict(document)
     every = [result.ok() for result in schema.get_all_operations()]
     operations = [op for op in every if op.path.startswith("/v1")]
-    assert len(operations) == 19 and len(every) - len(operations) == 12
+    assert len(operations) == 19 and len(every) - len(operations) == 13
     assert all(op["tags"] == ["simulator"] for path, ops in document["paths"].items() if path.startswith("/_sim")
                for op in ops.values())
     created: list[int] = []

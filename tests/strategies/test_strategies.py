@@ -78,4 +78,4 @@ def test_call_details_validate_and_agree_with_the_lifecycle(details):
 @FAST
 @given(call_records(finished=True))
 def test_finished_records_end_with_a_reason(record):
-    assert record.status in TERMINAL and record.end_reason and record.events[-1][1] == "call_ended"
+    assert record.status in TERMINAL and record.end_reason and record.events[-1].type == "call_ended"

@@ -1,5 +1,7 @@
 """Shared helpers of the transfer tests (a uniquely named module: tests/ dirs are not packages)."""
 
+from aployee_sim.contract.events import to_json
+
 HOOK = "https://hooks.test/transfers"
 AGENT = "+15550001111"
 NUMBER = "+15551234567"
@@ -12,15 +14,15 @@ def assistant(sim, **fields):
 
 
 def of_type(sim, call_id, kind):
-    return [e[2] for e in sim.events(call_id) if e[1] == kind]
+    return [to_json(e) for e in sim.events(call_id) if e.type == kind]
 
 
 def kinds(sim, call_id):
-    return [e[1] for e in sim.events(call_id)]
+    return [e.type for e in sim.events(call_id)]
 
 
 def said(sim, call_id):
-    return [e[2]["content"] for e in sim.events(call_id) if e[1] == "assistant_speech"]
+    return [e.content for e in sim.events(call_id) if e.type == "assistant_speech"]
 
 
 def utterances_sent(sim, call_id):

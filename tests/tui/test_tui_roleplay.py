@@ -50,8 +50,8 @@ async def test_role_play_two_turns_then_hang_up_and_export(make_app, pacer, sim,
         await pilot.press(*"12#")
         await pilot.press("ctrl+t")  # the typed keys go out as DTMF digits
         call_id = app.screen.call_id
-        await wait_for(pilot, lambda: any(kind == "digits" for _, kind, _ in sim.events(call_id)))
-        assert [d["digits"] for _, kind, d in sim.events(call_id) if kind == "digits"] == ["12#"]
+        await wait_for(pilot, lambda: any(e.type == "digits" for e in sim.events(call_id)))
+        assert [e.digits for e in sim.events(call_id) if e.type == "digits"] == ["12#"]
         await wait_for(pilot, lambda: "pressed 12#" in _talk(app))   # the role-play pane shows the keys
         talk = _talk(app)
         assert talk.index("forty dollars a month") < talk.index("You       pressed 12#")
@@ -98,7 +98,7 @@ async def test_slash_commands_and_a_bad_number(make_app, pacer, sim):
             app.screen.query_one("#say", Input).value = line
             await pilot.press("enter")
         await wait_for(pilot, lambda: "completed" in _status(app))
-        assert [d["digits"] for _, kind, d in sim.events(call_id) if kind == "digits"] == ["9"]
+        assert [e.digits for e in sim.events(call_id) if e.type == "digits"] == ["9"]
         assert any("unknown command /dance" in n.message for n in app._notifications)
 
 

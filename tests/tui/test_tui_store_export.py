@@ -135,7 +135,7 @@ async def test_an_inbound_ivr_call_exports_its_number_routing_and_menus(tmp_path
     source = StoreSource(db)
     for row in source.call_rows():      # the stored call names the assistant the menu handed it to, as live
         data = source.call_data(row.id, row.run_id)
-        routed = [e.data["assistant_id"] for e in data.events if e.kind == "routed"]
+        routed = [e.event.assistant_id for e in data.events if e.event.type == "routed"]
         assert routed and data.details["assistant_id"] == row.assistant_id == routed[-1]
         assert data.assistant is not None and data.assistant["name"] == row.assistant_name in ("Sales", "Billing")
     source.close()

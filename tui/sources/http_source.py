@@ -146,10 +146,8 @@ class HttpSource:
             raw = client.get(f"/_sim/calls/{call_id}/events")["events"]
         except SourceError:
             raw = client.get(f"/v1/calls/{call_id}/timeline")["events"] + _state_events(exchanges)
-        events = sorted((EventRow(ms_between(created, e["timestamp"]), e["timestamp"], e["type"],
-                                  {k: v for k, v in e.items() if k not in ("type", "timestamp")}) for e in raw),
-                        key=lambda e: e.t_ms)
-        ended = next((e for e in events if e.kind == ev.CALL_ENDED), None)
+        events = sorted((self._row(created, e) for e in raw), key=lambda e: e.t_ms)
+        ended = next((e.event for e in events if isinstance(e.event, ev.CallEnded)), None)
         first_request = exchanges[0].get("request", {}) if exchanges else {}
         world = self._world()
         numbers = {n["number"] for n in world.directory.get("phone_numbers", [])} if world \
@@ -161,13 +159,21 @@ class HttpSource:
             assistant_name=names.get(details["assistant_id"], ""),
             transcript=client.get(f"/v1/calls/{call_id}/transcript")["transcript"], events=events,
             exchanges=exchanges, latency=client.get(f"/v1/calls/{call_id}/latency"),
-            end_reason=ended.data.get("reason") if ended else None,
+            end_reason=ended.reason if ended else None,
             initial_state=dict(first_request.get("state") or {}),
             assistant=assistants.get(details["assistant_id"]), assistants=assistants,
             directory=world.directory if world else None,
             in_process_webhooks=set(world.stubbed) if world else set(),
             timings=world.timings if world else {},
         )
+
+    def _row(self, created: str, shown: dict[str, Any]) -> EventRow:
+        """An event as `/_sim/calls/{id}/events` (or the timeline) shows it, back as a row."""
+        data = {k: v for k, v in shown.items() if k not in ("type", "timestamp")}
+        try:
+            return EventRow(shown["timestamp"], ev.from_json(ms_between(created, shown["timestamp"]), shown["type"], data))
+        except ev.EventError as exc:
+            raise SourceError(f"{self.label}: the server sent an event this version does not know: {exc}") from None
 
     def _world(self) -> World | None:
         """The server's world (None from a server too old to have `/_sim/world`), checked as a stored
@@ -193,7 +199,7 @@ def _state_events(exchanges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for x in exchanges:
         response = x.get("response")
         if x.get("error") is None and isinstance(response, dict) and isinstance(response.get("state"), dict):
-            out.append({"type": ev.STATE_CHANGED, "timestamp": _plus_ms(x["sent_at"], x.get("duration_ms") or 0),
+            out.append({"type": ev.StateChanged.type, "timestamp": _plus_ms(x["sent_at"], x.get("duration_ms") or 0),
                         "state": response["state"]})
     return out
 

@@ -48,8 +48,7 @@ class PlatformSource:
             direction=record.direction,
             assistant_name=self.assistant_names().get(record.assistant_id, ""),
             transcript=platform.transcript(call_id)["transcript"],
-            events=[EventRow(t - record.created_ms, clock.iso_millis(t), kind, data)
-                    for t, kind, data in record.events],
+            events=[EventRow.logged(e, record.created_ms, clock) for e in record.events],
             exchanges=platform.exchanges(call_id),
             latency=platform.latency(call_id),
             end_reason=record.end_reason,

@@ -58,7 +58,7 @@ class StoreSource:
             with self.store.read() as conn:
                 return {(run, call): n for run, call, n in conn.execute(
                     "SELECT run_id, call_id, count(*) FROM events WHERE type IN (?, ?) GROUP BY run_id, call_id",
-                    (ev.USER_SPEECH, ev.ASSISTANT_SPEECH))}
+                    (ev.UserSpeech.type, ev.AssistantSpeech.type))}
         return self._guard(count)
 
     def call_rows(self) -> list[CallRow]:
@@ -84,7 +84,7 @@ class StoreSource:
         return CallData(
             details=stored.details(), direction=record.direction, assistant_name=stored.assistant_name or "",
             transcript=stored.transcript()["transcript"],
-            events=[EventRow(t - record.created_ms, clock.iso_millis(t), kind, data) for t, kind, data in record.events],
+            events=[EventRow.logged(e, record.created_ms, clock) for e in record.events],
             exchanges=stored.exchanges, latency=stored.latency(), end_reason=record.end_reason,
             initial_state=dict(record.initial_state), assistant=assistants.get(record.assistant_id),
             assistants=assistants, directory=world.directory if world else None,

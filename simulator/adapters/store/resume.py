@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aployee_sim.adapters.store.db import StoreError, loads
-from aployee_sim.adapters.store.store import NO_RUN, Store
-from aployee_sim.contract import events as ev
+from aployee_sim.adapters.store.store import NO_RUN, Store, event_from_row
 from aployee_sim.contract.strict_json import StrictJsonError
 from aployee_sim.core.clock import VirtualClock
 from aployee_sim.core.reasoning_turns import Exchange
@@ -64,10 +63,10 @@ def _read(store: Store, clock: VirtualClock) -> ServerState:
         rows = conn.execute('SELECT id, assistant_id, "to", "from", direction, epoch, created_ms, updated_ms, '
                             "initial_state FROM calls WHERE run_id = ? ORDER BY created_ms, rowid",
                             (NO_RUN,)).fetchall()
-        events: dict[str, list[ev.Event]] = defaultdict(list)
+        events: dict[str, list[tuple[int, str, str]]] = defaultdict(list)  # (t_ms, type, data) rows
         for call_id, t_ms, kind, data in conn.execute(
                 "SELECT call_id, t_ms, type, data FROM events WHERE run_id = ? ORDER BY call_id, seq", (NO_RUN,)):
-            events[call_id].append((t_ms, kind, loads(data)))
+            events[call_id].append((t_ms, kind, data))
         exchanges: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
         for call_id, sent_ms, data in conn.execute(
                 "SELECT call_id, sent_ms, data FROM exchanges WHERE run_id = ? ORDER BY call_id, seq", (NO_RUN,)):
@@ -75,12 +74,12 @@ def _read(store: Store, clock: VirtualClock) -> ServerState:
     latest = 0
     for cid, assistant_id, to, from_, direction, epoch, created_ms, updated_ms, initial_state in rows:
         shift = clock.ms_at(VirtualClock(epoch).epoch)
-        log = [(t + shift, kind, data) for t, kind, data in events.get(cid, ())]
+        log = [event_from_row(t + shift, kind, data) for t, kind, data in events.get(cid, ())]
         record = CallRecord.rebuilt(cid, assistant_id, to, from_, created_ms + shift,
                                     loads(initial_state), direction, log)
         stored = [_exchange(record, sent_ms + shift, data) for sent_ms, data in exchanges.get(cid, ())]
         state.calls.append(StoredCallState(record, stored, len(log), len(stored)))
-        latest = max(latest, updated_ms + shift, *(t for t, _, _ in log[-1:]))
+        latest = max(latest, updated_ms + shift, *(e.t_ms for e in log[-1:]))
     for assistant in state.assistants + state.retired:
         latest = max(latest, clock.ms_at(VirtualClock(assistant["updated_at"]).epoch))
     state.latest_ms = latest
@@ -95,7 +94,7 @@ def _exchange(record: CallRecord, sent_ms: int, data: dict[str, Any]) -> Exchang
     context = request["context"]
     lines = record.context()
     size = len(context)
-    said = sum(1 for entry in record.dialogue if entry[0] <= sent_ms)
+    said = sum(1 for line in record.dialogue if line.t_ms <= sent_ms)
     end = next((e for e in range(min(said, len(lines)), size - 1, -1) if lines[e - size:e] == context), size)
     return Exchange(record.id, data["url"], sent_ms, request["utterance"], request["state"], end - size, end,
                     data["duration_ms"], data["status_code"], data["response"], data["error"])

@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from aployee_sim.adapters.store.db import Database, dumps, loads
+from aployee_sim.adapters.store.db import Database, StoreError, dumps, loads
 from aployee_sim.adapters.store.rebuild import rebuild_record, record_at
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.errors import invalid, not_found
@@ -27,6 +27,14 @@ _MUTABLE = ("assistant_id", "assistant_name", "status", "started_ms", "ended_ms"
 # An upsert, not INSERT OR REPLACE: an update touches only the indexes of the columns that changed.
 _UPSERT_CALL = (f"INSERT INTO calls ({_CALL_COLUMNS}) VALUES ({', '.join('?' * 18)}) "
                 f"ON CONFLICT (run_id, id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _MUTABLE))
+
+
+def event_from_row(t_ms: int, kind: str, data: str) -> ev.Event:
+    """An `events` row back as its event; `StoreError` for a row that is not one (a file edited by hand)."""
+    try:
+        return ev.from_json(t_ms, kind, loads(data))
+    except ev.EventError as exc:
+        raise StoreError(f"the store holds an event row that is not an event: {exc}") from None
 
 
 @dataclass
@@ -94,10 +102,11 @@ class Store(Database):
     @staticmethod
     def put_events(conn: sqlite3.Connection, run_id: str | None, call_id: str, events: list[ev.Event],
                    first_seq: int) -> None:
+        """One row per event: its time, type and `to_json` object (read back by `event_from_row`)."""
         conn.executemany("INSERT OR REPLACE INTO events (run_id, call_id, seq, t_ms, type, data) "
                          "VALUES (?, ?, ?, ?, ?, ?)",
-                         [(run_id or NO_RUN, call_id, first_seq + i, t, kind, dumps(data))
-                          for i, (t, kind, data) in enumerate(events)])
+                         [(run_id or NO_RUN, call_id, first_seq + i, e.t_ms, e.type, dumps(ev.to_json(e)))
+                          for i, e in enumerate(events)])
 
     @staticmethod
     def put_exchanges(conn: sqlite3.Connection, run_id: str | None, call_id: str,
@@ -182,7 +191,7 @@ class Store(Database):
             like = "LIKE ? ESCAPE '\\'"
             where.append(f'(id {like} OR "to" {like} OR "from" {like} OR assistant_name {like} OR end_reason {like}'
                          f" OR EXISTS (SELECT 1 FROM events e WHERE e.run_id = calls.run_id AND e.call_id = calls.id"
-                         f" AND e.type IN ('{ev.USER_SPEECH}', '{ev.ASSISTANT_SPEECH}') AND e.data {like}))")
+                         f" AND e.type IN ('{ev.UserSpeech.type}', '{ev.AssistantSpeech.type}') AND e.data {like}))")
             args += [pattern] * 6
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         with self.read() as conn:
@@ -207,7 +216,7 @@ class Store(Database):
             if row is None:
                 raise not_found("Call", call_id)
             run = row[1]
-            events = [(t, kind, loads(data)) for t, kind, data in
+            events = [event_from_row(t, kind, data) for t, kind, data in
                       conn.execute("SELECT t_ms, type, data FROM events WHERE run_id = ? AND call_id = ? ORDER BY seq",
                                    (run, call_id))]
             exchanges = [loads(data) for (data,) in

@@ -1,7 +1,8 @@
 """The vocabulary of `explore:` (what generated callers may say and press), as a scenario-format model.
 
-It lives here, beside the strategies that read it, and `aployee_sim.scenario.schema` takes it into
-the `explore:` section, so `validate` reports its mistakes with their line like any other key.
+It is part of the file format, so it lives in the scenario package: `aployee_sim.scenario.schema`
+takes it into the `explore:` section (`validate` reports its mistakes with their line like any
+other key), and the strategies that read it (`aployee_sim.explore.vocabulary`) build on it.
 """
 
 from __future__ import annotations

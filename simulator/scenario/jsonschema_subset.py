@@ -13,8 +13,9 @@ Hypothesis is imported only by `strategy`, so loading a scenario never needs it.
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from aployee_sim.core.phrases import Pattern, PatternError, PatternTimeout
 
 _TYPES: dict[str, tuple[type, ...]] = {"object": (dict,), "array": (list,), "string": (str,), "integer": (int,),
                                        "number": (int, float), "boolean": (bool,), "null": (type(None),)}
@@ -56,10 +57,13 @@ def schema_problems(schema: Any, at: str = "state_schema") -> list[str]:
         if key in schema and (not isinstance(schema[key], int | float) or isinstance(schema[key], bool)):
             problems.append(f"{at}.{key}: expected a number")
     if "pattern" in schema:
-        try:
-            re.compile(schema["pattern"])
-        except (re.error, TypeError) as exc:
-            problems.append(f"{at}.pattern: not a valid regular expression: {exc}")
+        if not isinstance(schema["pattern"], str):
+            problems.append(f"{at}.pattern: expected a regular expression (a string)")
+        else:
+            try:
+                Pattern(schema["pattern"], ignore_case=False)
+            except PatternError as exc:
+                problems.append(f"{at}.pattern: {exc}")
     return problems
 
 
@@ -91,8 +95,12 @@ def errors(schema: dict[str, Any], value: Any, at: str = "state") -> list[str]:
             found.append(f"{at}: shorter than {schema[low]}")
         if high in schema and len(value) > schema[high]:
             found.append(f"{at}: longer than {schema[high]}")
-    if isinstance(value, str) and "pattern" in schema and not re.search(schema["pattern"], value):
-        found.append(f"{at}: {value!r} does not match /{schema['pattern']}/")
+    if isinstance(value, str) and "pattern" in schema:
+        try:
+            if Pattern(schema["pattern"], ignore_case=False).search(value) is None:
+                found.append(f"{at}: {value!r} does not match /{schema['pattern']}/")
+        except PatternTimeout as exc:
+            found.append(f"{at}: {exc}")
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         for index, item in enumerate(value):
             found += errors(schema["items"], item, f"{at}[{index}]")

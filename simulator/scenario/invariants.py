@@ -14,8 +14,8 @@ from typing import Any
 
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.lifecycle import COMPLETED, FAILED, TERMINAL, TRANSFERRED
-from aployee_sim.explore import jsonschema_subset
 from aployee_sim.platform.platform import Platform
+from aployee_sim.scenario import jsonschema_subset
 from aployee_sim.scenario.schema import Scenario
 
 # Which `call_ended` reasons each terminal status may carry (docs/contract.md §6, "End reasons").
@@ -24,7 +24,6 @@ STATUS_REASONS: dict[str, frozenset[str]] = {
     FAILED: frozenset({ev.BUSY, ev.NO_ANSWER, ev.ERROR, ev.HANGUP_USER, ev.INTERRUPTED}),
     TRANSFERRED: frozenset({ev.TRANSFERRED}),
 }
-TOOL_EVENTS = (ev.MCP_TOOL_CALLED,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,24 +57,25 @@ def _backend_ok(f: CallFacts) -> Iterator[Broken]:
         if x["error"]:
             yield Broken("backend_ok", "every webhook exchange to succeed",
                          f"{x['sent_at']} {x['request']['utterance']!r} -> error: {x['error']}")
-    for t_ms, kind, data in f.events:
-        if kind in TOOL_EVENTS and data.get("error"):
-            yield Broken("backend_ok", "every tool call to succeed", f"{kind} at {t_ms} ms: error: {data['error']}")
+    for event in f.events:
+        if isinstance(event, ev.McpToolCalled) and event.error:
+            yield Broken("backend_ok", "every tool call to succeed",
+                         f"{event.type} at {event.t_ms} ms: error: {event.error}")
 
 
 def _reasoning_settled(f: CallFacts) -> Iterator[Broken]:
     """A reasoning turn ends within the webhook timeout, or the call ends first: none is left hanging."""
     limit = f.sim.timings.webhook_timeout_ms
     open_since: list[int] = []
-    for t_ms, kind, _ in f.events:
-        if kind == ev.REASONING_STARTED:
-            open_since.append(t_ms)
-        elif kind in (ev.REASONING_COMPLETED, ev.CALL_ENDED) and open_since:
-            started = open_since.pop(0) if kind == ev.REASONING_COMPLETED else open_since[0]
-            if t_ms - started > limit:
+    for event in f.events:
+        if isinstance(event, ev.ReasoningStarted):
+            open_since.append(event.t_ms)
+        elif isinstance(event, ev.ReasoningCompleted | ev.CallEnded) and open_since:
+            started = open_since.pop(0) if isinstance(event, ev.ReasoningCompleted) else open_since[0]
+            if event.t_ms - started > limit:
                 yield Broken("reasoning_settled", f"every reasoning turn to end within the webhook timeout "
                                                   f"({limit} ms)", f"the turn begun at {started} ms was still "
-                                                  f"active at {t_ms} ms ({kind})")
+                                                  f"active at {event.t_ms} ms ({event.type})")
                 return
 
 
@@ -116,17 +116,17 @@ def target_allowed(target: str, allowed: list[str]) -> bool:
 
 def _allowed_transfers(f: CallFacts) -> Iterator[Broken]:
     allowed = allowed_targets(f.scenario)
-    for t_ms, kind, data in f.events:
-        if kind == ev.TRANSFER_INITIATED and not target_allowed(str(data.get("target")), allowed):
+    for event in f.events:
+        if isinstance(event, ev.TransferInitiated) and not target_allowed(event.target, allowed):
             yield Broken("allowed_transfers", f"transfers only to {', '.join(allowed) or 'nowhere'}",
-                         f"transfer to {data.get('target')} at {t_ms} ms (trigger {data.get('trigger')})")
+                         f"transfer to {event.target} at {event.t_ms} ms (trigger {event.trigger})")
 
 
 def _states(f: CallFacts) -> Iterator[tuple[str, Any]]:
     yield "the initial state", f.sim.record(f.call_id).initial_state
-    for t_ms, kind, data in f.events:
-        if kind == ev.STATE_CHANGED:
-            yield f"the state at {t_ms} ms", data.get("state")
+    for event in f.events:
+        if isinstance(event, ev.StateChanged):
+            yield f"the state at {event.t_ms} ms", event.state
 
 
 def _state_valid(f: CallFacts) -> Iterator[Broken]:
