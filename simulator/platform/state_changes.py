@@ -8,7 +8,11 @@ view, `run`'s failure reports and `trigger` all show the same diffs from here.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Literal
+
+from aployee_sim.contract import events as ev
 
 Change = Literal["added", "changed", "removed", "same"]
 MARKERS: dict[Change, str] = {"added": "+", "changed": "~", "removed": "-", "same": " "}
@@ -44,3 +48,51 @@ def diff_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         elif kind != "same":
             lines.append(f"{MARKERS[kind]} {key}: {compact(old if kind == 'removed' else new)}")
     return lines
+
+
+@dataclass(frozen=True, slots=True)
+class StateTurn:
+    """One replacement of the call's state: when, the caller's utterance the turn answered (None
+    before the caller spoke), the answer that replaced it, and the state before and after."""
+
+    t_ms: int
+    utterance: str | None
+    answer: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+    def changes(self, key: str) -> bool:
+        return bool(self.before.get(key, _ABSENT) != self.after.get(key, _ABSENT))
+
+
+_ABSENT = object()
+
+
+def state_turns(initial: dict[str, Any], events: Iterable[ev.Event]) -> list[StateTurn]:
+    """The call's state history from its event log. A turn answers the last utterance heard before
+    its reasoning started; its answer is the webhook that was called (URL and status), the MCP turn
+    (the tools it called) or the built-in reasoning."""
+    turns: list[StateTurn] = []
+    state, heard, utterance, answer = initial, None, None, "the platform"
+    tools: list[str] = []
+    for event in events:
+        match event:
+            case ev.UserSpeech(content=content):
+                heard = content
+            case ev.ReasoningStarted(mode=mode):
+                utterance, tools = heard, []
+                answer = {"mcp": "the MCP turn", "builtin": "the built-in reasoning"}.get(mode, f"the {mode} turn")
+            case ev.WebhookCalled(url=url, status_code=code):
+                answer = f"the webhook answer from {url}" + (f" (HTTP {code})" if code is not None else "")
+            case ev.McpToolCalled(tool=tool):
+                tools.append(tool)
+                answer = f"the MCP turn that called {', '.join(tools)}"
+            case ev.StateChanged(state=after):
+                turns.append(StateTurn(event.t_ms, utterance, answer, state, after or {}))
+                state = after or {}
+    return turns
+
+
+def last_change(turns: list[StateTurn], key: str) -> StateTurn | None:
+    """The turn that last added, changed or removed `key` (None: it kept its initial value)."""
+    return next((turn for turn in reversed(turns) if turn.changes(key)), None)
