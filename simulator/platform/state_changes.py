@@ -40,7 +40,10 @@ def compact(value: Any) -> str:
 
 
 def diff_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """The keys that moved, one plain line each: `+ key: new`, `~ key: old → new`, `- key: old`."""
+    """The keys that moved, one plain line each: `+ key: new`, `~ key: old → new`, `- key: old` (an
+    in-process backend's state that is not an object: one line with it)."""
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return [f"= {compact(after)}"]
     lines = []
     for key, kind, old, new in state_diff(before, after):
         if kind == "changed":
@@ -61,8 +64,13 @@ class StateTurn:
     before: dict[str, Any]
     after: dict[str, Any]
 
+    @property
+    def heard(self) -> str:
+        return f"after the caller said {self.utterance!r}" if self.utterance is not None else "before the caller spoke"
+
     def changes(self, key: str) -> bool:
-        return bool(self.before.get(key, _ABSENT) != self.after.get(key, _ABSENT))
+        before, after = (s if isinstance(s, dict) else {} for s in (self.before, self.after))
+        return bool(before.get(key, _ABSENT) != after.get(key, _ABSENT))
 
 
 _ABSENT = object()
@@ -88,8 +96,9 @@ def state_turns(initial: dict[str, Any], events: Iterable[ev.Event]) -> list[Sta
                 tools.append(tool)
                 answer = f"the MCP turn that called {', '.join(tools)}"
             case ev.StateChanged(state=after):
-                turns.append(StateTurn(event.t_ms, utterance, answer, state, after or {}))
-                state = after or {}
+                state_after = after if after is not None else {}  # an in-process backend's non-object is kept
+                turns.append(StateTurn(event.t_ms, utterance, answer, state, state_after))
+                state = state_after
     return turns
 
 

@@ -122,7 +122,7 @@ def _final_state(j: _Judge, e: Expect) -> None:
     for key, value in (e.final_state_includes or {}).items():
         turn = last_change(turns, key)
         if not isinstance(actual, dict) or key not in actual:
-            cause = _turn_name(turn, "removed") if turn is not None and key not in turn.after else None
+            cause = _turn_name(turn, "removed") if turn is not None and (not isinstance(turn.after, dict) or key not in turn.after) else None
             j.fail(f"final_state_includes.{key}", value, "absent from the final state", history, title, cause)
         elif not subset(value, actual[key]):
             cause = _turn_name(turn, "set") if turn is not None else "the initial state's value"
@@ -131,8 +131,7 @@ def _final_state(j: _Judge, e: Expect) -> None:
 
 def _turn_name(turn: StateTurn, verb: str) -> str:
     """`removed at 17.31s by the webhook answer from URL (HTTP 200) after the caller said "It's 12345."`"""
-    heard = f" after the caller said {turn.utterance!r}" if turn.utterance is not None else " before the caller spoke"
-    return f"{verb} at {format_duration(turn.t_ms)} by {turn.answer}{heard}"
+    return f"{verb} at {format_duration(turn.t_ms)} by {turn.answer} {turn.heard}"
 
 
 def _state_history(initial: dict[str, Any], turns: list[StateTurn], final: Any, last: int = 20) -> list[str]:
