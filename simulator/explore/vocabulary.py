@@ -10,6 +10,7 @@ shrunk caller says the first phrase, answers, and waits as little as it can.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -49,7 +50,7 @@ def examples(target: Target) -> st.SearchStrategy[Example]:
 ANSWERED = 4  # an answered call is drawn 4 times as often as all the other outcomes together
 
 
-def carrier_outcomes(outcomes: list[str]) -> st.SearchStrategy[str]:
+def carrier_outcomes(outcomes: Sequence[str]) -> st.SearchStrategy[str]:
     """The carrier's outcome, `answer` first (and shrunk to): 4 in 5 calls are answered when it is
     among them, so most generated calls reach the backend (busy, unanswered and failed calls never
     call it; equal odds left 1 call in 4 to exercise it)."""
