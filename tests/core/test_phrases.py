@@ -5,11 +5,13 @@ every matcher that reacts to words uses it, so "order" never matches "border" an
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aployee_sim.cli import main
 from aployee_sim.contract.models import McpRule
 from aployee_sim.core.mcp_rules import compile_rules, first_match
-from aployee_sim.core.phrases import Pattern, PatternError, phrase_in
+from aployee_sim.core.phrases import Pattern, PatternError, _phrase_set, any_phrase_in, phrase_in
 from aployee_sim.core.reasoning import BuiltinBrain, Intent, StubBackend, StubRule
 
 
@@ -91,3 +93,15 @@ def test_validate_warns_where_a_keyword_now_matches_the_files_own_lines_differen
 def test_the_bundled_scenarios_match_as_before(capsys):
     assert main(["validate", "--examples"]) == 0
     assert ": warning: " not in capsys.readouterr().out
+
+
+@settings(max_examples=300, deadline=None)
+@given(phrases=st.lists(st.text(alphabet="ab c_$é\n", max_size=6), max_size=4),
+       text=st.text(alphabet="ab c_$é\nAB", max_size=20))
+def test_the_first_word_shortcut_answers_as_the_pattern_does(phrases, text):
+    """The optimisation in `_PhraseSet.found_in` (skip the search when no phrase's first word is
+    in the text) never changes an answer: it agrees with the whole-word pattern alone."""
+    phrase_set = _phrase_set(tuple(phrases))
+    expected = phrase_set is not None and phrase_set.pattern.search(text.lower()) is not None
+    assert any_phrase_in(phrases, text) is expected
+    assert expected is any(phrase_in(phrase, text) for phrase in phrases)
