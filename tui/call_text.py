@@ -13,6 +13,7 @@ from typing import Any
 from rich.text import Text
 
 from aployee_sim.contract import events as ev
+from aployee_sim.platform.state_changes import MARKERS, compact, state_diff
 from aployee_sim.tui.model import CallData, EventRow
 from aployee_sim.tui.rows import STATUS_STYLES, duration_text
 
@@ -38,27 +39,7 @@ def ms_text(ms: int | None) -> str:
     return f"{ms} ms" if ms < 10000 else f"{ms / 1000:.1f} s"
 
 
-def compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-
-
 # --- state diffs -----------------------------------------------------------------------------
-def state_diff(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str, Any, Any]]:
-    """(key, added|changed|removed|same, old, new) for every key of either state, in a stable order."""
-    keys = list(after) + [k for k in before if k not in after]
-    out = []
-    for key in keys:
-        if key not in before:
-            out.append((key, "added", None, after[key]))
-        elif key not in after:
-            out.append((key, "removed", before[key], None))
-        elif before[key] != after[key]:
-            out.append((key, "changed", before[key], after[key]))
-        else:
-            out.append((key, "same", before[key], after[key]))
-    return out
-
-
 def state_text(before: dict[str, Any], after: dict[str, Any], indent: str = "    ") -> Text:
     """The whole state, one key a line, what changed highlighted (old values shown struck)."""
     text = Text()
@@ -66,8 +47,7 @@ def state_text(before: dict[str, Any], after: dict[str, Any], indent: str = "   
     if not diff:
         text.append(indent + "(empty state)\n", style="dim")
     for key, kind, old, new in diff:
-        marker = {"added": "+", "changed": "~", "removed": "-", "same": " "}[kind]
-        text.append(f"{indent}{marker} {key}: ", style=DIFF_STYLES[kind])
+        text.append(f"{indent}{MARKERS[kind]} {key}: ", style=DIFF_STYLES[kind])
         if kind == "changed":
             text.append(compact(old), style="red strike")
             text.append(" → ")

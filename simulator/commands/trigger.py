@@ -22,7 +22,7 @@ from typing import Any
 from aployee_sim.cli import UsageError
 
 DEFAULT_REQUEST = {"call_id": "call_trigger0001", "assistant_id": "asst_trigger0001", "utterance": "Hello",
-                   "state": {}, "context": [], "timestamp": "2024-01-15T10:30:00Z"}
+                   "state": {}, "context": [], "timestamp": "2024-01-15T10:30:00Z"}  # context: see ending_with
 
 
 def _json_flag(name: str, text: str, kind: type) -> Any:
@@ -36,6 +36,24 @@ def _json_flag(name: str, text: str, kind: type) -> Any:
     return value
 
 
+def _which_run(store: Any, db: str, call_id: str, run_id: str | None) -> str | None:
+    """The one stored run meant: `--run` if it holds the call, the only run that does otherwise; a
+    `UsageError` names an unknown run, or the runs to choose from (the same seed gives the same ids)."""
+    runs = store.call_runs(call_id)
+    if not runs:
+        raise UsageError(f"--db {db}: no call {call_id} is stored")
+    shown = ", ".join(run or "'' (the server's)" for run in runs)
+    if run_id is not None:
+        if run_id in runs or (not run_id and None in runs):
+            return run_id
+        if not store.list_calls(run_id=run_id, limit=1)["total"]:
+            raise UsageError(f"--run {run_id}: no such run in {db} (call {call_id} is in run {shown})")
+        raise UsageError(f"--run {run_id}: that run has no call {call_id} (it is in run {shown})")
+    if len(runs) > 1:
+        raise UsageError(f"--call {call_id} is stored by {len(runs)} runs ({shown}): pass --run RUN_ID")
+    return runs[0]
+
+
 def _recorded_request(db: str, call_id: str, run_id: str | None, index: int) -> dict[str, Any]:
     from aployee_sim.adapters.store import Store, StoreError
     from aployee_sim.contract.errors import ApiError
@@ -43,7 +61,7 @@ def _recorded_request(db: str, call_id: str, run_id: str | None, index: int) -> 
         raise UsageError(f"--db {db}: no such store file")
     try:
         with Store(db, readonly=True) as store:
-            exchanges = store.get_call(call_id, run_id=run_id).exchanges
+            exchanges = store.get_call(call_id, run_id=_which_run(store, db, call_id, run_id)).exchanges
     except (StoreError, ApiError) as exc:
         raise UsageError(f"--db {db}: {getattr(exc, 'message', exc)}") from None
     if not exchanges:
@@ -73,10 +91,39 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
         request["state"] = _json_flag("--state", args.state, dict)
     if args.context is not None:
         request["context"] = _json_flag("--context", args.context, list)
+    else:
+        request["context"] = ending_with(request.get("context"), request.get("utterance"))
     return request
 
 
-def verdict(decision: Any, allowlist: list[str] | None) -> tuple[bool, list[str]]:
+def ending_with(context: Any, utterance: Any) -> Any:
+    """The contract's context (docs/contract.md §4): the recent dialogue ending with the caller's
+    utterance. A recorded or given dialogue keeps its lines; its last caller line becomes `--utterance`
+    when that was changed, and a dialogue without it gets it appended."""
+    last = {"role": "user", "content": utterance}
+    if not isinstance(context, list) or not isinstance(utterance, str):
+        return context
+    if context and context[-1] == last:
+        return context
+    if context and isinstance(context[-1], dict) and context[-1].get("role") == "user":
+        return [*context[:-1], last]
+    return [*context, last]
+
+
+def state_lines(sent: Any, returned: dict[str, Any]) -> list[str]:
+    """The returned state against the sent one, key by key, and a warning for each key it dropped:
+    the answer's state replaces the call's, so a key left out is gone for the rest of the call."""
+    from aployee_sim.platform.state_changes import diff_lines, state_diff
+    before = sent if isinstance(sent, dict) else {}
+    lines = [f"  {line}" for line in diff_lines(before, returned)] or ["  (the same keys and values as sent)"]
+    removed = [key for key, kind, _old, _new in state_diff(before, returned) if kind == "removed"]
+    if removed:
+        lines.append(f"warning: the answer drops {', '.join(removed)}: the returned state replaces the call's "
+                     "state, so return every key you keep")
+    return lines
+
+
+def verdict(decision: Any, allowlist: list[str] | None, sent_state: Any = None) -> tuple[bool, list[str]]:
     """(accepted, lines): what the platform does with a `Decision` (docs/contract.md §4)."""
     if decision.error is not None:
         return False, [f"rejected: {decision.error}",
@@ -84,8 +131,11 @@ def verdict(decision: Any, allowlist: list[str] | None) -> tuple[bool, list[str]
                        f'  webhook_called records: error "{decision.error}"']
     lines = [f"reply spoken: {decision.reply}" if decision.reply else
              "no reply: the conversation agent answers on its own"]
-    lines.append("state replaced with: " + json.dumps(decision.state, ensure_ascii=False)
-                 if decision.state is not None else "state unchanged (the answer has no `state`)")
+    if decision.state is not None:
+        lines += ["state replaced with: " + json.dumps(decision.state, ensure_ascii=False),
+                  *state_lines(sent_state, decision.state)]
+    else:
+        lines.append("state unchanged (the answer has no `state`)")
     if decision.transfer_target is None:
         return True, lines
     from aployee_sim.contract.models import Assistant
@@ -131,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
     print("request: " + json.dumps(request, ensure_ascii=False))
     if delivery.error is None:
         print("answer:  " + json.dumps(delivery.body, ensure_ascii=False))
-    accepted, lines = verdict(interpret(delivery), args.allow)
+    accepted, lines = verdict(interpret(delivery), args.allow, request.get("state"))
     for line in lines:
         print(line)
     return 0 if accepted else 1
@@ -145,11 +195,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--utterance", metavar="TEXT", help="what the caller said (default: Hello)")
     parser.add_argument("--state", metavar="JSON", help='the call\'s state, e.g. \'{"order_id": "ord_1"}\'')
     parser.add_argument("--context", metavar="JSON", help='recent lines, e.g. \'[{"role": "assistant", '
-                                                          '"content": "Hi!"}]\'')
+                                                          '"content": "Hi!"}]\' (default: the dialogue '
+                                                          'ending with the utterance)')
     parser.add_argument("--request", metavar="FILE", help="a JSON file with (part of) the request; flags win")
     parser.add_argument("--db", metavar="FILE", help="a store file: resend a recorded request (with --call)")
     parser.add_argument("--call", metavar="CALL_ID", help="the recorded call (with --db)")
-    parser.add_argument("--run", dest="run_id", metavar="RUN_ID", help="the scenario run of that call (with --db)")
+    parser.add_argument("--run", dest="run_id", metavar="RUN_ID", help="the scenario run of that call (with --db; "
+                                                                       "needed when several runs stored that id)")
     parser.add_argument("--exchange", type=int, default=0, metavar="N",
                         help="which of the call's webhook requests (0 = first, -1 = last)")
     parser.add_argument("--timeout", default="10s", help="how long to wait for the answer (default 10s, "

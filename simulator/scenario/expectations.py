@@ -17,6 +17,7 @@ from typing import Any
 from aployee_sim.contract import events as ev
 from aployee_sim.core.mcp_stubs import subset
 from aployee_sim.core.phrases import Pattern, PatternTimeout
+from aployee_sim.platform.state_changes import StateTurn, diff_lines, last_change, state_turns
 from aployee_sim.scenario.invariants import broken
 from aployee_sim.scenario.mcp import call_matches, shown
 from aployee_sim.scenario.runner import CallRun, ScenarioRun
@@ -33,10 +34,12 @@ class Failure:
     actual: str
     context: list[str] = field(default_factory=list)
     context_title: str = "transcript"
+    cause: str | None = None  # what made `actual` so, when the call's log says (the turn that dropped a key)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"call": self.call, "key": self.key, "line": self.line, "expected": self.expected,
-                "actual": self.actual, self.context_title: self.context}
+        found = {"call": self.call, "key": self.key, "line": self.line, "expected": self.expected,
+                 "actual": self.actual, self.context_title: self.context}
+        return found | ({"cause": self.cause} if self.cause is not None else {})
 
 
 def _show(value: Any) -> str:
@@ -57,13 +60,19 @@ class _Judge:
         self.failures: list[Failure] = []
 
     def fail(self, key: str, expected: Any, actual: Any, context: list[str] | None = None,
-             title: str = "transcript") -> None:
+             title: str = "transcript", cause: str | None = None) -> None:
         path = ("calls", self.call.index, "expect", *(int(p) if p.isdigit() else p for p in key.split(".")))
         self.failures.append(Failure(self.call.label, "expect." + key, self.run.loaded.line(*path), _show(expected),
-                                     _show(actual), self.tail() if context is None else context, title))
+                                     _show(actual), self.tail() if context is None else context, title, cause))
 
     def tail(self, n: int = 6) -> list[str]:
         return self.lines[-n:]
+
+    def transcript(self, most: int = 40) -> list[str]:
+        """The whole transcript (its first `most` lines): the same context for every failure that
+        shows it, so a report prints it once (aployee_sim.scenario.report)."""
+        extra = len(self.lines) - most
+        return self.lines[:most] + ([f"... {extra} more lines"] if extra > 0 else [])
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         """The JSON of every `kind` event (what `timeline:` expectations match against)."""
@@ -78,12 +87,13 @@ def evaluate(run: ScenarioRun) -> list[Failure]:
                                     call.error or "not placed"))
             continue
         judge = _Judge(run, call)
+        # A caller's `expect:` step that failed is the root cause of what follows from it: first.
+        for message in call.caller.failures if call.caller else []:
+            failures.append(Failure(call.label, "caller", _line_of(message), "the caller's script to play out",
+                                    message, judge.transcript()))
         for check in CHECKS:
             check(judge, call.spec.expect)
         failures.extend(judge.failures)
-        for message in call.caller.failures if call.caller else []:
-            failures.append(Failure(call.label, "caller", _line_of(message), "the caller's script to play out",
-                                    message, judge.tail(8)))
     return failures
 
 
@@ -101,15 +111,38 @@ def _status(j: _Judge, e: Expect) -> None:
 
 
 def _final_state(j: _Judge, e: Expect) -> None:
+    """A wrong final state is shown turn by turn: the answer that replaced the call's state names the
+    keys it dropped or changed, and the utterance it answered points at where to look."""
     actual = j.details["final_state"]
+    turns = state_turns(j.record.initial_state, j.events)
+    history = _state_history(j.record.initial_state, turns, actual)
+    title = "state turn by turn"
     if e.final_state is not None and actual != e.final_state:
-        j.fail("final_state", e.final_state, actual, [])
+        j.fail("final_state", e.final_state, actual, history, title)
     for key, value in (e.final_state_includes or {}).items():
+        turn = last_change(turns, key)
         if not isinstance(actual, dict) or key not in actual:
-            j.fail(f"final_state_includes.{key}", value, "absent from the final state", [_show(actual)],
-                   "final state")
+            cause = _turn_name(turn, "removed") if turn is not None and (not isinstance(turn.after, dict) or key not in turn.after) else None
+            j.fail(f"final_state_includes.{key}", value, "absent from the final state", history, title, cause)
         elif not subset(value, actual[key]):
-            j.fail(f"final_state_includes.{key}", value, actual[key], [])
+            cause = _turn_name(turn, "set") if turn is not None else "the initial state's value"
+            j.fail(f"final_state_includes.{key}", value, actual[key], history, title, cause)
+
+
+def _turn_name(turn: StateTurn, verb: str) -> str:
+    """`removed at 17.31s by the webhook answer from URL (HTTP 200) after the caller said "It's 12345."`"""
+    return f"{verb} at {format_duration(turn.t_ms)} by {turn.answer} {turn.heard}"
+
+
+def _state_history(initial: dict[str, Any], turns: list[StateTurn], final: Any, last: int = 20) -> list[str]:
+    """The initial state, then each turn that changed it with what moved (the last `last` turns)."""
+    lines = ["initial: " + _show(initial)]
+    if len(turns) > last:
+        lines.append(f"... {len(turns) - last} earlier turns")
+    for turn in turns[-last:]:
+        lines.append(_turn_name(turn, "Changed") + ":")
+        lines += [f"  {line}" for line in diff_lines(turn.before, turn.after)] or ["  (unchanged)"]
+    return [*lines, "final: " + _show(final)]
 
 
 def _transcript(j: _Judge, e: Expect) -> None:
@@ -117,7 +150,7 @@ def _transcript(j: _Judge, e: Expect) -> None:
     if t is None:
         return
     lowered = [line.lower() for line in j.lines]
-    full = j.lines[:40] + ([f"... {len(j.lines) - 40} more lines"] if len(j.lines) > 40 else [])
+    full = j.transcript()
     for index, text in enumerate(t.contains):
         if not any(text.lower() in line for line in lowered):
             j.fail(f"transcript.contains.{index}", f"a line containing {text!r}", "no such line", full)
@@ -279,7 +312,7 @@ def _invariants(j: _Judge, e: Expect) -> None:
         return
     for failure in broken(j.sim, j.call.call_id, j.run.loaded.model, list(e.invariants)):
         j.fail(f"invariants.{e.invariants.index(failure.invariant)}", f"{failure.invariant}: {failure.expected}",
-               failure.actual, j.lines[:40])
+               failure.actual, j.transcript())
 
 
 def _rubrics(j: _Judge, e: Expect) -> None:
@@ -287,7 +320,7 @@ def _rubrics(j: _Judge, e: Expect) -> None:
     for verdict in j.call.verdicts:
         if verdict.verdict != "pass":
             j.fail(f"judge.{verdict.index}.rubric", e.judge[verdict.index].rubric,
-                   f"{verdict.verdict}: {verdict.reason}", j.lines[:40])
+                   f"{verdict.verdict}: {verdict.reason}", j.transcript())
 
 
 CHECKS: tuple[Callable[[_Judge, Expect], None], ...] = (

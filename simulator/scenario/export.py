@@ -14,7 +14,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from aployee_sim.contract.events import to_json
-from aployee_sim.scenario.report import ScenarioResult, format_failure
+from aployee_sim.scenario.report import ScenarioResult, format_failures
 from aployee_sim.scenario.runner import ScenarioRun
 
 
@@ -79,7 +79,7 @@ def write_junit(results: list[ScenarioResult], path: Path) -> None:
             node.text = "\n".join(result.errors)
         elif not result.passed:
             node = ET.SubElement(case, "failure", message=f"{len(result.failures)} failed expectations")
-            node.text = "\n".join(format_failure(result.file, f) for f in result.failures)
+            node.text = "\n".join(format_failures(result.file, result.failures))
     root = ET.Element("testsuites")
     root.append(suite)
     tree = ET.ElementTree(root)

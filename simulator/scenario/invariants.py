@@ -15,6 +15,7 @@ from typing import Any
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.lifecycle import COMPLETED, FAILED, TERMINAL, TRANSFERRED
 from aployee_sim.platform.platform import Platform
+from aployee_sim.platform.state_changes import state_turns
 from aployee_sim.scenario import jsonschema_subset
 from aployee_sim.scenario.schema import Scenario
 
@@ -123,10 +124,11 @@ def _allowed_transfers(f: CallFacts) -> Iterator[Broken]:
 
 
 def _states(f: CallFacts) -> Iterator[tuple[str, Any]]:
-    yield "the initial state", f.sim.record(f.call_id).initial_state
-    for event in f.events:
-        if isinstance(event, ev.StateChanged):
-            yield f"the state at {event.t_ms} ms", event.state
+    """Each state the call held, named by the turn that made it (its time, answer and utterance)."""
+    initial = f.sim.record(f.call_id).initial_state
+    yield "the initial state", initial
+    for turn in state_turns(initial, f.events):
+        yield f"the state at {turn.t_ms} ms, from {turn.answer} {turn.heard}", turn.after
 
 
 def _state_valid(f: CallFacts) -> Iterator[Broken]:

@@ -86,16 +86,22 @@ def object_diff(expected: str, actual: str) -> list[str]:
 _MISSING = object()
 
 
-def format_failure(file: str, failure: Failure) -> str:
+def format_failure(file: str, failure: Failure, shown_before: bool = False) -> str:
+    """One failure; `shown_before`: the same call's same context was printed by an earlier failure,
+    so it is named, not repeated."""
     where = f"{file}:{failure.line}" if failure.line else file
     lines = [f"{where}: {failure.call}: {failure.key}",
              f"    expected: {failure.expected}",
              f"    actual:   {failure.actual}"]
+    if failure.cause:
+        lines.append(f"    cause:    {failure.cause}")
     diff = object_diff(failure.expected, failure.actual)
     if diff:
         lines.append("    diff (- expected, + actual):")
         lines.extend(f"      {line}" for line in diff)
-    if failure.context:
+    if failure.context and shown_before:
+        lines.append(f"    {failure.context_title}: as above")
+    elif failure.context:
         lines.append(f"    {failure.context_title}:")
         lines.extend(f"      {line}" for line in failure.context)
     return "\n".join(lines)
@@ -109,7 +115,18 @@ def format_result(result: ScenarioResult) -> str:
         return ""
     head = f"{result.name} ({result.file}, seed {result.seed}): {len(result.failures)} failed expectation" \
            f"{'s' if len(result.failures) != 1 else ''}"
-    return "\n".join([head, *(format_failure(result.file, f) for f in result.failures)])
+    return "\n".join([head, *format_failures(result.file, result.failures)])
+
+
+def format_failures(file: str, failures: list[Failure]) -> list[str]:
+    """Each failure in order, a context (a transcript, a state history) printed once per call."""
+    shown: set[tuple[str, str, tuple[str, ...]]] = set()
+    parts = []
+    for failure in failures:
+        seen = (failure.call, failure.context_title, tuple(failure.context))
+        parts.append(format_failure(file, failure, seen in shown))
+        shown.add(seen)
+    return parts
 
 
 def format_table(results: list[ScenarioResult]) -> str:

@@ -64,10 +64,12 @@ def decide(body: dict, fixed: bool) -> dict:
 @pytest.fixture(scope="module")
 def webhook():
     """(url, mode): the webhook served by uvicorn on 127.0.0.1 and a free port, stopped afterwards.
-    `mode["delay"]()`: the wall seconds each answer waits; `mode["max_active"]`: requests in progress at once."""
-    mode = {"fixed": False, "delay": lambda: 0.0, "active": 0, "max_active": 0}
+    `mode["delay"]()`: the wall seconds each answer waits; `mode["max_active"]`: requests in progress at once;
+    `mode["requests"]`: how many it answered."""
+    mode = {"fixed": False, "delay": lambda: 0.0, "active": 0, "max_active": 0, "requests": 0}
 
     async def reason(request: Request) -> JSONResponse:
+        mode["requests"] += 1
         mode["active"] += 1
         mode["max_active"] = max(mode["max_active"], mode["active"])
         try:

@@ -56,3 +56,15 @@ def test_an_invalid_explore_section_is_reported_at_its_line_by_validate_and_expl
     no_section.write_text(BOT.split("explore:")[0])
     bad = _cli("explore", "plain.scenario.yaml", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "no `explore:` section" in bad.stderr
+
+
+def test_no_warning_reaches_the_user_even_as_errors(tmp_path):
+    """The CLI's GC policy froze the module holding Hypothesis's own Random, so Hypothesis warned
+    that it might be collected; under -W error no example ran at all."""
+    (tmp_path / "stubs.scenario.yaml").write_text(STUBS)
+    for flags in ([], ["-W", "error"]):
+        done = subprocess.run([sys.executable, *flags, "-m", "aployee_sim.cli", "explore", "stubs.scenario.yaml",
+                               "--examples", "30", "--seed", "1", "--no-db", "--out", "found"],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120)
+        assert done.returncode == 1 and "Warning" not in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1 and "state_valid broke" in done.stdout, done.stdout + done.stderr

@@ -79,6 +79,39 @@ def test_a_state_breaking_its_schema_is_found_and_written(tmp_path):
         result.check()
 
 
+def test_a_state_valid_failure_names_the_turn_and_keeps_the_templates_valid_initial_state(tmp_path):
+    kept = STUBS.replace("    to: +15551234567\n", "    to: +15551234567\n    initial_state: {plan: pro, seats: 2}\n")
+    result = explore_scenario(_write(tmp_path, kept), examples=100, seed=0, database=None, out=tmp_path / "out")
+    actual = result.found.failures[0].actual
+    assert ", from the webhook answer from https://hooks.test/d (HTTP 200) after the caller said 'move my plan': " \
+        in actual and actual.startswith("the state at "), actual
+    assert result.found.example.initial_state == {"plan": "pro", "seats": 2}   # the template's, shrunk to
+    assert load_scenario(result.written).model.calls[0].initial_state == {"plan": "pro", "seats": 2}
+    invalid = STUBS.replace("    to: +15551234567\n", "    to: +15551234567\n    initial_state: {plan: gold}\n")
+    drawn = explore_scenario(_write(tmp_path, invalid), examples=100, seed=0, database=None)
+    assert drawn.found.example.initial_state["plan"] in ("basic", "pro")       # gold breaks the schema
+
+
+def test_most_generated_outbound_calls_are_answered():
+    from aployee_sim.explore.vocabulary import carrier_outcomes
+
+    def draws(outcomes: list[str]) -> list[str]:
+        drawn: list[str] = []
+
+        @settings(max_examples=300, database=None, derandomize=True)
+        @given(carrier_outcomes(outcomes))
+        def draw(outcome):
+            drawn.append(outcome)
+
+        draw()
+        return drawn
+
+    drawn = draws(["answer", "busy", "no_answer", "error"])
+    assert drawn.count("answer") / len(drawn) > 0.7, {o: drawn.count(o) for o in set(drawn)}
+    assert {"busy", "no_answer", "error"} <= set(drawn)
+    assert set(draws(["busy", "error"])) == {"busy", "error"}
+
+
 def test_hypothesis_settings_are_honoured(tmp_path):
     result = explore_scenario(_write(tmp_path, BOT), settings=settings(max_examples=7, database=None), seed=None)
     assert result.calls == 7

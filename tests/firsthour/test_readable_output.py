@@ -88,11 +88,12 @@ def test_call_input_wav_without_the_voice_extra_names_the_package_first():
                            "extra: pip install 'aployee-sim[voice]'\n")
 
 
-def test_final_state_includes_failure_shows_the_final_state_under_its_own_label(tmp_path):
+def test_final_state_includes_failure_shows_the_state_turn_by_turn_under_its_own_label(tmp_path):
     path = tmp_path / "missing.scenario.yaml"
     path.write_text(SCENARIO.replace("final_state: {customer: c1, mood: sad}", "final_state_includes: {outcome: done}"))
     done = subprocess.run([CLI, "run", str(path)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert ("expect.final_state_includes.outcome\n    expected: done\n    actual:   absent from the final state\n"
-            '    final state:\n      {"customer": "c1", "mood": "glad"}') in done.stdout, done.stdout
+            '    state turn by turn:\n      initial: {"customer": "c1"}\n') in done.stdout, done.stdout
+    assert '      final: {"customer": "c1", "mood": "glad"}' in done.stdout
     assert "transcript:" not in done.stdout

@@ -30,6 +30,11 @@ async def transfer(request: Request) -> JSONResponse:
     return JSONResponse({"action": "transfer", "target": request.query_params["to"], "state": {}})
 
 
+async def forgetful(request: Request) -> JSONResponse:
+    """Answers a state that keeps none of the sent keys (the mistake a replacing state invites)."""
+    return JSONResponse({"reply": "Noted.", "state": {"intent": "order_status"}})
+
+
 async def broken(request: Request) -> PlainTextResponse:
     return PlainTextResponse("boom", status_code=500)
 
@@ -39,6 +44,7 @@ async def not_json(request: Request) -> PlainTextResponse:
 
 
 APP = Starlette(routes=[Route("/reply", reply, methods=["POST"]), Route("/transfer", transfer, methods=["POST"]),
+                        Route("/forgetful", forgetful, methods=["POST"]),
                         Route("/broken", broken, methods=["POST"]), Route("/text", not_json, methods=["POST"])])
 
 
@@ -60,6 +66,21 @@ def test_reply_and_state_are_accepted(hook):
     assert 'state replaced with: {"order_id": "ord_1", "seen": true}' in done.stdout
     sent = RECEIVED[-1]
     assert set(sent) == {"call_id", "assistant_id", "utterance", "state", "context", "timestamp"}
+    # The contract's context: the recent dialogue, ending with the utterance.
+    assert sent["context"] == [{"role": "user", "content": "Where is my order?"}]
+    assert "  + seen: true" in done.stdout.splitlines() and "warning" not in done.stdout
+    given = trigger(f"{hook}/reply", "--utterance", "Yes", "--context", '[{"role": "assistant", "content": "Hi!"}]')
+    assert given.returncode == 0 and RECEIVED[-1]["context"] == [{"role": "assistant", "content": "Hi!"}]
+
+
+def test_the_returned_state_is_shown_against_the_sent_one_and_a_dropped_key_warned(hook):
+    done = trigger(f"{hook}/forgetful", "--state", '{"order_id": "ord_1", "customer_id": "cust_9"}')
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[lines.index('state replaced with: {"intent": "order_status"}') + 1:] == [
+        '  + intent: "order_status"', '  - order_id: "ord_1"', '  - customer_id: "cust_9"',
+        "warning: the answer drops order_id, customer_id: the returned state replaces the call's state, "
+        "so return every key you keep"]
 
 
 def test_transfer_accepted_or_refused_and_why(hook):
@@ -107,3 +128,25 @@ def test_resends_a_request_recorded_in_a_store(hook, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert RECEIVED[-1] == json.loads(json.dumps(recorded[1]["request"]))
     assert "reply spoken: You said: Yes, please renew it." in done.stdout
+
+
+def test_a_call_id_of_several_runs_needs_run_and_an_unknown_run_is_named(hook, tmp_path):
+    db = tmp_path / "runs.db"
+    for _ in range(2):  # the same seed twice: two runs store the same call ids
+        ran = subprocess.run([CLI, "run", "scenarios/renewal.scenario.yaml", "--db", str(db)], cwd=ROOT,
+                             capture_output=True, text=True, timeout=120)
+        assert ran.returncode == 0, ran.stderr
+    from aployee_sim.adapters.store import Store
+    with Store(db, readonly=True) as store:
+        rows = store.list_calls()["calls"]
+    call = rows[0]["id"]
+    runs = sorted(r["run_id"] for r in rows if r["id"] == call)
+    assert len(runs) == 2
+    ambiguous = trigger(f"{hook}/reply", "--db", str(db), "--call", call)
+    assert ambiguous.returncode == 2 and ambiguous.stderr.count("\n") == 1, ambiguous.stderr
+    assert f"--call {call} is stored by 2 runs" in ambiguous.stderr and "pass --run RUN_ID" in ambiguous.stderr
+    assert all(run in ambiguous.stderr for run in runs)
+    unknown = trigger(f"{hook}/reply", "--db", str(db), "--call", call, "--run", "run_nope")
+    assert unknown.returncode == 2 and "--run run_nope: no such run in" in unknown.stderr, unknown.stderr
+    chosen = trigger(f"{hook}/reply", "--db", str(db), "--call", call, "--run", runs[0])
+    assert chosen.returncode == 0, chosen.stdout + chosen.stderr

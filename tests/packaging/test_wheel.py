@@ -15,7 +15,8 @@ pytest, Hypothesis, pydantic, Textual, aiohttp, uvicorn or the MCP SDK that reac
 fails here first (pytest 9 deprecated `config.inicfg`, which once broke every run of such a project).
 
 Each environment is built once per run and its tests share an `xdist_group` (`make test` runs with
-`--dist loadgroup`), so the three builds spread over the workers. Building needs `build` and
+`--dist loadgroup`), so the three builds spread over the workers. All are marked `wheel`: a CI
+matrix runs them in one job (`-m wheel`) and leaves them out of the others (`-m "not wheel"`). Building needs `build` and
 `setuptools` (the dev extra), `venv` and pip; only when those are missing is the test skipped.
 Installing uses the package index with pip's cache (a few seconds per environment once cached).
 """
@@ -36,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.xdist_group("wheel")
+pytestmark = [pytest.mark.wheel, pytest.mark.xdist_group("wheel")]
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 # What the wheel is built from: the package's folders (links kept as links) and the project files.

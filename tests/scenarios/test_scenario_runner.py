@@ -2,6 +2,7 @@
 line and expected/actual, when false; the world (clock, seed, includes, real webhooks) is built as written."""
 
 import json
+import re
 import textwrap
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -111,6 +112,65 @@ def test_caller_expectation_that_never_comes_fails_with_its_line(tmp_path):
     assert [f.key for f in result.failures] == ["caller"]
     assert f"/goodbye forever/ (line {line}): not heard within 5000 ms" in result.failures[0].actual
     assert result.failures[0].line == line
+
+
+DROPPING = """
+assistants:
+  alex:
+    name: Alex
+    reasoning_mode: webhook
+    webhook_url: https://hooks.test/r
+    first_message: Hello, this is Alex.
+webhooks:
+  https://hooks.test/r:
+    - when: order
+      reply: Which order?
+      update: {intent: order_status}
+    - when: "12345"
+      reply: It ships tomorrow.
+      state: {order_id: "12345"}
+calls:
+  - assistant: alex
+    to: "+15551234567"
+    initial_state: {customer_id: cust_7}
+    caller:
+      - say: I need my order.
+      - expect: which order
+      - say: It is 12345.
+      - expect: ships on Monday
+      - hangup
+    expect:
+      final_state_includes: {customer_id: cust_7, intent: order_status, order_id: "99"}
+      transcript: {contains: [Monday]}
+"""
+
+
+def test_a_final_state_failure_names_the_answer_that_dropped_each_key_and_shows_the_state_turn_by_turn(tmp_path):
+    result = run(tmp_path, DROPPING)
+    by_key = {f.key: f for f in result.failures}
+    dropped = "removed at {} by the webhook answer from https://hooks.test/r (HTTP 200) after the caller said 'It is 12345.'"
+    customer, intent = by_key["expect.final_state_includes.customer_id"], by_key["expect.final_state_includes.intent"]
+    assert customer.actual == intent.actual == "absent from the final state"
+    assert customer.cause == intent.cause and customer.cause is not None
+    assert re.fullmatch(re.escape(dropped).replace(r"\{\}", r"[\d.]+s"), customer.cause), customer.cause
+    changed = by_key["expect.final_state_includes.order_id"]
+    assert changed.actual == '12345' and changed.cause.startswith("set at ") and "'It is 12345.'" in changed.cause
+    history = customer.context
+    assert customer.context_title == "state turn by turn"
+    assert history[0] == 'initial: {"customer_id": "cust_7"}' and history[-1] == 'final: {"order_id": "12345"}'
+    assert [line for line in history if line.startswith("  ")] == [
+        '  + intent: "order_status"', '  + order_id: "12345"', '  - customer_id: "cust_7"', '  - intent: "order_status"']
+    assert "after the caller said 'I need my order.':" in history[1]
+    assert result.as_dict()["failures"][1]["cause"] == customer.cause
+
+
+def test_a_failed_caller_step_comes_first_and_a_repeated_context_is_printed_once(tmp_path):
+    result = run(tmp_path, DROPPING)
+    assert [f.key for f in result.failures][0] == "caller"
+    text = format_result(result)
+    assert text.count("user: It is 12345.") == 1 and text.count("- customer_id:") == 1, text
+    assert text.count("    transcript: as above") == 1 and text.count("    state turn by turn: as above") == 2
+    assert text.index("calls[0]: caller") < text.index("expect.final_state_includes")
 
 
 def test_seed_override_changes_ids_but_not_the_outcome(tmp_path):

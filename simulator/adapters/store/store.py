@@ -227,6 +227,13 @@ class Store(Database):
         record = rebuild_record(cid, assistant_id, to, from_, created_ms, loads(initial_state), direction, events)
         return StoredCall(record, VirtualClock(epoch), assistant_name, run or None, updated_ms, exchanges)
 
+    def call_runs(self, call_id: str) -> list[str | None]:
+        """The runs that stored a call with this id, newest first (None: the server's calls): the same
+        seed gives the same ids, so an id alone can name a call of several runs."""
+        with self.read() as conn:
+            return [run or None for (run,) in conn.execute(
+                "SELECT run_id FROM calls WHERE id = ? ORDER BY rowid DESC", (call_id,))]
+
     def call_ids(self) -> list[str]:
         """Every stored call id, oldest first (an id appears once per run that made it)."""
         with self.read() as conn:
