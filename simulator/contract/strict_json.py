@@ -52,6 +52,10 @@ class StrictJsonError(ValueError):
         self.column = column
 
 
+class NestedTooDeep(StrictJsonError):
+    """Nesting past the limit: a `StrictJsonError` that `loads` re-words from the text itself."""
+
+
 def _refuse_constant(name: str) -> Any:
     raise StrictJsonError(f"{name} is not JSON (RFC 8259 has no NaN or Infinity)")
 
@@ -72,8 +76,12 @@ def loads(data: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     try:
         text = data.decode(json.detect_encoding(data)) if isinstance(data, bytes | bytearray) else data
         value = _DECODER.decode(text)
-    except RecursionError:
-        raise StrictJsonError(f"nested deeper than {max_depth} levels") from None
+        check(value, max_depth=max_depth)
+    except (RecursionError, NestedTooDeep):
+        # The parser meets deep text as a RecursionError at a depth that follows the recursion limit
+        # (Hypothesis raises it while a test runs), and `check` walks siblings last first: the text,
+        # read in order, names the same place whichever route found the nesting.
+        raise NestedTooDeep(_too_deep(_first_deep_path(text, max_depth), max_depth)) from None
     except StrictJsonError:
         raise
     except UnicodeDecodeError as exc:
@@ -82,7 +90,6 @@ def loads(data: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
         raise StrictJsonError(f"invalid JSON: {exc}", line=exc.lineno, column=exc.colno) from None
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
         raise StrictJsonError(f"invalid JSON: {exc}") from None
-    check(value, max_depth=max_depth)
     return value
 
 
@@ -97,7 +104,7 @@ def check(value: Any, *, max_depth: int = MAX_DEPTH, where: str = "$") -> None:
         node, path, depth = stack.pop()
         if isinstance(node, dict):
             if depth > max_depth:
-                raise StrictJsonError(f"{path}: nested deeper than {max_depth} levels")
+                raise NestedTooDeep(_too_deep(path, max_depth))
             for key, item in node.items():
                 if type(key) is not str:
                     raise StrictJsonError(f"{path}: object keys must be strings, got {type(key).__name__}")
@@ -107,7 +114,7 @@ def check(value: Any, *, max_depth: int = MAX_DEPTH, where: str = "$") -> None:
                     stack.append((item, f"{path}.{key}", depth + 1))
         elif isinstance(node, list | tuple):
             if depth > max_depth:
-                raise StrictJsonError(f"{path}: nested deeper than {max_depth} levels")
+                raise NestedTooDeep(_too_deep(path, max_depth))
             stack.extend((item, f"{path}[{index}]", depth + 1) for index, item in enumerate(node)
                          if not _plain(item))
         elif isinstance(node, str):
@@ -117,6 +124,42 @@ def check(value: Any, *, max_depth: int = MAX_DEPTH, where: str = "$") -> None:
                 raise StrictJsonError(f"{path}: {node!r} is not JSON (RFC 8259 has no NaN or Infinity)")
         elif not (node is None or isinstance(node, bool | int)):
             raise StrictJsonError(f"{path}: {type(node).__name__} is not a JSON value")
+
+
+def _too_deep(path: str, max_depth: int) -> str:
+    shown = path if len(path) <= 80 else path[:80] + "..."
+    return f"{shown}: nested deeper than {max_depth} levels"
+
+
+def _first_deep_path(text: str, max_depth: int) -> str:
+    """The path (as `check` writes it) to the first container, in text order, nested past
+    `max_depth`. Only read after a refusal, on text the parser has accepted up to that point."""
+    frames: list[list[Any]] = []  # per open container: its path, and the index or key it is at
+    position, end = 0, len(text)
+    while position < end:
+        char = text[position]
+        if char == '"':
+            closing = position + 1
+            while text[closing] != '"':
+                closing += 2 if text[closing] == "\\" else 1
+            if frames and frames[-1][1] is None:  # an object's key
+                frames[-1][1] = json.loads(text[position:closing + 1])
+            position = closing
+        elif char in "[{":
+            if frames:
+                parent_path, at = frames[-1]
+                path = f"{parent_path}[{at}]" if isinstance(at, int) else f"{parent_path}.{at}"
+            else:
+                path = "$"
+            if len(frames) + 1 > max_depth:
+                return path
+            frames.append([path, 0 if char == "[" else None])
+        elif char in "]}":
+            frames.pop()
+        elif char == "," and frames:
+            frames[-1][1] = frames[-1][1] + 1 if isinstance(frames[-1][1], int) else None
+        position += 1
+    return "$"
 
 
 def _plain(item: Any) -> bool:

@@ -38,6 +38,10 @@ MATCH_TIMEOUT_MS = 100
 backtracks catastrophically takes years, so the bound sits far from both."""
 MAX_PATTERN_CHARS = 1000
 MAX_REPEAT_WEIGHT = 10_000
+MAX_GROUP_DEPTH = 32
+"""Groups inside groups, at most: deeper patterns are refused by count, before any recursive parser
+meets them, so the refusal does not depend on the interpreter's recursion limit (Hypothesis raises it
+while a test runs, and 400 nested groups then compiled in one process and not in another)."""
 """The largest product of nested counted repeats (`(?:a{100}){100}` weighs 10,000): the regex engine
 unrolls them when it compiles, so `(a{1000}){1000}` alone took 1.4 s and `a{1000000000}` never ended."""
 
@@ -93,6 +97,8 @@ def _compile(source: str, ignore_case: bool) -> regex.Pattern[str]:
     # Patterns are configuration, compiled once per distinct text (a scenario's calls share them).
     if len(source) > MAX_PATTERN_CHARS:
         raise PatternError(f"the pattern is {len(source):,} characters long; the limit is {MAX_PATTERN_CHARS:,}")
+    if _group_depth(source) > MAX_GROUP_DEPTH:
+        raise PatternError(f"the pattern's groups are nested more than {MAX_GROUP_DEPTH} deep")
     try:
         weight = _repeat_weight(sre_parser.parse(source, re.IGNORECASE))
         if weight > MAX_REPEAT_WEIGHT:
@@ -101,8 +107,27 @@ def _compile(source: str, ignore_case: bool) -> regex.Pattern[str]:
         return regex.compile(source, regex.IGNORECASE if ignore_case else 0)
     except (re.error, regex.error, OverflowError) as exc:
         raise PatternError(f"{shown(source)} is not a valid regular expression: {exc}") from None
-    except RecursionError:
-        raise PatternError("the pattern's groups are nested too deeply") from None
+
+
+def _group_depth(source: str) -> int:
+    """The deepest nesting of parentheses, skipping escapes and character classes."""
+    depth = deepest = 0
+    in_class = escaped = False
+    for char in source:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    return deepest
 
 
 def shown(source: str) -> str:

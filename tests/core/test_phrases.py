@@ -4,6 +4,8 @@ every matcher that reacts to words uses it, so "order" never matches "border" an
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -105,3 +107,18 @@ def test_the_first_word_shortcut_answers_as_the_pattern_does(phrases, text):
     expected = phrase_set is not None and phrase_set.pattern.search(text.lower()) is not None
     assert any_phrase_in(phrases, text) is expected
     assert expected is any(phrase_in(phrase, text) for phrase in phrases)
+
+
+def test_group_nesting_is_refused_by_count_whatever_the_recursion_limit():
+    # Hypothesis raises the recursion limit while a test runs; a refusal that relied on a
+    # RecursionError compiled 400 nested groups in one pytest worker and refused them in another.
+    saved = sys.getrecursionlimit()
+    try:
+        for limit in (1000, 20_000):
+            sys.setrecursionlimit(limit)
+            with pytest.raises(PatternError, match="nested more than 32 deep"):
+                Pattern("(" * 400 + "a" + ")" * 400)
+    finally:
+        sys.setrecursionlimit(saved)
+    assert Pattern("(" * 32 + "a" + ")" * 32).search("A") is not None
+    assert Pattern(r"\((\[(\()\])[(]").search("([(](") is not None  # escaped and class parentheses

@@ -1,5 +1,7 @@
 """The extensions of the one strict JSON policy that the boundaries rely on."""
 
+import sys
+
 import pytest
 
 from aployee_sim.contract import strict_json as sj
@@ -41,3 +43,26 @@ def test_a_cycle_is_refused_not_followed():
     cyclic["self"] = cyclic
     with pytest.raises(sj.StrictJsonError, match="nested deeper"):
         sj.check(cyclic)
+
+
+def test_deep_text_gets_the_same_message_whatever_the_recursion_limit():
+    # 1,000 levels overflow the parser at the default recursion limit but not at Hypothesis's raised
+    # one: the two routes once gave different messages for one webhook answer (the text names the place).
+    deep = '{"a":' * 1000 + "1" + "}" * 1000
+    saved = sys.getrecursionlimit()
+    messages = set()
+    try:
+        for limit in (1000, 20_000):
+            sys.setrecursionlimit(limit)
+            with pytest.raises(sj.StrictJsonError) as raised:
+                sj.loads(deep)
+            messages.add(str(raised.value))
+    finally:
+        sys.setrecursionlimit(saved)
+    assert messages == {("$" + ".a" * 64)[:80] + "...: nested deeper than 64 levels"}  # the path, cut at 80
+
+
+def test_the_depth_message_names_the_first_deep_place_in_text_order():
+    text = '{"ok": [1, "x\\"]{"], "b\\u0021": [{}, [{"c": [2]}]], "late": [[[[1]]]]}'
+    with pytest.raises(sj.StrictJsonError, match=r"^\$\.b!\[1\]\[0\]\.c: nested deeper than 4 levels$"):
+        sj.loads(text, max_depth=4)
