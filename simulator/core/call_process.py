@@ -26,6 +26,7 @@ from aployee_sim.core.line import CallLine
 from aployee_sim.core.mcp_turns import ToolExchange
 from aployee_sim.core.phrases import any_phrase_in
 from aployee_sim.core.ports import Caller, DialPlan, FrontDesk
+from aployee_sim.core.randomness import SeededRandom
 from aployee_sim.core.reasoning import ReasoningBackend
 from aployee_sim.core.reasoning_turns import Exchange, ReasoningTurns, Utterance
 from aployee_sim.core.record import OUTBOUND, CallRecord
@@ -43,13 +44,14 @@ def default_greeting(assistant: Assistant) -> str:
 class CallProcess:
     """One call on the engine: its record, its assistant, its far end and its parts."""
 
-    __slots__ = ("rt", "record", "assistant", "brain", "caller", "front", "line", "reasoning", "transfer",
+    __slots__ = ("rt", "rng", "record", "assistant", "brain", "caller", "front", "line", "reasoning", "transfer",
                  "speaking", "_user_timer", "_user_backlog", "replies", "_reply_timer", "_silence_since",
                  "_silence_reported", "_silence_timer", "_max_timer")
 
-    def __init__(self, rt: Runtime, record: CallRecord, assistant: Assistant, brain: ReasoningBackend, caller: Caller,
-                 front: FrontDesk | None = None) -> None:
+    def __init__(self, rt: Runtime, rng: SeededRandom, record: CallRecord, assistant: Assistant,
+                 brain: ReasoningBackend, caller: Caller, front: FrontDesk | None = None) -> None:
         self.rt = rt
+        self.rng = rng  # this call's own stream (`SeededRandom.for_call`): every draw the call makes
         self.record = record
         self.assistant = assistant
         self.brain = brain  # the built-in brain, or an MCP assistant's backend (core.mcp_turns)
@@ -97,7 +99,7 @@ class CallProcess:
         """Ask the carrier what happens (unless an inbound arrival brings its own plan) and schedule
         the phases; nothing runs until the engine does."""
         if plan is None:
-            plan = self.rt.carrier.dial(self.record.to, self.record.from_, self.rt.rng)
+            plan = self.rt.carrier.dial(self.record.to, self.record.from_, self.rng)
         if plan.far_end is not None:
             self.caller = plan.far_end
         schedule = self.rt.engine.schedule
@@ -162,7 +164,7 @@ class CallProcess:
         timings = rt.timings
         duration = speech_ms(text, timings.assistant_words_per_minute, timings.min_speech_ms)
         self.record.add(ev.AssistantSpeech(now, content=text, duration_ms=duration,
-                                           tts_ms=rt.rng.jitter_ms(*timings.tts_ms), agent_ms=agent_ms))
+                                           tts_ms=self.rng.jitter_ms(*timings.tts_ms), agent_ms=agent_ms))
         self.speaking = rt.engine.schedule(duration, self._assistant_done, text)
         self.caller.assistant_started(text, duration)
         return duration
@@ -235,7 +237,7 @@ class CallProcess:
             return
         if self.replies:
             if self._reply_timer is None:
-                gap = self.rt.rng.jitter_ms(*self.rt.timings.response_gap_ms)
+                gap = self.rng.jitter_ms(*self.rt.timings.response_gap_ms)
                 if gap:
                     self._reply_timer = self.rt.engine.schedule(gap, self._speak_reply, gap)
                 else:
@@ -279,7 +281,7 @@ class CallProcess:
         duration = speech_ms(text, timings.caller_words_per_minute, timings.min_speech_ms)
         self.record.add(ev.UserSpeech(now, content=text, duration_ms=duration,
                                       confidence=1.0 if confidence is None else confidence,
-                                      asr_ms=rt.rng.jitter_ms(*timings.asr_ms)))
+                                      asr_ms=self.rng.jitter_ms(*timings.asr_ms)))
         utterance = Utterance(text, len(self.record.dialogue) - 1)
         # Words begun while the front desk (IVR) holds the line are its input, even if it has moved on.
         done = self._user_done if self.front is None else self._front_heard

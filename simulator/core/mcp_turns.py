@@ -106,9 +106,12 @@ class ToolExchange:
 
 
 class McpHost(Protocol):
-    """What the backend needs from the platform: the call's initial state, and where results go."""
+    """What the backend needs from the platform: the call's initial state and random stream, and
+    where results go."""
 
     def initial_state(self, call_id: str) -> dict[str, Any]: ...
+
+    def call_rng(self, call_id: str) -> SeededRandom: ...
 
     def tool_called(self, exchange: ToolExchange, missing: frozenset[str]) -> None: ...
 
@@ -137,12 +140,12 @@ class McpBackend:
     """One MCP assistant's reasoning backend (built by the platform per assistant)."""
 
     def __init__(self, config: McpConfig, settings: McpSettings, port: ToolPort, host: McpHost,
-                 clock: VirtualClock, rng: SeededRandom, modelled_ms: Callable[[], tuple[int, int]]) -> None:
+                 clock: VirtualClock, modelled_ms: Callable[[], tuple[int, int]]) -> None:
         self.server = ServerRef.of(config, settings)
         self.allowed = frozenset(config.tools)
         self.settings = settings
         self.rules: list[CompiledRule] = compile_rules(settings.rules)
-        self.port, self.host, self.clock, self.rng = port, host, clock, rng
+        self.port, self.host, self.clock = port, host, clock
         self._modelled_ms = modelled_ms
 
     def __call__(self, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery:
@@ -168,7 +171,7 @@ class McpBackend:
                 outcome, arguments = ToolOutcome(error=f"arguments: {exc}", latency_ms=0), {}
             else:
                 outcome = self._call(call.tool, arguments, listing, missing, timeout_ms - spent)
-            latency = self._latency(call.tool, outcome, timeout_ms - spent)
+            latency = self._latency(call.tool, outcome, timeout_ms - spent, request["call_id"])
             value, error = judge(outcome)
             self.host.tool_called(ToolExchange(request["call_id"], self.server.url, call.tool, arguments,
                                                self.clock.now_ms + spent, latency, outcome, error), missing)
@@ -206,7 +209,7 @@ class McpBackend:
             return ToolOutcome(error="timeout: the turn's deadline has passed", timed_out=True)
         return self.port.call_tool(self.server, tool, arguments, budget_ms)
 
-    def _latency(self, tool: str, outcome: ToolOutcome, budget_ms: int) -> int:
+    def _latency(self, tool: str, outcome: ToolOutcome, budget_ms: int, call_id: str) -> int:
         """Virtual cost of one call: a timeout costs what was left, a stub its delay, else the model."""
         if outcome.timed_out:
             return max(0, budget_ms)
@@ -214,7 +217,7 @@ class McpBackend:
             return min(outcome.latency_ms, max(0, budget_ms))
         modelled = self.settings.tool_latency_ms.get(tool, self.settings.latency_ms)
         if modelled is None:
-            modelled = self.rng.jitter_ms(*self._modelled_ms())
+            modelled = self.host.call_rng(call_id).jitter_ms(*self._modelled_ms())
         return min(modelled, max(0, budget_ms))
 
     def _fallback(self, rule: CompiledRule, captures: dict[str, str], state: dict[str, Any],

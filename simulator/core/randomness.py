@@ -1,4 +1,9 @@
-"""The one seeded random source: every ID, jitter and probability comes from here."""
+"""The one seeded random source: every ID, jitter and probability comes from here.
+
+The platform's stream issues the world's ids (assistants, organizations); each call draws from a
+stream of its own, `for_call(key)`, derived from the seed and the call's identity alone, so adding,
+removing or reordering one call changes no other call's record (docs/architecture.md, "What calls
+share")."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ class SeededRandom:
 
     __slots__ = ("seed", "taken", "_rng", "uniform", "random")
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int | str = 0) -> None:
         self.seed = seed
         # Ids that must never be issued (a store already holds them: `Platform.resume`). Empty for a
         # fresh platform, so the same seed gives the same ids as ever.
@@ -21,6 +26,14 @@ class SeededRandom:
         self._rng = random.Random(seed)
         self.uniform = self._rng.uniform
         self.random = self._rng.random
+
+    def for_call(self, key: str) -> SeededRandom:
+        """The stream of the call whose identity is `key` (e.g. `api 3`, the fourth call placed, or a
+        scenario call's name): a string seed, which `random.Random` hashes with SHA-512, so it is the
+        same in every process. It skips the same `taken` ids as this stream."""
+        stream = SeededRandom(f"{self.seed}|{key}")
+        stream.taken = self.taken
+        return stream
 
     def make_id(self, prefix: str) -> str:
         """`call_…`, `asst_…`: the prefix, an underscore, lowercase alphanumerics (docs/contract.md §2).

@@ -150,7 +150,7 @@ class ReasoningTurns:
         url = assistant.webhook_url or ""
         delivery = rt.reasoning(url, request, timeout) if webhook else host.brain("", request, timeout)
         if not isinstance(delivery, Delivery):  # a real request on its way: collect it when it is due
-            latency = rt.rng.jitter_ms(*timings.webhook_latency_ms)  # drawn at send time (unused on a timeout)
+            latency = host.rng.jitter_ms(*timings.webhook_latency_ms)  # drawn at send time (unused on a timeout)
             self.in_flight = InFlight(delivery, latency, (now, utterance.text, call.state, start, end, url))
             due = min(latency, timings.hold_music_after_ms, timeout)
             if due:
@@ -159,7 +159,7 @@ class ReasoningTurns:
                 self._collect_answer(True)
             return
         if delivery.latency_ms is None:
-            delivery.latency_ms = rt.rng.jitter_ms(*(timings.webhook_latency_ms if webhook
+            delivery.latency_ms = host.rng.jitter_ms(*(timings.webhook_latency_ms if webhook
                                                      else timings.builtin_reasoning_ms))
         self._answered(delivery, now, utterance.text, call.state, start, end, url, True)
 

@@ -1,4 +1,5 @@
-"""What every call process shares: the engine, the random source, the timings and the ports.
+"""What every call process shares: the engine, the timings and the ports (each call has its own
+random stream, `CallProcess.rng`).
 
 One `Runtime` per platform (rebuilt on reset); each `CallProcess` and its parts read it and never
 keep a copy of anything in it, so a reset platform replays exactly like a new one.
@@ -22,7 +23,6 @@ from aployee_sim.core.timings import Timings
 @dataclass(slots=True)
 class Runtime:
     engine: Engine
-    rng: SeededRandom
     timings: Timings
     carrier: Carrier
     reasoning: ReasoningBackend
@@ -33,10 +33,13 @@ class Runtime:
 
 class PartHost(Protocol):
     """What every part of a call process (reasoning, transfer) reads from the process: the shared
-    runtime, the call's record and the assistant now on the call (it changes on an IVR hand-over)."""
+    runtime, the call's own random stream, its record and the assistant now on the call (it changes
+    on an IVR hand-over)."""
 
     @property
     def rt(self) -> Runtime: ...
+    @property
+    def rng(self) -> SeededRandom: ...
     @property
     def record(self) -> CallRecord: ...
     @property

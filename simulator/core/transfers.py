@@ -162,9 +162,9 @@ class TransferAttempt:
             return
         rt, (target, context) = host.rt, handoff
         if rt.transfer_party is not None:
-            answer = rt.transfer_party.answer(target, context, rt.rng)
+            answer = rt.transfer_party.answer(target, context, host.rng)
         else:
-            answer = TransferAnswer("accept", rt.rng.jitter_ms(*rt.timings.transfer_ring_ms))
+            answer = TransferAnswer("accept", host.rng.jitter_ms(*rt.timings.transfer_ring_ms))
         wait = rt.timings.transfer_timeout_ms if answer.result == "no_answer" else answer.ring_ms
         if wait:
             host.record.add(ev.HoldMusic(rt.engine.now_ms, during="transfer", duration_ms=wait))

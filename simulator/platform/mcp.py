@@ -33,7 +33,6 @@ class McpPlatform(Protocol):
 
     clock: VirtualClock
     engine: Engine
-    rng: SeededRandom
     calls: dict[str, CallProcess]
 
     @property
@@ -89,7 +88,7 @@ class McpSupport:
     def backend(self, assistant: Assistant) -> McpBackend:
         platform = self.platform
         return McpBackend(assistant.mcp_config or McpConfig(), mcp_settings(assistant), self.router, self,
-                          platform.clock, platform.rng, lambda: platform.timings.mcp_latency_ms)
+                          platform.clock, lambda: platform.timings.mcp_latency_ms)
 
     def route(self, url: str, port: ToolPort | list[ToolStub | dict[str, Any]]) -> None:
         """Serve `url`'s tools in-process: any `ToolPort`, or declarative stubs (core.mcp_stubs)."""
@@ -110,6 +109,9 @@ class McpSupport:
     # --- McpHost ---------------------------------------------------------------------------------
     def initial_state(self, call_id: str) -> dict[str, Any]:
         return self.platform.record(call_id).initial_state
+
+    def call_rng(self, call_id: str) -> SeededRandom:
+        return self.platform.calls[call_id].rng
 
     def tool_called(self, exchange: ToolExchange, missing: frozenset[str]) -> None:
         platform = self.platform

@@ -101,7 +101,8 @@ class Platform:
         self.engine = Engine(self.clock)
         self.rng = SeededRandom(self.seed)
         self.rng.taken = self.reserved_ids
-        self.runtime = Runtime(engine=self.engine, rng=self.rng, timings=timings, carrier=carrier,
+        self._stream_keys: dict[str, int] = {}  # each call's stream key, and how often it was asked for
+        self.runtime = Runtime(engine=self.engine, timings=timings, carrier=carrier,
                                reasoning=self.router, transfer_party=transfer_party, on_ended=self._ended,
                                transfer_phrases=self.transfer_phrases)
         self.assistants: dict[str, Assistant] = {}
@@ -160,7 +161,8 @@ class Platform:
             if not record.ended:
                 record.end(self.clock.now_ms, FAILED, ev.INTERRUPTED)
                 interrupted.append(record)
-            process = CallProcess(self.runtime, record, assistant, BuiltinBrain(), self.default_caller(record))
+            stream = self.rng.for_call(f"resumed {record.id}")  # an ended call: it never draws again
+            process = CallProcess(self.runtime, stream, record, assistant, BuiltinBrain(), self.default_caller(record))
             process.reasoning.exchanges.extend(exchanges)
             self.calls[record.id] = process
         return interrupted
@@ -296,21 +298,35 @@ class Platform:
             raise _validation_error(exc) from None
         return self.start_call(request.assistant_id, request.to, request.from_, request.initial_state, caller=caller)
 
-    def _next_call_id(self) -> str:
-        """The configuration's `call_ids` for the first calls (documentation examples verbatim), then seeded ids."""
+    def _call_stream(self, key: str | None) -> SeededRandom:
+        """A new call's own random stream (`SeededRandom.for_call`). `key` is the call's identity
+        (a scenario call's name or content); by default its position among the calls placed since
+        the reset, which a restarted server continues. A key asked for again gets a numbered twin."""
+        key = f"#{len(self.calls)}" if key is None else key
+        seen = self._stream_keys.get(key, 0)
+        self._stream_keys[key] = seen + 1
+        return self.rng.for_call(key if not seen else f"{key}~{seen}")
+
+    def _next_call_id(self, stream: SeededRandom) -> str:
+        """The configuration's `call_ids` for the first calls (documentation examples verbatim), then
+        the first draw of the call's own stream (redrawn in the astronomically rare case of a clash)."""
         fixed = self.directory.call_ids
         if len(self.calls) < len(fixed) and fixed[len(self.calls)] not in self.calls:
             return fixed[len(self.calls)]
-        return self.rng.make_id("call")
+        while (call_id := stream.make_id("call")) in self.calls:
+            pass
+        return call_id
 
     def start_call(self, assistant_id: str, to: str, from_: str | None = None,
                    initial_state: dict[str, Any] | None = None, *, caller: Caller | None = None,
-                   direction: str = OUTBOUND, plan: DialPlan | None = None,
-                   front: FrontDesk | None = None) -> dict[str, Any]:
+                   key: str | None = None, direction: str = OUTBOUND, plan: DialPlan | None = None,
+                   front: FrontDesk | None = None, stream: SeededRandom | None = None) -> dict[str, Any]:
         """Place a call now; returns the create response (status `initiated`).
 
-        Inbound calls come through `place_inbound`, which passes the carrier's arrival `plan` and
-        the routing `front` desk (`aployee_sim.platform.inbound`)."""
+        `key` names the call's random stream (see `_call_stream`): give each call of a suite a
+        stable key and adding or removing another call changes nothing of this one. Inbound calls
+        come through `place_inbound`, which passes the carrier's arrival `plan`, the routing `front`
+        desk (`aployee_sim.platform.inbound`) and the `stream` it drew the arrival from."""
         if assistant_id not in self.assistants:
             raise not_found("Assistant", assistant_id, field="assistant_id")
         if direction == OUTBOUND and self.assistants[assistant_id].telephony == "inbound":
@@ -326,12 +342,13 @@ class Platform:
         except strict_json.StrictJsonError as exc:
             raise invalid("initial_state", f"The initial_state field is not plain JSON: {exc}") from None
         assistant = self.assistants[assistant_id]
-        record = CallRecord(self._next_call_id(), assistant_id, to, from_, self.clock.now_ms, initial_state,
+        stream = stream if stream is not None else self._call_stream(key)
+        record = CallRecord(self._next_call_id(stream), assistant_id, to, from_, self.clock.now_ms, initial_state,
                             direction)
         if caller is None:  # a scripted far end configured for the other party's number
             factory = self.callees.get(to if direction == OUTBOUND else from_ or "", self.default_caller)
             caller = factory(record)
-        process = CallProcess(self.runtime, record, assistant, self.brains[assistant_id], caller, front=front)
+        process = CallProcess(self.runtime, stream, record, assistant, self.brains[assistant_id], caller, front=front)
         self.calls[record.id] = process
         self.active.add(record.id)
         process.start(plan)
@@ -340,7 +357,7 @@ class Platform:
         return projections.call_created(record, self.clock)
 
     def place_inbound(self, from_: Any, to: Any, *, caller: Caller | None = None,
-                      at: datetime | str | None = None) -> dict[str, Any]:
+                      at: datetime | str | None = None, key: str | None = None) -> dict[str, Any]:
         """Someone at `from_` dials the provisioned number `to` (now, or at the virtual instant
         `at`: the engine first runs up to it); returns the create-call response shape.
 
@@ -358,7 +375,8 @@ class Platform:
         require_e164("from", from_)
         require_e164("to", to)
         entry = self.directory.number(to)
-        plan = self.runtime.carrier.arrive(to, from_, self.rng, provisioned=entry is not None)
+        stream = self._call_stream(key)
+        plan = self.runtime.carrier.arrive(to, from_, stream, provisioned=entry is not None)
         if entry is None:
             known = ", ".join(sorted(self.directory.numbers)) or "none (load a configuration or call directory.add_number)"
             raise ApiError(404, f"The number {to} is not in service: it is not provisioned. Provisioned numbers: "
@@ -366,7 +384,7 @@ class Platform:
         arrival = route_arrival(self.directory, entry, self.clock.instant(self.now_ms),
                                 resolver(self.assistants, self.brains))
         created = self.start_call(arrival.assistant.id, to, from_, caller=caller, direction=INBOUND, plan=plan,
-                                  front=arrival.desk)
+                                  front=arrival.desk, stream=stream)
         self.record(created["id"]).add(arrival.routed_event(self.now_ms, entry))
         return created
 

@@ -260,7 +260,16 @@ def run_scenario(loaded: LoadedScenario, seed: int | None = None,
 
 def _place(sim: Simulator, assistant_id: str | None, number: str, spec: Call,
            caller: c.ScriptedCaller | c.PersonaCaller | None) -> str:
+    key = stream_key(spec, number)
     if spec.inbound:
         assert spec.from_ is not None, "checks.py requires `from` on an inbound call"
-        return sim.place_inbound(spec.from_, number, caller=caller)["id"]
-    return sim.start_call(assistant_id or "", number, spec.from_, spec.initial_state, caller=caller)["id"]
+        return sim.place_inbound(spec.from_, number, caller=caller, key=key)["id"]
+    return sim.start_call(assistant_id or "", number, spec.from_, spec.initial_state, caller=caller, key=key)["id"]
+
+
+def stream_key(spec: Call, number: str) -> str:
+    """The identity a scenario call's random stream is derived from: its name, or (unnamed) its whole
+    content, and the number it dials. Not its position in the file, so adding, removing or reordering
+    other calls changes nothing of this one (identical calls get numbered twins by the platform)."""
+    identity = spec.name if spec.name is not None else spec.model_dump_json(by_alias=True)
+    return f"{identity} -> {number}"

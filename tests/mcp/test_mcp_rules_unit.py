@@ -38,6 +38,9 @@ class Host:
     def initial_state(self, call_id):
         return {}
 
+    def call_rng(self, call_id):
+        return SeededRandom(1)
+
     def tool_called(self, exchange, missing):
         self.exchanges.append(exchange)
 
@@ -54,8 +57,7 @@ def test_a_tool_outside_the_allow_list_is_refused_and_never_called():
                                         state={}, pattern=None, reply=None, update={}, fallback="No.")
     host = Host()
     backend = McpBackend(McpConfig(server_url="https://t.test", tools=["lookup"]), McpSettings(rules=[unchecked]),
-                         Spy([ToolStub("delete_everything", text="gone")]), host, VirtualClock(), SeededRandom(1),
-                         lambda: (100, 100))
+                         Spy([ToolStub("delete_everything", text="gone")]), host, VirtualClock(), lambda: (100, 100))
     delivery = backend("", {"call_id": "call_1", "utterance": "x", "state": {"k": 1}}, 30_000)
     assert calls == [] and delivery.body == {"state": {"k": 1}, "reply": "No."}
     assert host.exchanges[0].error == "refused: 'delete_everything' is not in mcp_config.tools"

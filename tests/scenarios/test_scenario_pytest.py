@@ -102,7 +102,7 @@ from aployee_sim.testing import far_end
 def test_in_process(aployee_sim, n):
     asst = aployee_sim.create_assistant(name=f"A{n}")
     call = aployee_sim.start_call(asst["id"], "+15551234567")
-    aployee_sim.run(seconds=5)
+    aployee_sim.run(seconds=10)  # dialing (1 s) and ringing (2-6 s) are over: the call is answered
     far_end(aployee_sim, call["id"]).hang_up()
     aployee_sim.run()
     assert aployee_sim.call_details(call["id"])["status"] == "completed"

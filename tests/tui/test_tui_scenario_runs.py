@@ -45,7 +45,7 @@ def stored_calls(path: Path) -> list[dict]:
 
 def test_the_store_really_repeats_call_ids_across_runs(runs_db):
     calls = stored_calls(runs_db)
-    assert max(Counter(c["id"] for c in calls).values()) > 2
+    assert max(Counter(c["id"] for c in calls).values()) > 1  # a call's id follows its content and seed
     assert len({c["run_id"] for c in calls}) > 20
 
 

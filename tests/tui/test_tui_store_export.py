@@ -40,7 +40,8 @@ webhooks:
     - when: cost
       reply: {price}
 calls:
-  - assistant: agent
+  - name: customer  # the call's random stream (and id) follows its name: the same in both shops
+    assistant: agent
     to: +15551234567
     caller:
       - expect: {agent}
@@ -109,7 +110,7 @@ async def test_calls_with_the_same_ids_in_two_runs_export_their_own_runs_assista
         (shops / f"{slug}.scenario.yaml").write_text(SHOP.format(name=name, agent=agent, slug=slug, price=price))
     db = store_of(tmp_path, str(shops))
     rows = StoreSource(db).call_rows()
-    assert len({r.id for r in rows}) == 1 and len({r.assistant_id for r in rows}) == 1   # same seed, same ids
+    assert len({r.id for r in rows}) == 1 and len({r.assistant_id for r in rows}) == 1   # same seed and call name, same ids
     exported = await export_every_call_with_y(db, tmp_path / "out")
     assert len(exported) == 2
     by_agent = {}
