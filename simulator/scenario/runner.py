@@ -102,7 +102,7 @@ def build_simulator(scenario: Scenario, seed: int,
         sim.transfer_party.script(target, list(script.outcomes), ring_ms=script.ring)
     ids = {}
     for name, spec in scenario.assistants.items():
-        body = spec.model_dump(exclude={"id", "intents", "fallback_reply"}, exclude_none=True)
+        body = spec.resource_body()
         try:
             ids[name] = sim.create_assistant(body, intents=[i.model_dump() for i in spec.intents],
                                              fallback_reply=spec.fallback_reply, assistant_id=spec.id)["id"]

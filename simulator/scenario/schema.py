@@ -140,6 +140,12 @@ class Assistant(Model):
     intents: list[Intent] = []
     fallback_reply: str | None = None
 
+    def resource_body(self) -> dict[str, Any]:
+        """The `POST /v1/assistants` body this entry creates: what the file sets, nested too (the
+        resource applies its own defaults, so a scenario-made assistant reads like an API-made one),
+        without the entry's `id` and the built-in brain's `intents` and `fallback_reply`."""
+        return self.model_dump(exclude={"id", "intents", "fallback_reply"}, exclude_unset=True, exclude_none=True)
+
 
 class WebhookRule(Model):
     """A stub answer: when the utterance contains `when` (and matches `pattern`), answer this."""
