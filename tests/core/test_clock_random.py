@@ -33,3 +33,14 @@ def test_ids_are_prefixed_lowercase_alphanumerics_and_reproducible():
     assert all(i.startswith("call_") and i[5:].isalnum() and i[5:].islower() for i in ids)
     assert len(set(ids)) == 5
     assert SeededRandom(4).make_id("call") != ids[0]
+
+
+def test_draws_are_uniform_enough_and_streams_independent():
+    rng = SeededRandom(0)
+    draws = [rng.jitter_ms(0, 9) for _ in range(20_000)]
+    counts = [draws.count(k) for k in range(10)]
+    assert min(counts) > 1800 and max(counts) < 2200  # each digit near 2,000 (about 7 sigma of slack)
+    assert all(0.0 <= rng.random() < 1.0 for _ in range(1000))
+    first = [SeededRandom(0).for_call(f"#{n}").jitter_ms(0, 1_000_000) for n in range(200)]
+    assert len(set(first)) > 195  # neighbouring keys give unrelated streams
+    assert SeededRandom(0).for_call("a").make_id("call") == SeededRandom(0).for_call("a").make_id("call")
