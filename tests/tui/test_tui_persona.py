@@ -10,10 +10,12 @@ import pytest
 from textual.widgets import Input, Static
 from tui_helpers import ManualPacer, wait_for
 
+from aployee_sim.core.chat import ModelError
 from aployee_sim.scenario.completions import ENV_MODEL, ENV_URL, LiveModel
 from aployee_sim.tui.app import AployeeTui
-from aployee_sim.tui.roleplay import LocalRolePlay, RemoteRolePlay
+from aployee_sim.tui.roleplay import LocalRolePlay, PersonaPlan, RemoteRolePlay
 from aployee_sim.tui.screens.roleplay import RolePlayScreen, RolePlaySetup
+from aployee_sim.tui.sources import SourceError
 from aployee_sim.tui.sources.platform_source import PlatformSource
 from tests.personas.fake_model import Brain, FakeModel
 
@@ -101,4 +103,13 @@ async def test_a_persona_needs_a_goal(sim, pacer, tmp_path):
 
 
 def test_a_server_session_offers_no_persona():
-    assert RemoteRolePlay(client=None).can_play_persona() is False  # type: ignore[arg-type]
+    session = RemoteRolePlay(client=None)  # type: ignore[arg-type]  (refused before any request)
+    assert session.can_play_persona() is False
+    with pytest.raises(SourceError, match="a persona caller plays only in the in-process playground"):
+        session.start("asst_1", "+15551234567", None, persona=PersonaPlan("Kim", "learn the price"))
+
+
+def test_a_model_without_a_url_names_what_is_missing(tmp_path):
+    model = LiveModel(environ={ENV_MODEL: "fake-model"}, config=tmp_path / "none.yaml")
+    with pytest.raises(ModelError, match=f"no model URL configured for the role-play persona: set \\${ENV_URL}"):
+        model.check("the role-play persona")
