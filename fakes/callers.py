@@ -324,6 +324,7 @@ class PersonaCaller:
     dialogue: list[tuple[str, str]] = field(default_factory=list)  # ("assistant" | "caller", text)
     turns: int = 0
     stopped_by_max_turns: bool = False
+    hang_up_reason: str | None = None  # the model's, when it hung up
     ended_reason: str | None = None
     _line: _DialogueLine | None = None
     _active: bool = False
@@ -397,6 +398,7 @@ class PersonaCaller:
         elif turn.kind == "digits":
             line.press(turn.text)
         else:
+            self.hang_up_reason = turn.text
             line.hang_up()
 
     def _ask(self) -> PersonaTurn:

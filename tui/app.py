@@ -98,7 +98,7 @@ class AployeeTui(App):
             if not assistants:
                 self.notify("there are no assistants to call with", severity="warning")
                 return
-            self.push_screen(RolePlaySetup(assistants, numbers), self._plan_chosen)
+            self.push_screen(RolePlaySetup(assistants, numbers, session.can_play_persona()), self._plan_chosen)
 
         background(self.screen, options, choose, lambda message: self.notify(message, severity="error"),
                    threaded=session.blocking, group="roleplay-options")
@@ -106,7 +106,8 @@ class AployeeTui(App):
     def _plan_chosen(self, plan: CallPlan | None) -> None:
         session = self.roleplay
         if plan is not None and session is not None:
-            self._begin(session, lambda: session.start(plan.assistant_id, plan.to, plan.from_, inbound=plan.inbound))
+            self._begin(session, lambda: session.start(plan.assistant_id, plan.to, plan.from_, inbound=plan.inbound,
+                                                       persona=plan.persona))
 
     def _begin(self, session: RolePlay, connect: Callable[[], object]) -> None:
         """Place or attach the call (off the UI thread when it is HTTP), then show the role-play screen."""

@@ -41,6 +41,8 @@ def status_line(view: LiveView) -> Text:
         text.append("  reasoning…", style="bold blue")
     if view.on_hold:
         text.append("  ♪ on hold", style="bold magenta")
+    if view.caller_note:
+        text.append(f"  {view.caller_note}", style="italic")
     if view.ended:
         text.append("  call ended — ctrl+o opens it, esc leaves", style="dim")
     return text

@@ -91,6 +91,7 @@ class LiveView:
     state: dict[str, Any]
     reasoning_active: bool
     on_hold: bool = False
+    caller_note: str | None = None          # a persona caller's progress or failure (role-play only)
 
     @property
     def ended(self) -> bool:

@@ -99,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
         app.run()
     finally:
         app.source.close()
+        if app.roleplay is not None:
+            app.roleplay.close()
     return 0
 
 

@@ -23,6 +23,20 @@ from aployee_sim.scenario.yamlread import read_scenario_document
 _NOT_COPIED = ("name", "description", "markers", "calls", "explore")
 
 
+def _refuse_persona_template(loaded: LoadedScenario) -> None:
+    """A persona on the template call is an error rather than silently replaced: explore's callers are
+    generated from `explore.vocabulary` so that a failure shrinks to the smallest caller and replays
+    exactly, which a model's answers (hundreds of calls, none recorded) cannot do."""
+    steps = loaded.model.calls[0].caller
+    index = next((k for k, step in enumerate(steps) if step.persona is not None), None)
+    if index is not None:
+        where = loaded.marks.existing(("calls", 0, "caller", index))
+        raise ScenarioInvalid([ScenarioError(loaded.marks.value(where), (
+            "calls[0].caller: explore cannot use a persona caller as its template: it generates its own callers "
+            "from `explore.vocabulary` and shrinks a failure to the smallest one, which a model's answers cannot "
+            "be; put a call with a scripted caller (or none) first and run persona calls with `aployee-sim run`"))])
+
+
 @dataclass(frozen=True)
 class Example:
     """One generated caller: its steps (scenario format), the carrier's outcome, the initial state."""
@@ -45,6 +59,7 @@ class Target:
         if loaded.model.explore is None:
             raise ScenarioInvalid([ScenarioError(Mark(loaded.display, 1, 1), "no `explore:` section: add one with "
                                                  "at least `vocabulary: {phrases: [...]}` (docs/explore.md)")])
+        _refuse_persona_template(loaded)
         raw, _, _ = read_scenario_document(loaded.path, loaded.display)
         return cls(loaded, raw)
 

@@ -7,7 +7,9 @@ glob is the ini option `scenario_glob`: patterns separated by spaces and/or on s
 pytest searched gets a warning, so a typo never makes scenario tests silently disappear. A scenario's `markers:` become
 pytest markers, so `-m` works; `-k` matches the scenario name; items are independent (each
 has its own simulator), so pytest-xdist can spread them. A failure reads exactly like
-`aployee-sim run`'s.
+`aployee-sim run`'s. `--aployee-record new|none|all` is `aployee-sim run --record` for the
+language-model answers of persona callers and judges (docs/personas.md), with the same default:
+none when $CI is set, else new.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Any
 import pytest
 
 DEFAULT_GLOBS = ["*.scenario.yaml"]
+# completions.RECORD_MODES, written out: importing it here would load pydantic at every pytest start-up
+RECORD_MODES = ("new", "none", "all")
 _MATCHED = pytest.StashKey[set[str]]()
 
 
@@ -31,6 +35,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   "spaces or lines; default *.scenario.yaml)", type="linelist")
     parser.addini("aployee_unused_stubs", "a webhook stub that answers no request: warn (default) or error",
                   default="warn")
+    parser.addoption("--aployee-record", choices=RECORD_MODES, default=None, dest="aployee_record",
+                     help="cassette record mode of collected scenario files' persona callers and judges: new "
+                          "replays and records what is missing, none only replays (a request not in the "
+                          "cassette fails), all records again; default none when $CI is set, else new")
 
 
 def written_globs(config: pytest.Config) -> list[str]:
@@ -109,7 +117,8 @@ class ScenarioItem(pytest.Item):
         from aployee_sim.scenario.runner import run_scenario
         strict = str(self.config.getini("aployee_unused_stubs")).strip() == "error"
         try:
-            result = result_of(run_scenario(self.loaded), unused_stubs_fail=strict)
+            outcome = run_scenario(self.loaded, record=self.config.getoption("aployee_record"))
+            result = result_of(outcome, unused_stubs_fail=strict)
         except ScenarioInvalid as exc:
             raise ScenarioFailed(str(exc)) from None
         for warning in result.warnings:

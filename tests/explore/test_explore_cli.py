@@ -68,3 +68,17 @@ def test_no_warning_reaches_the_user_even_as_errors(tmp_path):
                               capture_output=True, text=True, cwd=tmp_path, timeout=120)
         assert done.returncode == 1 and "Warning" not in done.stderr, done.stderr
         assert done.stderr.count("\n") == 1 and "state_valid broke" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_persona_template_is_refused_in_one_line_at_its_line(tmp_path):
+    """Explore generates its callers; a persona on the template would be silently replaced otherwise.
+    The same file still runs under `aployee-sim run` (validate accepts it)."""
+    for caller, line in (("    caller: {persona: Dana, goal: get a refund}\n", 13),
+                         ("    caller:\n      - say: hi\n      - persona: Dana\n        goal: get a refund\n", 15)):
+        (tmp_path / "persona.scenario.yaml").write_text(BOT.replace("explore:", caller + "explore:"))
+        bad = _cli("explore", "persona.scenario.yaml", cwd=tmp_path)
+        assert bad.returncode == 2 and bad.stdout == "", bad.stdout
+        assert bad.stderr.strip().count("\n") == 0 and "Traceback" not in bad.stderr
+        assert bad.stderr.startswith(f"persona.scenario.yaml:{line}:")  # the persona step
+        assert "explore cannot use a persona caller as its template" in bad.stderr
+        assert _cli("validate", "persona.scenario.yaml", cwd=tmp_path).returncode == 0

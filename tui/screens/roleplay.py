@@ -1,4 +1,5 @@
-"""Role-play: set up a call, then be its far end — type lines, press digits, hang up."""
+"""Role-play: set up a call, then be its far end — type lines, press digits, hang up — or hand the
+caller role to a persona (a language model, docs/personas.md) and watch the call."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 
 from aployee_sim.tui import live_text
 from aployee_sim.tui.model import LiveView
-from aployee_sim.tui.roleplay import DEFAULT_TO, RolePlay
+from aployee_sim.tui.roleplay import DEFAULT_TO, PersonaPlan, RolePlay
 from aployee_sim.tui.screens.common import OpenCall, background
 from aployee_sim.tui.voice import VoiceControl
 
@@ -23,6 +24,7 @@ class CallPlan:
     to: str
     from_: str | None
     inbound: bool
+    persona: PersonaPlan | None = None
 
 
 class RolePlaySetup(ModalScreen[CallPlan | None]):
@@ -30,10 +32,12 @@ class RolePlaySetup(ModalScreen[CallPlan | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, assistants: list[tuple[str, str]], inbound_numbers: list[str] | None) -> None:
+    def __init__(self, assistants: list[tuple[str, str]], inbound_numbers: list[str] | None,
+                 personas: bool = False) -> None:
         super().__init__()
         self.assistants = assistants
         self.inbound_numbers = inbound_numbers  # None: this simulator cannot place inbound calls
+        self.personas = personas  # whether a persona can play the caller (the in-process playground)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="setup"):
@@ -44,6 +48,10 @@ class RolePlaySetup(ModalScreen[CallPlan | None]):
             with Horizontal(classes="setup-row"):
                 yield Input(DEFAULT_TO, placeholder="to (E.164)", id="to")
                 yield Input(placeholder="from (optional)", id="from")
+            if self.personas:
+                with Horizontal(classes="setup-row"):
+                    yield Input(placeholder="persona (optional: a model plays the caller)", id="persona")
+                    yield Input(placeholder="persona's goal", id="goal")
             with Horizontal(classes="setup-row"):
                 yield Checkbox("inbound", id="inbound", disabled=not self.inbound_numbers,
                                tooltip="I dial a provisioned number instead of the assistant calling me")
@@ -73,7 +81,17 @@ class RolePlaySetup(ModalScreen[CallPlan | None]):
             return
         to = self.query_one("#to", Input).value.strip()
         from_ = self.query_one("#from", Input).value.strip() or None
-        self.dismiss(CallPlan(str(assistant), to, from_, self.query_one("#inbound", Checkbox).value))
+        persona = self._field("#persona")
+        goal = self._field("#goal")
+        if persona and not goal:
+            self.notify("a persona needs a goal: what the caller wants from the call", severity="error")
+            return
+        plan = PersonaPlan(persona, goal) if persona else None
+        self.dismiss(CallPlan(str(assistant), to, from_, self.query_one("#inbound", Checkbox).value, plan))
+
+    def _field(self, selector: str) -> str:
+        """A persona field's text ("" when this session offers no personas)."""
+        return self.query_one(selector, Input).value.strip() if self.personas else ""
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -117,7 +135,10 @@ class RolePlayScreen(Screen):
     def on_mount(self) -> None:
         self.title = "aployee-sim role-play"
         self.sub_title = self.call_id or ""
-        self.query_one("#say", Input).focus()
+        say = self.query_one("#say", Input)
+        if getattr(self.session, "persona", None) is not None:
+            say.placeholder = "a persona is the caller: watch it · /hangup ends the call"
+        say.focus()
         self.tick()
         self.set_interval(self.tick_seconds, self.tick)
         self._show_voice()
