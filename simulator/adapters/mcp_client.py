@@ -24,12 +24,9 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from aployee_sim.adapters.mcp_stdio import StdioServer
 from aployee_sim.adapters.outside_loop import OutsideLoop
 from aployee_sim.contract import strict_json
 from aployee_sim.core.mcp_turns import EXTRA_MISSING, ServerRef, ToolListing, ToolOutcome
@@ -61,17 +58,8 @@ def is_sdk_server(value: Any) -> bool:
     return sdk is not None and isinstance(value, sdk.server.mcpserver.MCPServer | sdk.server.lowlevel.Server)
 
 
-@asynccontextmanager
-async def _http_transport(url: str, headers: dict[str, str]) -> AsyncIterator[Any]:
-    """Streamable HTTP with our headers (a bearer token); the HTTP client is closed with the session."""
-    sdk = _sdk()
-    async with sdk.shared._httpx_utils.create_mcp_http_client(headers=headers) as http, \
-            sdk.client.streamable_http.streamable_http_client(url, http_client=http) as streams:
-        yield streams
-
-
 class ConnectionClosed(Exception):
-    """The stdio server's connection ended, and why (`mcp_stdio.StdioServer.ended`)."""
+    """Our transport's connection ended, and why (`mcp_connection.Connection.ended`)."""
 
 
 class _QuietSdk:
@@ -169,7 +157,8 @@ class _Session:
                 raise
 
     def _explained(self, exc: BaseException) -> BaseException:
-        """A stdio server's closed connection as `ConnectionClosed` with its reason; others as they are."""
+        """A connection our transport ended (`Connection.ended`) as `ConnectionClosed` with its reason;
+        other failures as they are."""
         ended = getattr(self.target, "ended", None)
         if ended is None or isinstance(exc, asyncio.CancelledError):
             return exc
@@ -251,11 +240,14 @@ class McpClientPool:
             return _sdk().StdioServerParameters(command=server.command[0], args=list(server.command[1:]))
         if server.command:
             from mcp.client.stdio import get_default_environment
+
+            from aployee_sim.adapters.mcp_stdio import StdioServer
             return StdioServer(list(server.command), get_default_environment())
+        from aployee_sim.adapters.mcp_http import HttpServer
         headers = {"User-Agent": "aployee-sim"}
         if server.bearer_token:
             headers["Authorization"] = f"Bearer {server.bearer_token}"
-        return _http_transport(server.url, headers)
+        return HttpServer(server.url, headers)
 
     def close(self) -> None:
         """End every session (each in its own task) and, if this pool started it, the loop."""

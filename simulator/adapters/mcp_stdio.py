@@ -13,7 +13,8 @@ Our own, in place of the SDK's `stdio_client`, for three guarantees the SDK does
   a JSON-RPC message, or one longer than the message cap, ends the connection with that reason, once,
   instead of the SDK's traceback per line.
 
-`ended` says why the connection closed; `mcp_client` puts it into the exchange's error.
+`ended` (`mcp_connection.Connection`) says why the connection closed; `mcp_client` puts it into
+the exchange's error.
 """
 
 from __future__ import annotations
@@ -28,29 +29,20 @@ from typing import Any
 import anyio
 import anyio.abc
 
-MAX_MESSAGE_BYTES = (1 << 20) + (64 << 10)  # one JSON-RPC line: the 1 MiB answer cap and its envelope
+from aployee_sim.adapters.mcp_connection import Connection
+from aployee_sim.core.reasoning import MAX_MCP_MESSAGE_BYTES as MAX_MESSAGE_BYTES  # one line on stdout
+
 GRACE_S = 0.5          # after stdin closes, then after SIGTERM, before the next step
 POLL_S = 0.02          # how often the server process and its group are looked at
 FLUSH_S = 0.2          # after the server exits, for its last lines still in the pipe
 
 
-class StdioServer:
+class StdioServer(Connection):
     """A `Transport` for the SDK's `Client`: `async with StdioServer([...]) as (read, write)`."""
 
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        super().__init__()
         self.command, self.env = command, env
-        self.ended: str | None = None
-        self._connection: Any = None
-
-    async def __aenter__(self) -> Any:
-        self._connection = self._connect()
-        return await self._connection.__aenter__()
-
-    async def __aexit__(self, *exc: Any) -> bool | None:
-        return await self._connection.__aexit__(*exc)
-
-    def _end(self, reason: str) -> None:
-        self.ended = self.ended or reason
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[Any]:
