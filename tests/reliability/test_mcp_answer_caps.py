@@ -2,8 +2,10 @@
 result or a `tools/list` of 100,000 tools, over stdio and over streamable HTTP, is one recorded
 failure naming the cap, and the simulator's memory stays bounded.
 
-The simulator runs in a subprocess that reports its own peak RSS (`ru_maxrss` of RUSAGE_SELF), so
-neither the test process nor the hostile server (huge_mcp_server.py, another process) is counted.
+The simulator runs in a subprocess that reports its own peak RSS, so neither the test process nor
+the hostile server (huge_mcp_server.py, another process) is counted. The peak is `VmHWM` of
+/proc/self/status, not `ru_maxrss`: Linux keeps `ru_maxrss` across fork and exec, so a subprocess of
+a large pytest worker would report the worker's size (`VmHWM` belongs to the new address space).
 The bound is loose (300 MB for a 400 MB answer, about 85 MB measured); reading the answer whole
 took 0.4 GB over stdio and 2.5 GB over HTTP.
 """
@@ -22,7 +24,7 @@ import pytest
 SERVER = str(Path(__file__).with_name("huge_mcp_server.py"))
 CAP = "over 1114112 bytes"
 DRIVER = """
-import json, resource, sys
+import json, sys
 from aployee_sim.api import Simulator
 from aployee_sim.fakes.callers import ScriptedCaller, hang_up, say
 config = json.loads(sys.argv[1])
@@ -34,7 +36,8 @@ with Simulator(seed=1) as sim:
     call = sim.start_call(bot, "+15551234567", caller=ScriptedCaller([say("order 7 please"), say("bye"), hang_up()]))
     sim.run()
     errors = [e.get("error") for e in sim.timeline(call["id"])["events"] if e["type"] == "mcp_tool_called"]
-print(json.dumps({"errors": errors, "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"errors": errors, "max_rss_mb": peak_kb // 1024}))
 """
 
 

@@ -19,7 +19,7 @@ CLI = [sys.executable, "-m", "aployee_sim"]
 TITLE, CLEAR, CLIPBOARD, C1_CSI = "\x1b]0;pwned\x07", "\x1b[2J", "\x1b]52;c;cHduZWQ=\x07", "\x9b2J"
 HOSTILE = f"{TITLE}{CLEAR}{CLIPBOARD}{C1_CSI}\r\x7f[red]x[/red]"
 RAW = ("\x1b", "\x07", "\x9b", "\r", "\x7f")
-SCENARIO = CORPUS / "terminal_escapes.scenario.yaml"  # the same text in YAML escapes (\e, \a, \x9b)
+SCENARIO = CORPUS / "terminal_escapes.yaml"  # the same text in YAML escapes (\e, \a, \x9b)
 
 
 def assert_neutral(text: str) -> None:

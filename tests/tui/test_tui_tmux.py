@@ -95,7 +95,7 @@ def test_role_play_in_a_real_terminal(tmp_path):
         terminal.close()
 
 
-HOSTILE_SCENARIO = Path(__file__).parents[1] / "reliability" / "corpus" / "terminal_escapes.scenario.yaml"
+HOSTILE_SCENARIO = Path(__file__).parents[1] / "reliability" / "corpus" / "terminal_escapes.yaml"
 
 
 def test_escape_sequences_in_a_call_do_not_reach_the_terminal(tmp_path):
