@@ -66,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with owned_process():  # the process is ours: GC policy and switch interval (process_policy)
             return int(args.run(args) or 0)
     except UsageError as exc:
-        print(f"aployee-sim: error: {exc}", file=sys.stderr)
+        from aployee_sim.terminal_text import printable
+        print(f"aployee-sim: error: {printable(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("aployee-sim: interrupted", file=sys.stderr)

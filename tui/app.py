@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
+from aployee_sim.terminal_text import printable
 from aployee_sim.tui.roleplay import RolePlay
 from aployee_sim.tui.screens.call import CallScreen
 from aployee_sim.tui.screens.calls import CallsScreen
@@ -100,7 +101,8 @@ class AployeeTui(App):
                 return
             self.push_screen(RolePlaySetup(assistants, numbers, session.can_play_persona()), self._plan_chosen)
 
-        background(self.screen, options, choose, lambda message: self.notify(message, severity="error"),
+        background(self.screen, options, choose, lambda message: self.notify(printable(message), severity="error",
+                                                                            markup=False),
                    threaded=session.blocking, group="roleplay-options")
 
     def _plan_chosen(self, plan: CallPlan | None) -> None:
@@ -118,11 +120,11 @@ class AployeeTui(App):
 
         def started(notice: str | None) -> None:
             if notice:
-                self.notify(notice, severity="warning", timeout=10)
+                self.notify(printable(notice), severity="warning", timeout=10, markup=False)
             voice = VoiceControl(self.voice, muted=self.voice_muted) if self.voice is not None else None
             self.push_screen(RolePlayScreen(session, tick_seconds=self.tick_seconds, voice=voice))
 
         def failed(message: str) -> None:
-            self.notify(f"cannot start the call: {message}", severity="error")
+            self.notify(printable(f"cannot start the call: {message}"), severity="error", markup=False)
 
         background(self.screen, start, started, failed, threaded=session.blocking, group="roleplay-start")

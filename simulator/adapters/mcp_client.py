@@ -6,8 +6,13 @@ session to be entered and left in the same task): requests reach it through a qu
 as futures. The engine thread blocks on each future with a wall-clock deadline, so virtual time is
 held while a call is in flight. A session that fails (server down, protocol error) answers every
 waiting request with the error and is started afresh by the next request. Streamable HTTP for an
-http(s) URL (with an optional bearer token), stdio for a `command`, and an SDK server object
+http(s) URL (with an optional bearer token), stdio for a `command` (our own transport,
+`mcp_stdio`: the server's whole process group ends with the session), and an SDK server object
 in-process (`route`, no socket).
+
+The SDK's own logging (`mcp.*` loggers) is silenced while one of our sessions is open (`_QuietSdk`):
+every failure is recorded once on its exchange, and a misbehaving server must not fill the user's
+stderr with a traceback per line. Nothing else of the process's logging is touched.
 """
 
 from __future__ import annotations
@@ -15,10 +20,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
+import logging
 import sys
+import threading
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,19 +58,43 @@ def is_sdk_server(value: Any) -> bool:
     return sdk is not None and isinstance(value, sdk.server.mcpserver.MCPServer | sdk.server.lowlevel.Server)
 
 
-@asynccontextmanager
-async def _http_transport(url: str, headers: dict[str, str]) -> AsyncIterator[Any]:
-    """Streamable HTTP with our headers (a bearer token); the HTTP client is closed with the session."""
-    sdk = _sdk()
-    async with sdk.shared._httpx_utils.create_mcp_http_client(headers=headers) as http, \
-            sdk.client.streamable_http.streamable_http_client(url, http_client=http) as streams:
-        yield streams
+class ConnectionClosed(Exception):
+    """Our transport's connection ended, and why (`mcp_connection.Connection.ended`)."""
+
+
+class _QuietSdk:
+    """The `mcp` logger raised above CRITICAL while any of our sessions is open, restored after the
+    last one: the SDK's child loggers inherit its level, so none of its records reach a handler."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open = 0
+        self._saved = logging.NOTSET
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._open == 0:
+                logger = logging.getLogger("mcp")
+                self._saved = logger.level
+                logger.setLevel(logging.CRITICAL + 1)
+            self._open += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._open -= 1
+            if self._open == 0:
+                logging.getLogger("mcp").setLevel(self._saved)
+
+
+_quiet_sdk = _QuietSdk()
 
 
 def describe(exc: BaseException) -> str:
     """One line for what went wrong, from the innermost real error of anyio's exception groups."""
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         exc = exc.exceptions[0]
+    if isinstance(exc, ConnectionClosed):
+        return f"connection closed: {exc}"
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return "timeout: the server did not answer in time"
     sdk = _sdk()
@@ -95,6 +124,10 @@ class _Session:
         self.task: asyncio.Task[None] = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
+        with _quiet_sdk:
+            await self._serve_queue()
+
+    async def _serve_queue(self) -> None:
         pending: _Request | None = None
         try:
             async with _sdk().Client(self.target) as client:
@@ -105,10 +138,12 @@ class _Session:
                     try:
                         result = await _serve(client, pending)
                     except Exception as exc:  # a failed request leaves the session usable
-                        result = exc
+                        result = self._explained(exc)
                     if pending.done is not None and not pending.done.done():
                         pending.done.set_result(result)
                     pending = None
+                    if isinstance(result, ConnectionClosed):  # the next request starts the server afresh
+                        raise result
         except BaseException as exc:  # the session itself failed: answer everyone waiting, then end
             failures = [pending] if pending is not None else []
             while not self.queue.empty():
@@ -117,9 +152,17 @@ class _Session:
                     failures.append(item)
             for item in failures:
                 if item.done is not None and not item.done.done():
-                    item.done.set_result(exc)
+                    item.done.set_result(self._explained(exc))
             if isinstance(exc, asyncio.CancelledError):
                 raise
+
+    def _explained(self, exc: BaseException) -> BaseException:
+        """A connection our transport ended (`Connection.ended`) as `ConnectionClosed` with its reason;
+        other failures as they are."""
+        ended = getattr(self.target, "ended", None)
+        if ended is None or isinstance(exc, asyncio.CancelledError):
+            return exc
+        return ConnectionClosed(ended)
 
 
 async def _serve(client: Any, request: _Request) -> Any:
@@ -193,12 +236,18 @@ class McpClientPool:
     def _target(self, server: ServerRef) -> Any:
         if server.url in self._inprocess:
             return self._inprocess[server.url]
-        if server.command:
+        if server.command and sys.platform == "win32":  # no process groups: the SDK's own transport
             return _sdk().StdioServerParameters(command=server.command[0], args=list(server.command[1:]))
+        if server.command:
+            from mcp.client.stdio import get_default_environment
+
+            from aployee_sim.adapters.mcp_stdio import StdioServer
+            return StdioServer(list(server.command), get_default_environment())
+        from aployee_sim.adapters.mcp_http import HttpServer
         headers = {"User-Agent": "aployee-sim"}
         if server.bearer_token:
             headers["Authorization"] = f"Bearer {server.bearer_token}"
-        return _http_transport(server.url, headers)
+        return HttpServer(server.url, headers)
 
     def close(self) -> None:
         """End every session (each in its own task) and, if this pool started it, the loop."""

@@ -23,6 +23,7 @@ from typing import Any
 
 from aployee_sim.cli import UsageError
 from aployee_sim.commands.arguments import positive_number, readable_file, seed_number
+from aployee_sim.terminal_text import printable
 
 DEFAULT_TO = "+15551234567"
 TICK_SECONDS = 0.02
@@ -65,11 +66,11 @@ class Console:
         self._err = os.fdopen(os.dup(sys.stderr.fileno()), "w", encoding="utf-8", buffering=1)
 
     def out(self, line: str) -> None:
-        self._out.write(line + "\n")
+        self._out.write(printable(line) + "\n")
         self._out.flush()
 
     def err(self, line: str) -> None:
-        self._err.write(line + "\n")
+        self._err.write(printable(line) + "\n")
         self._err.flush()
 
     def close(self) -> None:

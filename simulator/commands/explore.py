@@ -20,6 +20,7 @@ from typing import TextIO
 
 from aployee_sim.cli import UsageError
 from aployee_sim.commands.arguments import integer_in
+from aployee_sim.terminal_text import printable
 
 DEFAULT_OUT = "explore-failures"
 DEFAULT_DB = ".aployee-sim/explore-db"
@@ -70,10 +71,10 @@ def run(args: argparse.Namespace) -> int:
                                   database=database, on_example=counter)
     except ScenarioInvalid as exc:
         counter.clear()
-        print(str(exc), file=sys.stderr)
+        print(printable(str(exc)), file=sys.stderr)
         return 2
     counter.clear()
-    print(result.report)
+    print(printable(result.report))
     print(f"[explore] {result.calls} calls in {result.elapsed_s:.2f}s ({result.per_second:.0f} examples/s)",
           file=sys.stderr)
     return 0 if result.passed else 1

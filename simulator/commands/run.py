@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from aployee_sim.cli import UsageError
 from aployee_sim.commands.arguments import integer_in, output_folder, seed_number, writable_file
+from aployee_sim.terminal_text import printable
 
 if TYPE_CHECKING:
     from aployee_sim.scenario.loader import LoadedScenario
@@ -50,7 +51,9 @@ def colour_wanted(stream: TextIO) -> bool:
 
 
 def emit(report: str, stream: TextIO) -> None:
-    """A report, in colour on a terminal (aployee_sim.scenario.report.styled), plain otherwise."""
+    """A report, in colour on a terminal (aployee_sim.scenario.report.styled), plain otherwise;
+    its control characters made visible either way (aployee_sim.terminal_text)."""
+    report = printable(report)
     if colour_wanted(stream):
         from rich.console import Console
 
@@ -82,7 +85,7 @@ class Progress:
     def finish(self, name: str, outcome: str) -> None:
         self.reported += 1
         if not self.live:
-            self.stream.write(f"[{self.reported}/{self.total}] {name}: {outcome}\n")
+            self.stream.write(f"[{self.reported}/{self.total}] {printable(name, multiline=False)}: {outcome}\n")
         elif self.reported == self.total:
             self.stream.write("\r\x1b[K")
         self.stream.flush()
@@ -131,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     invalid = _selected(invalid, args.k, lambda r: f"{r.name} {r.file}")
     if invalid:
         for result in invalid:
-            print(format_result(result), file=sys.stderr)
+            emit(format_result(result), sys.stderr)
         count = len(invalid)
         print(f"aployee-sim: {count} invalid scenario file{'s' if count != 1 else ''}; nothing was run",
               file=sys.stderr)
@@ -148,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         results.append(result)
         progress.finish(done.scenario.name, result.outcome)
         if result.skipped:  # the rest still runs
-            print(f"{done.scenario.display}: skipped: {result.skipped}", file=sys.stderr)
+            emit(f"{done.scenario.display}: skipped: {result.skipped}", sys.stderr)
         if done.run is None:
             continue
         if sink is not None:
@@ -159,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         if not result.passed:
             emit(format_result(result) + "\n", sys.stderr if result.errors else sys.stdout)
     for warning in (w for r in results for w in r.warnings):
-        print(warning, file=sys.stderr)
+        emit(warning, sys.stderr)
     print(format_table(results))
     if args.json:
         write_results_json(results, Path(args.json))

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from aployee_sim.cli import UsageError
+from aployee_sim.terminal_text import printable
 
 DEFAULT_REQUEST = {"call_id": "call_trigger0001", "assistant_id": "asst_trigger0001", "utterance": "Hello",
                    "state": {}, "context": [], "timestamp": "2024-01-15T10:30:00Z"}  # context: see ending_with
@@ -177,13 +178,12 @@ def run(args: argparse.Namespace) -> int:
             close()
     elapsed = round((time.monotonic() - started) * 1000)
     status = delivery.status_code if delivery.status_code is not None else "no response"
-    print(f"POST {args.url}  ({status}, {elapsed} ms)")
-    print("request: " + json.dumps(request, ensure_ascii=False))
+    lines = [f"POST {args.url}  ({status}, {elapsed} ms)", "request: " + json.dumps(request, ensure_ascii=False)]
     if delivery.error is None:
-        print("answer:  " + json.dumps(delivery.body, ensure_ascii=False))
-    accepted, lines = verdict(interpret(delivery), args.allow, request.get("state"))
-    for line in lines:
-        print(line)
+        lines.append("answer:  " + json.dumps(delivery.body, ensure_ascii=False))
+    accepted, verdict_lines = verdict(interpret(delivery), args.allow, request.get("state"))
+    for line in [*lines, *verdict_lines]:  # the answer's text made visible, never run (terminal_text)
+        print(printable(line))
     return 0 if accepted else 1
 
 

@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from aployee_sim.commands.run import add_examples_option
+from aployee_sim.terminal_text import printable
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,13 +22,13 @@ def run(args: argparse.Namespace) -> int:
 
     loaded, invalid = load_all(scenario_paths(args), args.glob)
     for result in invalid:
-        print("\n".join(result.errors), file=sys.stderr)
+        print(printable("\n".join(result.errors)), file=sys.stderr)
     for scenario in loaded:
         print(f"{scenario.display}: ok ({len(scenario.model.calls)} call{'s' if len(scenario.model.calls) != 1 else ''})")
         for path, note in missing_tool_notes(scenario.model):
-            print(f"{scenario.marks.value(path)}: note: {path_text(path)}: {note}")
+            print(printable(f"{scenario.marks.value(path)}: note: {path_text(path)}: {note}"))
         for path, warning in changes(scenario.model, scenario.marks):
-            print(f"{scenario.marks.value(path)}: warning: {path_text(path)}: {warning}")
+            print(printable(f"{scenario.marks.value(path)}: warning: {path_text(path)}: {warning}"))
     total = len(loaded) + len(invalid)
     print(f"{len(loaded)} of {total} scenario file{'s' if total != 1 else ''} valid", file=sys.stderr)
     return 2 if invalid else 0

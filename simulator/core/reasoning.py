@@ -20,6 +20,9 @@ from aployee_sim.contract.errors import is_e164
 from aployee_sim.core.phrases import Pattern, PatternTimeout, any_phrase_in, phrase_in
 
 MAX_RESPONSE_BYTES = 1 << 20  # a webhook answer over 1 MiB is refused (docs/contract.md §4)
+MAX_MCP_MESSAGE_BYTES = MAX_RESPONSE_BYTES + (64 << 10)
+"""One message from an MCP server (a tool result, a `tools/list` answer, with their JSON-RPC envelope),
+counted as the bytes arrive: a tool result's 1 MiB of content and room for its envelope (docs/contract.md §7)."""
 DEFAULT_IN_FLIGHT = 64  # real webhook requests in flight at once across calls (1: sequential delivery)
 MAX_REPLY_CHARS = 4000
 """The longest `reply` the assistant will speak (docs/contract.md §7). 4,000 characters are about

@@ -17,6 +17,7 @@ from aployee_sim.scenario.expectations import Failure, evaluate
 from aployee_sim.scenario.runner import ScenarioRun
 from aployee_sim.scenario.stubs import unused_stubs
 from aployee_sim.scenario.values import format_duration
+from aployee_sim.terminal_text import printable
 
 
 @dataclass
@@ -131,7 +132,7 @@ def format_failures(file: str, failures: list[Failure]) -> list[str]:
 
 def format_table(results: list[ScenarioResult]) -> str:
     rows = [("scenario", "result", "virtual time", "calls")]
-    rows += [(r.name, r.outcome, format_duration(r.virtual_ms) if not (r.errors or r.skipped) else "-", str(r.calls))
+    rows += [(printable(r.name, multiline=False), r.outcome, format_duration(r.virtual_ms) if not (r.errors or r.skipped) else "-", str(r.calls))
              for r in results]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     text = ["  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i]) for i, cell in enumerate(row))

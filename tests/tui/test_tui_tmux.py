@@ -29,13 +29,19 @@ class Terminal:
         env = {**os.environ, "TERM": "xterm-256color"}
         # The shell stays after the app exits, so a crash stays readable in the pane.
         wrapped = f"{command}; echo APP-EXITED-$?; sleep 60"
+        # set-clipboard on: an OSC 52 the app lets through would become a tmux paste buffer.
         subprocess.run([TMUX, "-L", self.socket, "new-session", "-d", "-s", "tui", "-x", "80", "-y", "24",
-                        "-c", str(cwd), wrapped], check=True, env=env, timeout=10)
+                        "-c", str(cwd), wrapped, ";", "set-option", "-g", "set-clipboard", "on"],
+                       check=True, env=env, timeout=10)
 
-    def screen(self) -> str:
-        result = subprocess.run([TMUX, "-L", self.socket, "capture-pane", "-p", "-t", "tui"],
-                                capture_output=True, text=True, timeout=10)
+    def screen(self, *, escapes: bool = False) -> str:
+        """The pane's text; with `escapes` its styles as the SGR sequences tmux keeps (`-e`)."""
+        result = subprocess.run([TMUX, "-L", self.socket, "capture-pane", "-p", *(["-e"] if escapes else []),
+                                 "-t", "tui"], capture_output=True, text=True, timeout=10)
         return result.stdout
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True, timeout=10).stdout
 
     def keys(self, *keys: str) -> None:
         for key in keys:  # one key per call: "Escape" then "p" must not become alt+p
@@ -83,6 +89,35 @@ def test_role_play_in_a_real_terminal(tmp_path):
         while not list(tmp_path.glob("*.scenario.yaml")) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert "How much does it cost?" in next(tmp_path.glob("*.scenario.yaml")).read_text()
+        terminal.keys("C-q")
+        terminal.wait_for("APP-EXITED-0")
+    finally:
+        terminal.close()
+
+
+HOSTILE_SCENARIO = Path(__file__).parents[1] / "reliability" / "corpus" / "terminal_escapes.yaml"
+
+
+def test_escape_sequences_in_a_call_do_not_reach_the_terminal(tmp_path):
+    """A stored call whose assistant name, transcript and webhook reply carry an OSC 0 title, a
+    clear screen and an OSC 52 clipboard write (docs/contract.md §7): the TUI shows them as
+    visible characters; the pane's title, the clipboard (tmux buffers) and the screen are untouched."""
+    store = tmp_path / "calls.db"
+    subprocess.run([str(CLI), "run", str(HOSTILE_SCENARIO), "--db", str(store)], capture_output=True, timeout=120)
+    terminal = Terminal(f"{shlex.quote(str(CLI))} tui --db {shlex.quote(str(store))}", tmp_path)
+    try:
+        terminal.wait_for("1 of 1 calls")
+        terminal.keys("Enter")
+        screen = terminal.wait_for("ok ␛]0;pwned␛[2J␛]52;c;")  # Rich drops BEL and CR on its own
+        assert "Hello ␛]0;pwned" in screen and "[red]x[/red]" in screen
+        for tab in ("2", "3", "4", "Escape"):  # timeline, webhooks, summary, then back to the list
+            terminal.keys(tab)
+            time.sleep(0.5)
+            styled = terminal.screen(escapes=True)
+            assert "\x1b]" not in styled and "\x07" not in styled, styled  # no OSC survived as text either
+        terminal.wait_for("1 of 1 calls")
+        assert "pwned" not in terminal.tmux("display-message", "-p", "-t", "tui", "#{pane_title}")
+        assert terminal.tmux("list-buffers") == ""
         terminal.keys("C-q")
         terminal.wait_for("APP-EXITED-0")
     finally:

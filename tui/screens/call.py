@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
+from aployee_sim.terminal_text import in_markup, printable, shown
 from aployee_sim.tui import call_text, export
 from aployee_sim.tui.model import CallData
 from aployee_sim.tui.screens.common import background
@@ -58,7 +59,8 @@ class CallScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = "aployee-sim"
-        self.sub_title = f"{self.call_id} (run {self.run_id})" if self.run_id else self.call_id
+        self.sub_title = printable(f"{self.call_id} (run {self.run_id})" if self.run_id else self.call_id,
+                                   multiline=False)
         self._focus_pane("conversation")
         self.reload()
         if self.poll_seconds:
@@ -73,7 +75,7 @@ class CallScreen(Screen):
                    threaded=self.threaded, group="call")
 
     def _failed(self, message: str) -> None:
-        self.query_one("#callbar", Static).update(f"[b red]{message}[/]")
+        self.query_one("#callbar", Static).update(f"[b red]{in_markup(message)}[/]")
 
     def show(self, data: CallData) -> None:
         self.data = data
@@ -81,16 +83,16 @@ class CallScreen(Screen):
         status = details["status"]
         style = call_text.STATUS_STYLES.get(status, "")
         self.query_one("#callbar", Static).update(
-            f"[{style}]{status}[/]  {data.direction or ''} {details['to']}  "
-            f"{data.assistant_name or details['assistant_id']}  {len(data.transcript)} lines  "
+            f"[{style}]{in_markup(status)}[/]  {data.direction or ''} {in_markup(details['to'])}  "
+            f"{in_markup(data.assistant_name or details['assistant_id'])}  {len(data.transcript)} lines  "
             f"{len(data.exchanges)} webhooks")
-        self.query_one("#conversation-text", Static).update(call_text.conversation_text(data))
-        self.query_one("#webhooks-text", Static).update(call_text.exchanges_text(data))
-        self.query_one("#summary-text", Static).update(call_text.summary_text(data))
+        self.query_one("#conversation-text", Static).update(shown(call_text.conversation_text(data)))
+        self.query_one("#webhooks-text", Static).update(shown(call_text.exchanges_text(data)))
+        self.query_one("#summary-text", Static).update(shown(call_text.summary_text(data)))
         table = self.query_one("#timeline-table", DataTable)
         row = table.cursor_row
         table.clear()
-        table.add_rows(call_text.timeline_rows(data))
+        table.add_rows([tuple(shown(cell, multiline=False) for cell in cells) for cells in call_text.timeline_rows(data)])
         if row < table.row_count:
             table.move_cursor(row=row)
 

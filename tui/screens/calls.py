@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from aployee_sim.terminal_text import in_markup, printable, shown
 from aployee_sim.tui import rows as vm
 from aployee_sim.tui.model import CallRow
 from aployee_sim.tui.screens.common import OpenCall, StartRolePlay, background
@@ -56,7 +57,7 @@ class CallsScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = "aployee-sim"
-        self.sub_title = f"calls — {self.source.label}"
+        self.sub_title = printable(f"calls — {self.source.label}", multiline=False)
         self.query_one("#search").display = False
         self.query_one("#calls").focus()
         self.reload()
@@ -91,7 +92,7 @@ class CallsScreen(Screen):
         self.refresh_table()
 
     def _failed(self, message: str) -> None:
-        self.query_one("#message", Static).update(f"[b red]{message}[/]")
+        self.query_one("#message", Static).update(f"[b red]{in_markup(message)}[/]")
 
     def refresh_table(self) -> None:
         table = self.query_one("#calls", DataTable)
@@ -105,14 +106,15 @@ class CallsScreen(Screen):
         self.shown, self.page, pages = vm.page_of(matching, self.page)
         table.clear()
         for row in self.shown:
-            table.add_row(*vm.row_cells(row, with_runs), key=row.key)
+            table.add_row(*(shown(cell, multiline=False) for cell in vm.row_cells(row, with_runs)), key=row.key)
         if selected is not None and selected.key in table.rows:
             table.move_cursor(row=table.get_row_index(selected.key))
-        self.query_one("#filters", Static).update(self.filter.describe(self.names, runs=with_runs))
-        shown = f"{len(matching)} of {len(self.all_rows)} calls"
+        self.query_one("#filters", Static).update(shown(self.filter.describe(self.names, runs=with_runs),
+                                                        multiline=False))
+        counted = f"{len(matching)} of {len(self.all_rows)} calls"
         if pages > 1:
-            shown += f" — page {self.page + 1}/{pages} (] next, [ previous)"
-        self.query_one("#message", Static).update(shown if self.all_rows else
+            counted += f" — page {self.page + 1}/{pages} (] next, [ previous)"
+        self.query_one("#message", Static).update(counted if self.all_rows else
                                                   "No calls yet. Press p to role-play one.")
 
     def selected_row(self) -> CallRow | None:

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
+from aployee_sim.terminal_text import in_markup, printable, shown
 from aployee_sim.tui import live_text
 from aployee_sim.tui.model import LiveView
 from aployee_sim.tui.roleplay import DEFAULT_TO, PersonaPlan, RolePlay
@@ -42,7 +43,8 @@ class RolePlaySetup(ModalScreen[CallPlan | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="setup"):
             yield Label("[b]Role-play a call[/b] — you are the person on the phone")
-            yield Select([(f"{name} ({aid})", aid) for aid, name in self.assistants], id="assistant",
+            yield Select([(shown(f"{name} ({aid})", multiline=False), aid) for aid, name in self.assistants],
+                         id="assistant",
                          value=self.assistants[0][0] if self.assistants else Select.BLANK,
                          prompt="assistant", allow_blank=not self.assistants)
             with Horizontal(classes="setup-row"):
@@ -134,7 +136,7 @@ class RolePlayScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = "aployee-sim role-play"
-        self.sub_title = self.call_id or ""
+        self.sub_title = printable(self.call_id or "", multiline=False)
         say = self.query_one("#say", Input)
         if getattr(self.session, "persona", None) is not None:
             say.placeholder = "a persona is the caller: watch it · /hangup ends the call"
@@ -164,16 +166,16 @@ class RolePlayScreen(Screen):
         self.view = view
         self._drawn_presses = len(self.pressed)
         self.state_before, self.state_now = live_text.track_state(self.state_before, self.state_now, view.state)
-        self.query_one("#live-status", Static).update(live_text.status_line(view))
+        self.query_one("#live-status", Static).update(shown(live_text.status_line(view), multiline=False))
         talk = self.query_one("#talk", VerticalScroll)
         at_end = talk.scroll_offset.y >= talk.max_scroll_y
-        self.query_one("#talk-text", Static).update(live_text.conversation(view, self.pressed))
+        self.query_one("#talk-text", Static).update(shown(live_text.conversation(view, self.pressed)))
         if at_end:
             talk.scroll_end(animate=False)
-        self.query_one("#state-text", Static).update(live_text.state_panel(self.state_before, self.state_now))
+        self.query_one("#state-text", Static).update(shown(live_text.state_panel(self.state_before, self.state_now)))
 
     def _failed(self, message: str) -> None:
-        self.query_one("#live-status", Static).update(f"[b red]{message}[/]")
+        self.query_one("#live-status", Static).update(f"[b red]{in_markup(message)}[/]")
 
     # --- the caller's actions ----------------------------------------------------------------
     def _act(self, fn) -> None:
