@@ -131,7 +131,7 @@ class Platform:
             self.assistants[assistant.id] = assistant
             self.brains[assistant.id] = self._brain_for(assistant)
 
-    def resume(self, *, assistants: Iterable[dict[str, Any]], calls: Iterable[tuple[CallRecord, list[Exchange]]],
+    def resume(self, *, assistants: Iterable[dict[str, Any]], calls: Iterable[tuple[CallRecord, list[Exchange | ToolExchange]]],
                taken_ids: Iterable[str], now_ms: int, retired: Iterable[dict[str, Any]] = ()) -> list[CallRecord]:
         """Carry on where a stored platform stopped (a server restarted on its store: the store adapter
         reads them, `aployee_sim.adapters.store.resume`). Returns the calls it had to end.

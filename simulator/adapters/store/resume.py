@@ -19,6 +19,7 @@ from aployee_sim.adapters.store.db import StoreError, loads
 from aployee_sim.adapters.store.store import NO_RUN, Store, event_from_row
 from aployee_sim.contract.strict_json import StrictJsonError
 from aployee_sim.core.clock import VirtualClock
+from aployee_sim.core.mcp_turns import ToolExchange, ToolOutcome
 from aployee_sim.core.reasoning_turns import Exchange
 from aployee_sim.core.record import CallRecord
 
@@ -26,7 +27,7 @@ from aployee_sim.core.record import CallRecord
 @dataclass
 class StoredCallState:
     record: CallRecord
-    exchanges: list[Exchange]
+    exchanges: list[Exchange | ToolExchange]
     stored_events: int
     stored_exchanges: int
 
@@ -86,7 +87,24 @@ def _read(store: Store, clock: VirtualClock) -> ServerState:
     return state
 
 
-def _exchange(record: CallRecord, sent_ms: int, data: dict[str, Any]) -> Exchange:
+def _exchange(record: CallRecord, sent_ms: int, data: dict[str, Any]) -> Exchange | ToolExchange:
+    """The exchange back from its stored dict (an MCP tool call, or a webhook round trip)."""
+    if data.get("kind") == "mcp":
+        return _tool_exchange(sent_ms, data)
+    return _webhook_exchange(record, sent_ms, data)
+
+
+def _tool_exchange(sent_ms: int, data: dict[str, Any]) -> ToolExchange:
+    """A tool call's `result` is None exactly when the transport failed (its `error` is then the outcome's)."""
+    result = data["result"]
+    wall_ms = data.get("wall_ms")
+    outcome = (ToolOutcome(error=data["error"], wall_ms=wall_ms) if result is None else
+               ToolOutcome(result["content"], result["structured_content"], result["is_error"], wall_ms=wall_ms))
+    return ToolExchange(data["call_id"], data["server"], data["tool"], data["arguments"], sent_ms,
+                        data["duration_ms"], outcome, data["error"])
+
+
+def _webhook_exchange(record: CallRecord, sent_ms: int, data: dict[str, Any]) -> Exchange:
     """The compact exchange back from its stored dict. Its `context` is a window of the dialogue:
     the latest window (ending no later than the request was sent) whose lines are the stored
     ones, so `exchange_dict` rebuilds the same request."""
