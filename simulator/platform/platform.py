@@ -17,13 +17,14 @@ from pydantic import ValidationError
 from aployee_sim.contract import events as ev
 from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import ApiError, invalid, is_e164, not_found, require_e164
+from aployee_sim.contract.exchanges import Exchange
 from aployee_sim.contract.lifecycle import FAILED, STATUSES, TERMINAL
 from aployee_sim.contract.models import Assistant, CreateCallRequest
 from aployee_sim.core.call_process import CallProcess
 from aployee_sim.core.clock import VirtualClock, parse_instant
 from aployee_sim.core.engine import Engine
 from aployee_sim.core.line import CallLine
-from aployee_sim.core.mcp_turns import ToolExchange, ToolPort
+from aployee_sim.core.mcp_turns import ToolPort
 from aployee_sim.core.ports import Caller, Carrier, DialPlan, FrontDesk, TransferParty
 from aployee_sim.core.randomness import SeededRandom
 from aployee_sim.core.reasoning import (
@@ -35,7 +36,6 @@ from aployee_sim.core.reasoning import (
     StubBackend,
     StubRule,
 )
-from aployee_sim.core.reasoning_turns import Exchange
 from aployee_sim.core.record import INBOUND, OUTBOUND, CallRecord
 from aployee_sim.core.runtime import Runtime
 from aployee_sim.core.timings import Timings
@@ -131,7 +131,7 @@ class Platform:
             self.assistants[assistant.id] = assistant
             self.brains[assistant.id] = self._brain_for(assistant)
 
-    def resume(self, *, assistants: Iterable[dict[str, Any]], calls: Iterable[tuple[CallRecord, list[Exchange | ToolExchange]]],
+    def resume(self, *, assistants: Iterable[dict[str, Any]], calls: Iterable[tuple[CallRecord, list[Exchange]]],
                taken_ids: Iterable[str], now_ms: int, retired: Iterable[dict[str, Any]] = ()) -> list[CallRecord]:
         """Carry on where a stored platform stopped (a server restarted on its store: the store adapter
         reads them, `aployee_sim.adapters.store.resume`). Returns the calls it had to end.
@@ -446,7 +446,7 @@ class Platform:
         """Every webhook and MCP tool exchange so far (or one call's), requests rebuilt from the log.
         `wall_clock=False` leaves out the one non-deterministic figure (an MCP call's `wall_ms`)."""
         processes = [self.process(call_id)] if call_id else list(self.calls.values())
-        return [exchange_dict(x, self.record(x.call_id), self.clock, wall_clock=wall_clock)
+        return [projections.exchange_view(x, p.record, self.clock, wall_clock=wall_clock)
                 for p in processes for x in p.exchanges]
 
     def list_calls(self, *, assistant_id: str | None = None, status: str | None = None, from_date: Any = None,
@@ -471,16 +471,3 @@ class Platform:
 
     def is_terminal(self, call_id: str) -> bool:
         return self.record(call_id).status in TERMINAL
-
-
-def exchange_dict(x: Exchange | ToolExchange, record: CallRecord, clock: VirtualClock, *,
-                  wall_clock: bool = True) -> dict[str, Any]:
-    if isinstance(x, ToolExchange):
-        return x.as_dict(clock, wall_clock=wall_clock)
-    return {
-        "call_id": x.call_id, "url": x.url, "sent_at": clock.iso_millis(x.sent_ms), "duration_ms": x.latency_ms,
-        "request": {"call_id": x.call_id, "assistant_id": record.assistant_id, "utterance": x.utterance,
-                    "state": x.state, "context": record.context(x.context_start, x.context_end),
-                    "timestamp": clock.iso_seconds(x.sent_ms)},
-        "status_code": x.status_code, "response": x.response, "error": x.error,
-    }

@@ -10,9 +10,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from hostile_receiver import HostileReceiver
 from mcp.server.mcpserver import MCPServer
 from serve_process import Served
+from store_versions import as_schema_3
 
 from aployee_sim.adapters.store import Store, StoreWriter
 from aployee_sim.api import Simulator
@@ -187,9 +189,11 @@ def _served_bytes(api, call_ids: list[str]) -> dict[str, bytes]:
     return {path: r.content for path, r in answers.items()}
 
 
-def test_a_restart_serves_stored_webhook_and_mcp_exchanges_byte_for_byte(tmp_path):
+@pytest.mark.parametrize("written_by", ["this version", "schema 3"])
+def test_a_restart_serves_stored_webhook_and_mcp_exchanges_byte_for_byte(tmp_path, written_by):
     """A store holding a real webhook exchange and a real MCP tool call resumes: before the fix
-    the second server exited with `KeyError: 'request'` (resume read every exchange as a webhook's)."""
+    the second server exited with `KeyError: 'request'` (resume read every exchange as a webhook's).
+    A file of schema 3 (exchanges stored as their projected dicts) resumes the same."""
     db = tmp_path / "calls.db"
     order_rule = {"keywords": ["order"], "tool": "check_order_status", "arguments": {"order_id": "42"},
                   "reply": "Order 42 is {result.status}."}
@@ -203,6 +207,8 @@ def test_a_restart_serves_stored_webhook_and_mcp_exchanges_byte_for_byte(tmp_pat
             assert sorted(x.get("kind", "webhook") for x in exchanges) == ["mcp", "webhook"], exchanges
             assert all(x["error"] is None for x in exchanges), exchanges
             before = _served_bytes(api, [hooked, tooled])
+        if written_by == "schema 3":
+            as_schema_3(db)
         with Served(["--db", str(db), "--clock", "manual"]) as second, second.client() as api:
             assert "2 stored calls and 2 assistants resumed" in second.banner, second.banner
             after = _served_bytes(api, [hooked, tooled])
