@@ -72,6 +72,13 @@ class McpExchange:
 Exchange: TypeAlias = WebhookExchange | McpExchange
 
 
+def shown_kind(shown: Mapping[str, object]) -> Kind:
+    """The kind of an exchange as JSON shows it (`GET /_sim/webhooks`, exports, a store's rows of
+    schema 3): an MCP tool call says `"kind": "mcp"`; a webhook exchange's documented shape predates
+    MCP and carries no kind. The one place that knows this, for readers that only have the JSON."""
+    return "mcp" if shown.get("kind") == "mcp" else "webhook"
+
+
 class ExchangeError(ValueError):
     """JSON that is not the stored form of an exchange of a known kind."""
 

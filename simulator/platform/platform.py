@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from aployee_sim.contract import events as ev
 from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import ApiError, invalid, is_e164, not_found, require_e164
-from aployee_sim.contract.exchanges import Exchange
+from aployee_sim.contract.exchanges import Exchange, Kind
 from aployee_sim.contract.lifecycle import FAILED, STATUSES, TERMINAL
 from aployee_sim.contract.models import Assistant, CreateCallRequest
 from aployee_sim.core.call_process import CallProcess
@@ -442,12 +442,14 @@ class Platform:
         """The full internal event log (public and simulator-only types)."""
         return list(self.record(call_id).events)
 
-    def exchanges(self, call_id: str | None = None, *, wall_clock: bool = True) -> list[dict[str, Any]]:
-        """Every webhook and MCP tool exchange so far (or one call's), requests rebuilt from the log.
-        `wall_clock=False` leaves out the one non-deterministic figure (an MCP call's `wall_ms`)."""
+    def exchanges(self, call_id: str | None = None, *, kind: Kind | None = None,
+                  wall_clock: bool = True) -> list[dict[str, Any]]:
+        """Every webhook and MCP tool exchange so far (or one call's; only those of `kind`, "webhook"
+        or "mcp", if given), requests rebuilt from the log. `wall_clock=False` leaves out the one
+        non-deterministic figure (an MCP call's `wall_ms`)."""
         processes = [self.process(call_id)] if call_id else list(self.calls.values())
         return [projections.exchange_view(x, p.record, self.clock, wall_clock=wall_clock)
-                for p in processes for x in p.exchanges]
+                for p in processes for x in p.exchanges if kind is None or x.kind == kind]
 
     def list_calls(self, *, assistant_id: str | None = None, status: str | None = None, from_date: Any = None,
                    to_date: Any = None, limit: Any = 20, offset: Any = 0) -> dict[str, Any]:

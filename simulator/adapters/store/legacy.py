@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aployee_sim.contract.exchanges import Exchange, McpExchange, ToolResult, WebhookExchange
+from aployee_sim.contract.exchanges import Exchange, McpExchange, ToolResult, WebhookExchange, shown_kind
 from aployee_sim.core.record import CallRecord
 
 
 def exchange_from_projected(record: CallRecord, sent_ms: int, data: dict[str, Any]) -> Exchange:
     """The typed exchange back from its projected dict (an MCP tool call, or a webhook round trip)."""
-    if data.get("kind") == "mcp":
+    if shown_kind(data) == "mcp":
         result = data["result"]  # None exactly when the transport failed
         return McpExchange(data["call_id"], sent_ms, data["server"], data["tool"], data["arguments"],
                            data["duration_ms"], None if result is None else
