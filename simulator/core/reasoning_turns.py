@@ -38,13 +38,26 @@ from aployee_sim.core.transfers import TransferAttempt, escalation_after_failure
 ACKNOWLEDGEMENTS = ("Okay.", "Got it.", "I see.", "Alright.")
 
 
+@dataclass(slots=True, frozen=True)
+class Turn:
+    """One reasoning request, by reference: when it went out and where, what the caller said, the
+    state it carried and its dialogue window (the `context` lines [start, end)). A webhook's exchange
+    is this turn and its answer."""
+
+    sent_ms: int
+    url: str
+    utterance: str
+    state: dict[str, Any]
+    context: tuple[int, int]
+
+
 @dataclass(slots=True)
 class InFlight:
     """A webhook request on its way (pipelined delivery): what the turn needs once it is answered."""
 
     pending: PendingDelivery
     latency_ms: int  # the modelled round trip, drawn when the request went out
-    turn: tuple[int, str, dict[str, Any], int, int, str]  # `_answered`'s sent_ms, text, state, start, end, url
+    turn: Turn
 
 
 @dataclass(slots=True)
@@ -135,7 +148,7 @@ class ReasoningTurns:
         delivery = rt.reasoning(url, request, timeout) if webhook else host.brain("", request, timeout)
         if not isinstance(delivery, Delivery):  # a real request on its way: collect it when it is due
             latency = rt.rng.jitter_ms(*timings.webhook_latency_ms)  # drawn at send time (unused on a timeout)
-            self.in_flight = InFlight(delivery, latency, (now, utterance.text, call.state, start, end, url))
+            self.in_flight = InFlight(delivery, latency, Turn(now, url, utterance.text, call.state, (start, end)))
             due = min(latency, timings.hold_music_after_ms, timeout)
             if due:
                 self.timer = rt.engine.schedule(due, self._collect_answer, True)
@@ -145,7 +158,7 @@ class ReasoningTurns:
         if delivery.latency_ms is None:
             delivery.latency_ms = rt.rng.jitter_ms(*(timings.webhook_latency_ms if webhook
                                                      else timings.builtin_reasoning_ms))
-        self._answered(delivery, now, utterance.text, call.state, start, end, url, True)
+        self._answered(delivery, Turn(now, url, utterance.text, call.state, (start, end)), True)
 
     def _collect_answer(self, inline: bool) -> None:
         """Collect the in-flight answer (blocking on the wall clock only now, at most until the
@@ -163,17 +176,17 @@ class ReasoningTurns:
         delivery = flight.pending.collect()
         if delivery.latency_ms is None:
             delivery.latency_ms = flight.latency_ms
-        self._answered(delivery, *flight.turn, inline)
+        self._answered(delivery, flight.turn, inline)
 
     def settle_answer(self) -> None:
         """Before the call logs anything else: collect an answer still in flight (keeps log order)."""
         if self.in_flight is not None:
             self._collect_answer(False)
 
-    def _answered(self, delivery: Delivery, sent_ms: int, text: str, state: dict[str, Any],
-                  start: int, end: int, url: str, inline: bool) -> None:
-        """Judge the answer to the request sent at `sent_ms`; the reasoning completes `latency` after it."""
+    def _answered(self, delivery: Delivery, turn: Turn, inline: bool) -> None:
+        """Judge the answer to `turn`'s request; the reasoning completes `latency` after it was sent."""
         host = self.host
+        sent_ms = turn.sent_ms
         rt, call, timings = host.rt, host.record, host.rt.timings
         made = delivery.exchanges  # the backend's own round trips (an MCP turn's tool calls)
         delivery = timed_out(delivery, turn_timeout_ms(host.assistant.reasoning_mode, timings))
@@ -182,8 +195,8 @@ class ReasoningTurns:
             decision = self.transfer.vet(delivery, decision)
         latency = delivery.latency_ms or 0
         if host.assistant.reasoning_mode == "webhook":
-            made = (WebhookExchange(call.id, sent_ms, url, text, state, (start, end), latency, delivery.status_code,
-                                    delivery.body, decision.error),)
+            made = (WebhookExchange(call.id, turn.sent_ms, turn.url, turn.utterance, turn.state, turn.context,
+                                    latency, delivery.status_code, delivery.body, decision.error),)
         elif delivery.error is not None:  # the built-in brain or MCP rules failed (a pattern stopped at its bound)
             call.add(ev.ReasoningFailed(sent_ms, mode=host.assistant.reasoning_mode, error=delivery.error))
         for exchange in made:
