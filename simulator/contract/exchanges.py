@@ -6,7 +6,7 @@ reasoning part the same way, kept in its `exchanges`, stored and resumed; `kind`
 like an event's `type`) says which one a value is, so no reader guesses from the keys of a dict.
 
 A webhook exchange is compact: its request's `context` is a window of the call's dialogue
-(`context` = the `[start, end)` indices), not a copy of its lines; the request users see is
+(`context_start`, `context_end`: the `[start, end)` indices), not a copy of its lines; the request users see is
 rebuilt from the call's record (`aployee_sim.platform.projections.exchange_view`), byte-identical to
 the one that was sent.
 
@@ -36,7 +36,8 @@ class WebhookExchange:
     url: str
     utterance: str
     state: JsonObject
-    context: tuple[int, int]  # the dialogue lines [start, end) the request carried
+    context_start: int  # the dialogue lines [start, end) the request carried (two ints, not a tuple:
+    context_end: int    # small ints are shared, a tuple is 64 more bytes on each of a call's exchanges)
     latency_ms: int
     status_code: int | None
     response: Json
@@ -88,7 +89,7 @@ def to_json(exchange: Exchange) -> JsonObject:
     match exchange:
         case WebhookExchange():
             return {"url": exchange.url, "utterance": exchange.utterance, "state": exchange.state,
-                    "context": list(exchange.context), "latency_ms": exchange.latency_ms,
+                    "context": [exchange.context_start, exchange.context_end], "latency_ms": exchange.latency_ms,
                     "status_code": exchange.status_code, "response": exchange.response, "error": exchange.error}
         case McpExchange():
             result = exchange.result
@@ -109,7 +110,7 @@ def from_json(call_id: str, sent_ms: int, kind: str, data: Mapping[str, Json]) -
     try:
         if kind == "webhook":
             start, end = d["context"]
-            return WebhookExchange(call_id, sent_ms, d["url"], d["utterance"], d["state"], (start, end),
+            return WebhookExchange(call_id, sent_ms, d["url"], d["utterance"], d["state"], start, end,
                                    d["latency_ms"], d["status_code"], d["response"], d["error"])
         if kind == "mcp":
             stored = d["result"]

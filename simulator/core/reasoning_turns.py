@@ -48,7 +48,8 @@ class Turn:
     url: str
     utterance: str
     state: dict[str, Any]
-    context: tuple[int, int]
+    context_start: int
+    context_end: int
 
 
 @dataclass(slots=True)
@@ -148,7 +149,7 @@ class ReasoningTurns:
         delivery = rt.reasoning(url, request, timeout) if webhook else host.brain("", request, timeout)
         if not isinstance(delivery, Delivery):  # a real request on its way: collect it when it is due
             latency = rt.rng.jitter_ms(*timings.webhook_latency_ms)  # drawn at send time (unused on a timeout)
-            self.in_flight = InFlight(delivery, latency, Turn(now, url, utterance.text, call.state, (start, end)))
+            self.in_flight = InFlight(delivery, latency, Turn(now, url, utterance.text, call.state, start, end))
             due = min(latency, timings.hold_music_after_ms, timeout)
             if due:
                 self.timer = rt.engine.schedule(due, self._collect_answer, True)
@@ -158,7 +159,7 @@ class ReasoningTurns:
         if delivery.latency_ms is None:
             delivery.latency_ms = rt.rng.jitter_ms(*(timings.webhook_latency_ms if webhook
                                                      else timings.builtin_reasoning_ms))
-        self._answered(delivery, Turn(now, url, utterance.text, call.state, (start, end)), True)
+        self._answered(delivery, Turn(now, url, utterance.text, call.state, start, end), True)
 
     def _collect_answer(self, inline: bool) -> None:
         """Collect the in-flight answer (blocking on the wall clock only now, at most until the
@@ -195,8 +196,8 @@ class ReasoningTurns:
             decision = self.transfer.vet(delivery, decision)
         latency = delivery.latency_ms or 0
         if host.assistant.reasoning_mode == "webhook":
-            made = (WebhookExchange(call.id, turn.sent_ms, turn.url, turn.utterance, turn.state, turn.context,
-                                    latency, delivery.status_code, delivery.body, decision.error),)
+            made = (WebhookExchange(call.id, turn.sent_ms, turn.url, turn.utterance, turn.state, turn.context_start,
+                                    turn.context_end, latency, delivery.status_code, delivery.body, decision.error),)
         elif delivery.error is not None:  # the built-in brain or MCP rules failed (a pattern stopped at its bound)
             call.add(ev.ReasoningFailed(sent_ms, mode=host.assistant.reasoning_mode, error=delivery.error))
         for exchange in made:

@@ -183,13 +183,12 @@ def exchange_view(exchange: Exchange, record: CallRecord, clock: VirtualClock, *
     call with `"kind": "mcp"`. `wall_clock=False` leaves out the one non-deterministic figure (`wall_ms`)."""
     match exchange:
         case WebhookExchange():
-            start, end = exchange.context
             return {
                 "call_id": exchange.call_id, "url": exchange.url, "sent_at": clock.iso_millis(exchange.sent_ms),
                 "duration_ms": exchange.latency_ms,
                 "request": {"call_id": exchange.call_id, "assistant_id": record.assistant_id,
                             "utterance": exchange.utterance, "state": exchange.state,
-                            "context": record.context(start, end), "timestamp": clock.iso_seconds(exchange.sent_ms)},
+                            "context": record.context(exchange.context_start, exchange.context_end), "timestamp": clock.iso_seconds(exchange.sent_ms)},
                 "status_code": exchange.status_code, "response": exchange.response, "error": exchange.error,
             }
         case McpExchange():

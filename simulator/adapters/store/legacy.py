@@ -31,5 +31,5 @@ def exchange_from_projected(record: CallRecord, sent_ms: int, data: dict[str, An
     said = sum(1 for line in record.dialogue if line.t_ms <= sent_ms)
     end = next((e for e in range(min(said, len(lines)), size - 1, -1) if lines[e - size:e] == context), size)
     return WebhookExchange(record.id, sent_ms, data["url"], request["utterance"], request["state"],
-                           (end - size, end), data["duration_ms"], data["status_code"], data["response"],
+                           end - size, end, data["duration_ms"], data["status_code"], data["response"],
                            data["error"])
