@@ -13,6 +13,7 @@ from typing import Any
 from rich.text import Text
 
 from aployee_sim.contract import events as ev
+from aployee_sim.contract.exchanges import shown_kind
 from aployee_sim.platform.state_changes import MARKERS, compact, state_diff
 from aployee_sim.tui.model import CallData, EventRow
 from aployee_sim.tui.rows import STATUS_STYLES, duration_text
@@ -172,7 +173,7 @@ def exchanges_text(data: CallData) -> Text:
         return text
     for number, exchange in enumerate(data.exchanges, 1):
         failed = exchange.get("error") is not None
-        if exchange.get("kind") == "mcp":
+        if shown_kind(exchange) == "mcp":
             text.append_text(_tool_call_text(number, exchange, failed))
             continue
         text.append(f"#{number} POST {exchange.get('url')}\n", style="bold red" if failed else "bold")

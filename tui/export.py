@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from aployee_sim.contract import events as ev
+from aployee_sim.contract.exchanges import shown_kind
 from aployee_sim.scenario.regression import (
     heard_pattern,
     regression_expect,
@@ -129,16 +130,18 @@ def scenario_dict(data: CallData) -> dict[str, Any]:
     if data.initial_state:
         call["initial_state"] = data.initial_state
     call["caller"] = caller_steps(data)
-    webhook = own.get("reasoning_mode") == "webhook" or any("url" in x for x in data.exchanges)
+    hooked = [x for x in data.exchanges if shown_kind(x) == "webhook"]
+    tool_calls = [x for x in data.exchanges if shown_kind(x) == "mcp"]
+    webhook = own.get("reasoning_mode") == "webhook" or bool(hooked)
     call["expect"] = regression_expect(
         status=details["status"], reason=data.end_reason, final_state=details.get("final_state"),
-        transcript=data.transcript, failed_webhooks=sum(1 for x in data.exchanges if "url" in x and x.get("error")) if webhook else None)
-    urls = {x["url"] for x in data.exchanges if "url" in x}   # (an MCP tool call has a server instead)
+        transcript=data.transcript, failed_webhooks=sum(1 for x in hooked if x.get("error")) if webhook else None)
+    urls = {x["url"] for x in hooked}
     stubbed = {url for url in urls if url in data.in_process_webhooks or unreachable(url)}
     if stubbed:
-        scenario["webhooks"] = stubs_for(data.exchanges, stubbed)
-    servers = {x["server"] for x in data.exchanges if "server" in x}
-    if tools := tool_stubs_for(data.exchanges, {s for s in servers if s in data.in_process_webhooks or unreachable(s)}):
+        scenario["webhooks"] = stubs_for(hooked, stubbed)
+    servers = {x["server"] for x in tool_calls}
+    if tools := tool_stubs_for(tool_calls, {s for s in servers if s in data.in_process_webhooks or unreachable(s)}):
         scenario["mcp_tools"] = tools
     if carrier := _carrier(data):
         scenario["carrier"] = carrier

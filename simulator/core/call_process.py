@@ -7,7 +7,7 @@ spoken at the next natural turn (the floor is free: nobody speaking). Silence is
 ends the call after a timeout; end-call phrases, a maximum duration and transfers end it too.
 
 The process owns its parts and talks to each through a small interface: `ReasoningTurns` (the
-queue of utterances, the turn in flight, the webhook exchanges), `TransferAttempt` (hold, the
+queue of utterances, the turn in flight, the webhook and MCP exchanges), `TransferAttempt` (hold, the
 receiving party, the way back) and, on an inbound call, a `FrontDesk` (IVR menus and forwards,
 `ports.FrontDesk`). The parts call back only the public methods below (`ReasoningHost`,
 `TransferHost`, `ports.HeldCall`); the far end gets a `CallLine` (`ports.Line`).
@@ -19,16 +19,16 @@ from collections.abc import Callable
 from typing import Any
 
 from aployee_sim.contract import events as ev
+from aployee_sim.contract.exchanges import Exchange
 from aployee_sim.contract.lifecycle import COMPLETED, FAILED, IN_PROGRESS, RINGING, TERMINAL
 from aployee_sim.contract.models import Assistant
 from aployee_sim.core.engine import Timer, invoke
 from aployee_sim.core.line import CallLine
-from aployee_sim.core.mcp_turns import ToolExchange
 from aployee_sim.core.phrases import any_phrase_in
 from aployee_sim.core.ports import Caller, DialPlan, FrontDesk
 from aployee_sim.core.randomness import SeededRandom
 from aployee_sim.core.reasoning import ReasoningBackend
-from aployee_sim.core.reasoning_turns import Exchange, ReasoningTurns, Utterance
+from aployee_sim.core.reasoning_turns import ReasoningTurns, Utterance
 from aployee_sim.core.record import OUTBOUND, CallRecord
 from aployee_sim.core.runtime import Runtime
 from aployee_sim.core.timings import speech_ms
@@ -72,7 +72,7 @@ class CallProcess:
         self._max_timer: Timer | None = None
 
     @property
-    def exchanges(self) -> list[Exchange | ToolExchange]:
+    def exchanges(self) -> list[Exchange]:
         """The call's webhook round trips and MCP tool calls so far."""
         return self.reasoning.exchanges
 

@@ -9,8 +9,8 @@ The port blocks while a real call is in flight, so virtual time is held; the mod
 each call (the stub's delay, else the assistant's `tool_latency_ms`/`latency_ms`, else the drawn
 `Timings.mcp_latency_ms`) is what the turn costs in virtual time. The whole turn has one deadline
 (`timeout_ms`, wall clock for real calls, virtual for all): a call cut by it costs the rest of it.
-Each finished call becomes a `mcp_tool_called` event at its virtual instant and an exchange, both
-handed to the `McpHost` (the platform), which owns calls and the engine. No I/O here.
+Each finished call becomes an `McpExchange` listed on the turn's `Delivery`; the call's reasoning
+part records it like a webhook's (its `mcp_tool_called` event at the call's virtual end). No I/O here.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from aployee_sim.contract import strict_json
+from aployee_sim.contract.exchanges import Exchange, McpExchange, ToolResult
 from aployee_sim.contract.models import McpConfig, McpSettings
 from aployee_sim.core.clock import VirtualClock
 from aployee_sim.core.mcp_rules import (
@@ -80,40 +81,15 @@ class ToolPort(Protocol):
     def call_tool(self, server: ServerRef, tool: str, arguments: dict[str, Any], timeout_ms: int) -> ToolOutcome: ...
 
 
-@dataclass(slots=True)
-class ToolExchange:
-    """One tool call as `/_sim` and `sim.exchanges` list it (beside webhook exchanges)."""
-
-    call_id: str
-    server: str
-    tool: str
-    arguments: dict[str, Any]
-    sent_ms: int
-    latency_ms: int
-    outcome: ToolOutcome
-    error: str | None
-
-    def as_dict(self, clock: VirtualClock, *, wall_clock: bool = True) -> dict[str, Any]:
-        out = self.outcome
-        result = None if out.error is not None else {"content": out.content, "structured_content": out.structured,
-                                                     "is_error": out.is_error}
-        exchange = {"kind": "mcp", "call_id": self.call_id, "server": self.server, "tool": self.tool,
-                    "arguments": self.arguments, "sent_at": clock.iso_millis(self.sent_ms),
-                    "duration_ms": self.latency_ms, "result": result, "error": self.error}
-        if wall_clock:
-            exchange["wall_ms"] = out.wall_ms
-        return exchange
-
-
 class McpHost(Protocol):
     """What the backend needs from the platform: the call's initial state and random stream, and
-    where results go."""
+    where to report allow-listed tools its server does not list."""
 
     def initial_state(self, call_id: str) -> dict[str, Any]: ...
 
     def call_rng(self, call_id: str) -> SeededRandom: ...
 
-    def tool_called(self, exchange: ToolExchange, missing: frozenset[str]) -> None: ...
+    def tools_missing(self, call_id: str, server: str, missing: frozenset[str]) -> None: ...
 
 
 def judge(outcome: ToolOutcome) -> tuple[ToolValue | None, str | None]:
@@ -159,7 +135,11 @@ class McpBackend:
         rule, captures = match
         listing = self.port.list_tools(self.server, timeout_ms)
         missing = frozenset() if listing.error else self.allowed - listing.names
-        initial = self.host.initial_state(request["call_id"])
+        call_id = request["call_id"]
+        if missing and rule.calls:
+            self.host.tools_missing(call_id, self.server.url, missing)
+        initial = self.host.initial_state(call_id)
+        made: list[Exchange] = []
         results: dict[str, ToolValue] = {}
         last: ToolValue | None = None
         spent = 0
@@ -173,8 +153,10 @@ class McpBackend:
                 outcome = self._call(call.tool, arguments, listing, missing, timeout_ms - spent)
             latency = self._latency(call.tool, outcome, timeout_ms - spent, request["call_id"])
             value, error = judge(outcome)
-            self.host.tool_called(ToolExchange(request["call_id"], self.server.url, call.tool, arguments,
-                                               self.clock.now_ms + spent, latency, outcome, error), missing)
+            result = None if outcome.error is not None else ToolResult(outcome.content, outcome.structured,
+                                                                       outcome.is_error)
+            made.append(McpExchange(call_id, self.clock.now_ms + spent, self.server.url, call.tool, arguments,
+                                    latency, result, error, outcome.wall_ms))
             spent += latency
             if value is None:
                 failed = True
@@ -183,19 +165,19 @@ class McpBackend:
         body: dict[str, Any] = {"state": state}
         if failed:
             body["reply"] = self._fallback(rule, captures, state, initial)
-            return Delivery(body=body, latency_ms=spent)
+            return Delivery(body=body, latency_ms=spent, exchanges=tuple(made))
         scope = scope_of(captures, state, initial, results, last)
         try:
             reply = render(rule.rule.reply if rule.rule.reply is not None else "{result}", scope)
             update = render(rule.rule.update, scope)
         except MissingValue:
             body["reply"] = self._fallback(rule, captures, state, initial)
-            return Delivery(body=body, latency_ms=spent)
+            return Delivery(body=body, latency_ms=spent, exchanges=tuple(made))
         if update:
             body["state"] = {**state, **update}
         if reply:
             body["reply"] = str(reply)
-        return Delivery(body=body, latency_ms=spent)
+        return Delivery(body=body, latency_ms=spent, exchanges=tuple(made))
 
     def _call(self, tool: str, arguments: dict[str, Any], listing: ToolListing, missing: frozenset[str],
               budget_ms: int) -> ToolOutcome:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import is_e164
+from aployee_sim.contract.exchanges import Exchange
 from aployee_sim.core.phrases import Pattern, PatternTimeout, any_phrase_in, phrase_in
 
 MAX_RESPONSE_BYTES = 1 << 20  # a webhook answer over 1 MiB is refused (docs/contract.md §4)
@@ -39,6 +40,8 @@ class Delivery:
     `latency_ms` is the virtual round trip; None lets the platform draw its modelled latency.
     `vetted` marks a delivery it passed (or a backend one whose body it already copied through the
     strict policy), so the router and `interpret` do not walk the same body twice on every turn.
+    `exchanges` are the round trips the backend made on its own (an MCP turn's tool calls), for the
+    call to record; a webhook round trip is recorded by the call itself, which knows its request.
     """
 
     body: Any = None
@@ -46,6 +49,7 @@ class Delivery:
     error: str | None = None
     latency_ms: int | None = None
     vetted: bool = False
+    exchanges: tuple[Exchange, ...] = ()
 
 
 @dataclass(slots=True)

@@ -8,7 +8,8 @@ conversation agent acknowledges, and a bad answer is recorded on `webhook_called
 nothing.
 
 `ReasoningTurns` is the call process's reasoning part: it owns the queue of utterances waiting
-for the agent, the turn in flight and the webhook exchanges, and reaches the rest of the call
+for the agent, the turn in flight and the exchanges (webhook round trips and MCP tool calls, one
+typed value each, recorded the same way: `contract.exchanges`), and reaches the rest of the call
 only through `ReasoningHost` and the call's `TransferAttempt`. A new reasoning backend is not a
 new part: it is one more `ReasoningBackend` returning a `Delivery` (see `core.reasoning`).
 """
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from aployee_sim.contract import events as ev
+from aployee_sim.contract.exchanges import Exchange, McpExchange, WebhookExchange
 from aployee_sim.contract.lifecycle import TERMINAL
 from aployee_sim.core.engine import Timer
-from aployee_sim.core.mcp_turns import ToolExchange
 from aployee_sim.core.reasoning import (
     Decision,
     Delivery,
@@ -37,21 +38,18 @@ from aployee_sim.core.transfers import TransferAttempt, escalation_after_failure
 ACKNOWLEDGEMENTS = ("Okay.", "Got it.", "I see.", "Alright.")
 
 
-@dataclass(slots=True)
-class Exchange:
-    """One webhook round trip, compact: the request is rebuilt from these references on demand."""
+@dataclass(slots=True, frozen=True)
+class Turn:
+    """One reasoning request, by reference: when it went out and where, what the caller said, the
+    state it carried and its dialogue window (the `context` lines [start, end)). A webhook's exchange
+    is this turn and its answer."""
 
-    call_id: str
-    url: str
     sent_ms: int
+    url: str
     utterance: str
     state: dict[str, Any]
     context_start: int
     context_end: int
-    latency_ms: int
-    status_code: int | None
-    response: Any
-    error: str | None
 
 
 @dataclass(slots=True)
@@ -60,7 +58,7 @@ class InFlight:
 
     pending: PendingDelivery
     latency_ms: int  # the modelled round trip, drawn when the request went out
-    turn: tuple[int, str, dict[str, Any], int, int, str]  # `_answered`'s sent_ms, text, state, start, end, url
+    turn: Turn
 
 
 @dataclass(slots=True)
@@ -104,7 +102,7 @@ class ReasoningTurns:
         self.in_flight: InFlight | None = None  # a webhook request on its way (pipelined delivery)
         self.timer: Timer | None = None
         self.hold_timer: Timer | None = None
-        self.exchanges: list[Exchange | ToolExchange] = []
+        self.exchanges: list[Exchange] = []  # every round trip to the outside, in the order made
         self.acks = 0
         self.webhook_failures = 0  # failed webhook answers in a row
 
@@ -151,7 +149,7 @@ class ReasoningTurns:
         delivery = rt.reasoning(url, request, timeout) if webhook else host.brain("", request, timeout)
         if not isinstance(delivery, Delivery):  # a real request on its way: collect it when it is due
             latency = host.rng.jitter_ms(*timings.webhook_latency_ms)  # drawn at send time (unused on a timeout)
-            self.in_flight = InFlight(delivery, latency, (now, utterance.text, call.state, start, end, url))
+            self.in_flight = InFlight(delivery, latency, Turn(now, url, utterance.text, call.state, start, end))
             due = min(latency, timings.hold_music_after_ms, timeout)
             if due:
                 self.timer = rt.engine.schedule(due, self._collect_answer, True)
@@ -161,7 +159,7 @@ class ReasoningTurns:
         if delivery.latency_ms is None:
             delivery.latency_ms = host.rng.jitter_ms(*(timings.webhook_latency_ms if webhook
                                                      else timings.builtin_reasoning_ms))
-        self._answered(delivery, now, utterance.text, call.state, start, end, url, True)
+        self._answered(delivery, Turn(now, url, utterance.text, call.state, start, end), True)
 
     def _collect_answer(self, inline: bool) -> None:
         """Collect the in-flight answer (blocking on the wall clock only now, at most until the
@@ -179,30 +177,31 @@ class ReasoningTurns:
         delivery = flight.pending.collect()
         if delivery.latency_ms is None:
             delivery.latency_ms = flight.latency_ms
-        self._answered(delivery, *flight.turn, inline)
+        self._answered(delivery, flight.turn, inline)
 
     def settle_answer(self) -> None:
         """Before the call logs anything else: collect an answer still in flight (keeps log order)."""
         if self.in_flight is not None:
             self._collect_answer(False)
 
-    def _answered(self, delivery: Delivery, sent_ms: int, text: str, state: dict[str, Any],
-                  start: int, end: int, url: str, inline: bool) -> None:
-        """Judge the answer to the request sent at `sent_ms`; the reasoning completes `latency` after it."""
+    def _answered(self, delivery: Delivery, turn: Turn, inline: bool) -> None:
+        """Judge the answer to `turn`'s request; the reasoning completes `latency` after it was sent."""
         host = self.host
+        sent_ms = turn.sent_ms
         rt, call, timings = host.rt, host.record, host.rt.timings
+        made = delivery.exchanges  # the backend's own round trips (an MCP turn's tool calls)
         delivery = timed_out(delivery, turn_timeout_ms(host.assistant.reasoning_mode, timings))
         decision = interpret(delivery)
         if decision.transfer_target is not None or decision.error is not None:
             decision = self.transfer.vet(delivery, decision)
         latency = delivery.latency_ms or 0
         if host.assistant.reasoning_mode == "webhook":
-            call.add(ev.WebhookCalled(sent_ms, url=url, duration_ms=latency, error=decision.error,
-                                      status_code=delivery.status_code))
-            self.exchanges.append(Exchange(call.id, url, sent_ms, text, state, start, end, latency,
-                                           delivery.status_code, delivery.body, decision.error))
+            made = (WebhookExchange(call.id, turn.sent_ms, turn.url, turn.utterance, turn.state, turn.context_start,
+                                    turn.context_end, latency, delivery.status_code, delivery.body, decision.error),)
         elif delivery.error is not None:  # the built-in brain or MCP rules failed (a pattern stopped at its bound)
             call.add(ev.ReasoningFailed(sent_ms, mode=host.assistant.reasoning_mode, error=delivery.error))
+        for exchange in made:
+            self._record(exchange)
         elapsed = rt.engine.clock.now_ms - sent_ms
         hold = latency - timings.hold_music_after_ms
         if hold > 0:
@@ -211,6 +210,25 @@ class ReasoningTurns:
             self.timer = rt.engine.schedule(latency - elapsed, self._reasoning_done, decision)
         else:
             self._reasoning_done(decision)  # an instant answer needs no timer
+
+    def _record(self, exchange: Exchange) -> None:
+        """Every exchange is kept, and put on the timeline: a webhook's `webhook_called` at once (its
+        answer is in), a tool call's `mcp_tool_called` when virtual time reaches the call's end."""
+        self.exchanges.append(exchange)
+        match exchange:
+            case WebhookExchange():
+                self.host.record.add(ev.WebhookCalled(exchange.sent_ms, url=exchange.url, duration_ms=exchange.latency_ms,
+                                                      error=exchange.error, status_code=exchange.status_code))
+            case McpExchange():
+                engine = self.host.rt.engine
+                engine.schedule(exchange.sent_ms + exchange.latency_ms - engine.clock.now_ms, self._tool_called,
+                                exchange)
+
+    def _tool_called(self, exchange: McpExchange) -> None:
+        call = self.host.record
+        if call.status not in TERMINAL:  # a call that ended meanwhile keeps the exchange, not the event
+            call.add(ev.McpToolCalled(self.host.rt.engine.clock.now_ms, tool=exchange.tool,
+                                      duration_ms=exchange.latency_ms, error=exchange.error))
 
     def _hold_music(self, duration_ms: int) -> None:
         call = self.host.record

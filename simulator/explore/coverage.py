@@ -74,7 +74,7 @@ class Coverage:
             said = [e.content for e in events if isinstance(e, ev.UserSpeech)]
             for index in _first_matches(self._brains.get(local.get(record.assistant_id, ""), []), said):
                 self.intents.reached.add((local[record.assistant_id], index))
-            for x in sim.exchanges(call.call_id):
+            for x in sim.exchanges(call.call_id, kind="webhook"):
                 for index in _first_matches(self._rules.get(x["url"], []), [x["request"]["utterance"]]):
                     self.stubs.reached.add((x["url"], index))
             states: list[object] = [record.initial_state, record.state]

@@ -3,8 +3,8 @@ assistant's backend, and putting its tool calls on the calls' timelines.
 
 `Platform` owns one `McpSupport`. Composition sets `router.fallback` to the real SDK client
 (`aployee_sim.adapters.mcp_client`); `route` adds in-process servers and declarative stubs. Tool
-calls come back through `tool_called` (the `McpHost` port): the exchange is listed at once, the
-`mcp_tool_called` event is noted when virtual time reaches the call's end. No I/O here.
+calls come back to the call as exchanges on the turn's `Delivery` (recorded by `core.reasoning_turns`);
+what the platform hears of (the `McpHost` port) is a server that does not list an allow-listed tool. No I/O here.
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ from pydantic import ValidationError
 
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.errors import invalid
-from aployee_sim.contract.lifecycle import TERMINAL
 from aployee_sim.contract.models import Assistant, McpConfig, McpSettings
 from aployee_sim.core.call_process import CallProcess
 from aployee_sim.core.clock import VirtualClock
 from aployee_sim.core.engine import Engine
 from aployee_sim.core.mcp_rules import RuleError, check_rules
 from aployee_sim.core.mcp_stubs import StubTools, ToolStub
-from aployee_sim.core.mcp_turns import McpBackend, McpRouter, ServerRef, ToolExchange, ToolPort
+from aployee_sim.core.mcp_turns import McpBackend, McpRouter, ServerRef, ToolPort
 from aployee_sim.core.randomness import SeededRandom
 from aployee_sim.core.record import CallRecord
 from aployee_sim.core.timings import Timings
@@ -113,20 +112,9 @@ class McpSupport:
     def call_rng(self, call_id: str) -> SeededRandom:
         return self.platform.calls[call_id].rng
 
-    def tool_called(self, exchange: ToolExchange, missing: frozenset[str]) -> None:
-        platform = self.platform
-        process = platform.calls.get(exchange.call_id)
-        if process is None:
-            return
-        process.exchanges.append(exchange)
-        record, now = process.record, platform.clock.now_ms
-        if missing and record.id not in self._reported:
-            self._reported.add(record.id)
-            record.add(ev.McpToolsMissing(now, server=exchange.server, tools=tuple(sorted(missing))))
-        platform.engine.schedule(exchange.sent_ms + exchange.latency_ms - now, self._note_tool_call, (record, exchange))
-
-    def _note_tool_call(self, arg: tuple[CallRecord, ToolExchange]) -> None:
-        record, exchange = arg
-        if record.status not in TERMINAL:  # a call that ended meanwhile keeps the exchange, not the event
-            record.add(ev.McpToolCalled(self.platform.clock.now_ms, tool=exchange.tool,
-                                        duration_ms=exchange.latency_ms, error=exchange.error))
+    def tools_missing(self, call_id: str, server: str, missing: frozenset[str]) -> None:
+        """Once per call: the allow-listed tools its server does not list (`mcp_tools_missing`)."""
+        process = self.platform.calls.get(call_id)
+        if process is not None and call_id not in self._reported:
+            self._reported.add(call_id)
+            process.record.add(ev.McpToolsMissing(self.platform.clock.now_ms, server=server, tools=tuple(sorted(missing))))

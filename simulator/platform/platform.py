@@ -17,13 +17,14 @@ from pydantic import ValidationError
 from aployee_sim.contract import events as ev
 from aployee_sim.contract import strict_json
 from aployee_sim.contract.errors import ApiError, invalid, is_e164, not_found, require_e164
+from aployee_sim.contract.exchanges import Exchange, Kind
 from aployee_sim.contract.lifecycle import FAILED, STATUSES, TERMINAL
 from aployee_sim.contract.models import Assistant, CreateCallRequest
 from aployee_sim.core.call_process import CallProcess
 from aployee_sim.core.clock import VirtualClock, parse_instant
 from aployee_sim.core.engine import Engine
 from aployee_sim.core.line import CallLine
-from aployee_sim.core.mcp_turns import ToolExchange, ToolPort
+from aployee_sim.core.mcp_turns import ToolPort
 from aployee_sim.core.ports import Caller, Carrier, DialPlan, FrontDesk, TransferParty
 from aployee_sim.core.randomness import SeededRandom
 from aployee_sim.core.reasoning import (
@@ -35,7 +36,6 @@ from aployee_sim.core.reasoning import (
     StubBackend,
     StubRule,
 )
-from aployee_sim.core.reasoning_turns import Exchange
 from aployee_sim.core.record import INBOUND, OUTBOUND, CallRecord
 from aployee_sim.core.runtime import Runtime
 from aployee_sim.core.timings import Timings
@@ -460,12 +460,14 @@ class Platform:
         """The full internal event log (public and simulator-only types)."""
         return list(self.record(call_id).events)
 
-    def exchanges(self, call_id: str | None = None, *, wall_clock: bool = True) -> list[dict[str, Any]]:
-        """Every webhook and MCP tool exchange so far (or one call's), requests rebuilt from the log.
-        `wall_clock=False` leaves out the one non-deterministic figure (an MCP call's `wall_ms`)."""
+    def exchanges(self, call_id: str | None = None, *, kind: Kind | None = None,
+                  wall_clock: bool = True) -> list[dict[str, Any]]:
+        """Every webhook and MCP tool exchange so far (or one call's; only those of `kind`, "webhook"
+        or "mcp", if given), requests rebuilt from the log. `wall_clock=False` leaves out the one
+        non-deterministic figure (an MCP call's `wall_ms`)."""
         processes = [self.process(call_id)] if call_id else list(self.calls.values())
-        return [exchange_dict(x, self.record(x.call_id), self.clock, wall_clock=wall_clock)
-                for p in processes for x in p.exchanges]
+        return [projections.exchange_view(x, p.record, self.clock, wall_clock=wall_clock)
+                for p in processes for x in p.exchanges if kind is None or x.kind == kind]
 
     def list_calls(self, *, assistant_id: str | None = None, status: str | None = None, from_date: Any = None,
                    to_date: Any = None, limit: Any = 20, offset: Any = 0) -> dict[str, Any]:
@@ -489,16 +491,3 @@ class Platform:
 
     def is_terminal(self, call_id: str) -> bool:
         return self.record(call_id).status in TERMINAL
-
-
-def exchange_dict(x: Exchange | ToolExchange, record: CallRecord, clock: VirtualClock, *,
-                  wall_clock: bool = True) -> dict[str, Any]:
-    if isinstance(x, ToolExchange):
-        return x.as_dict(clock, wall_clock=wall_clock)
-    return {
-        "call_id": x.call_id, "url": x.url, "sent_at": clock.iso_millis(x.sent_ms), "duration_ms": x.latency_ms,
-        "request": {"call_id": x.call_id, "assistant_id": record.assistant_id, "utterance": x.utterance,
-                    "state": x.state, "context": record.context(x.context_start, x.context_end),
-                    "timestamp": clock.iso_seconds(x.sent_ms)},
-        "status_code": x.status_code, "response": x.response, "error": x.error,
-    }

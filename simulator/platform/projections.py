@@ -16,6 +16,7 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 
 from aployee_sim.contract import events as ev
+from aployee_sim.contract.exchanges import Exchange, McpExchange, WebhookExchange
 from aployee_sim.contract.lifecycle import TERMINAL
 from aployee_sim.core.clock import VirtualClock
 from aployee_sim.core.record import CallRecord
@@ -173,3 +174,30 @@ def _samples(call: CallRecord) -> dict[str, list[int]]:
 
 def latency(call: CallRecord) -> dict[str, Any]:
     return {"call_id": call.id, "components": {name: _component(figures) for name, figures in _samples(call).items()}}
+
+
+def exchange_view(exchange: Exchange, record: CallRecord, clock: VirtualClock, *,
+                  wall_clock: bool = True) -> dict[str, Any]:
+    """An exchange as `GET /_sim/webhooks`, `sim.exchanges` and exports show it (docs/contract.md §4b):
+    a webhook's request rebuilt from the call's record, byte-identical to the one sent; an MCP tool
+    call with `"kind": "mcp"`. `wall_clock=False` leaves out the one non-deterministic figure (`wall_ms`)."""
+    match exchange:
+        case WebhookExchange():
+            return {
+                "call_id": exchange.call_id, "url": exchange.url, "sent_at": clock.iso_millis(exchange.sent_ms),
+                "duration_ms": exchange.latency_ms,
+                "request": {"call_id": exchange.call_id, "assistant_id": record.assistant_id,
+                            "utterance": exchange.utterance, "state": exchange.state,
+                            "context": record.context(exchange.context_start, exchange.context_end), "timestamp": clock.iso_seconds(exchange.sent_ms)},
+                "status_code": exchange.status_code, "response": exchange.response, "error": exchange.error,
+            }
+        case McpExchange():
+            made = exchange.result
+            result = None if made is None else {"content": made.content, "structured_content": made.structured,
+                                                "is_error": made.is_error}
+            view = {"kind": "mcp", "call_id": exchange.call_id, "server": exchange.server, "tool": exchange.tool,
+                    "arguments": exchange.arguments, "sent_at": clock.iso_millis(exchange.sent_ms),
+                    "duration_ms": exchange.latency_ms, "result": result, "error": exchange.error}
+            if wall_clock:
+                view["wall_ms"] = exchange.wall_ms
+            return view

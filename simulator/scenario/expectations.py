@@ -201,7 +201,7 @@ def _webhooks(j: _Judge, e: Expect) -> None:
     w = e.webhooks
     if w is None:
         return
-    exchanges = [x for x in j.sim.exchanges(j.call.call_id) if x.get("kind") != "mcp"]
+    exchanges = j.sim.exchanges(j.call.call_id, kind="webhook")
     listing = [f"{x['sent_at']} {x['request']['utterance']!r} -> "
                + (f"error: {x['error']}" if x["error"] else f"{x['status_code']} {_show(x['response'])}")
                for x in exchanges]
@@ -218,7 +218,7 @@ def _mcp(j: _Judge, e: Expect) -> None:
     m = e.mcp
     if m is None:
         return
-    made = [x for x in j.sim.exchanges(j.call.call_id) if x.get("kind") == "mcp"]
+    made = j.sim.exchanges(j.call.call_id, kind="mcp")
     listing = [shown(x) for x in made]
     _tally(j, "mcp", m.count, m.failed, made, listing, "tool calls")
     for index, match in enumerate(m.calls or []):

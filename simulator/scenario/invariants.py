@@ -54,7 +54,7 @@ def broken(sim: Platform, call_id: str, scenario: Scenario, names: list[str]) ->
 
 
 def _backend_ok(f: CallFacts) -> Iterator[Broken]:
-    for x in f.sim.exchanges(f.call_id):
+    for x in f.sim.exchanges(f.call_id, kind="webhook"):  # (a tool call's error is on its event, below)
         if x["error"]:
             yield Broken("backend_ok", "every webhook exchange to succeed",
                          f"{x['sent_at']} {x['request']['utterance']!r} -> error: {x['error']}")

@@ -60,11 +60,11 @@ def _timed(stub: dict[str, Any], exchange: dict[str, Any]) -> dict[str, Any]:
 
 
 def stubs_for(exchanges: list[dict[str, Any]], stubbed: set[str]) -> dict[str, list[dict[str, Any]]]:
-    """Stub rules by URL for the webhooks in `stubbed`, one per recorded exchange (first answer wins)."""
+    """Stub rules by URL for the webhooks in `stubbed`, one per recorded webhook exchange (first answer wins)."""
     rules: dict[str, list[dict[str, Any]]] = {}
     seen: set[tuple[str, str]] = set()
     for exchange in exchanges:
-        url = exchange.get("url")   # (an MCP tool call names its server instead)
+        url = exchange["url"]
         if url in stubbed and (url, utterance := exchange["request"]["utterance"]) not in seen:
             seen.add((url, utterance))
             rules.setdefault(url, []).append(stub_rule(exchange))
@@ -94,7 +94,7 @@ def tool_stubs_for(exchanges: list[dict[str, Any]], stubbed: set[str]) -> dict[s
     """Tool stubs by MCP server for the servers in `stubbed`, one per distinct tool call (first answer wins)."""
     stubs: dict[str, list[dict[str, Any]]] = {}
     for exchange in exchanges:
-        server = exchange.get("server")
+        server = exchange["server"]
         if server in stubbed:
             stub = tool_stub(exchange)
             if not any(s["tool"] == stub["tool"] and s["match"] == stub["match"] for s in stubs.get(server, [])):

@@ -17,9 +17,7 @@ from aployee_sim.scenario.runner import ScenarioRun
 def unused_stubs(run: ScenarioRun) -> list[tuple[tuple[str, int], str]]:
     """((url, rule index), message) for every stub rule that answered no request of the run."""
     heard: dict[str, list[str]] = {}
-    for exchange in run.sim.exchanges():
-        if exchange.get("kind") == "mcp":
-            continue  # tool calls are not webhook requests
+    for exchange in run.sim.exchanges(kind="webhook"):
         heard.setdefault(exchange["url"], []).append(exchange["request"]["utterance"])
     found = []
     for url, rules in run.loaded.model.webhooks.items():

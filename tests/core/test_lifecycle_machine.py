@@ -15,8 +15,8 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from aployee_sim.api import Simulator
 from aployee_sim.contract.events import to_json
+from aployee_sim.contract.exchanges import McpExchange, WebhookExchange
 from aployee_sim.contract.lifecycle import INITIATED, TERMINAL, TRANSITIONS
-from aployee_sim.core.reasoning_turns import Exchange
 from aployee_sim.fakes.callers import ScriptedCaller, barge_in, expect, hang_up, press, say, silence, wait
 from aployee_sim.strategies import mcp_assistants, mcp_tool_results
 
@@ -124,7 +124,7 @@ class CallMachine(RuleBasedStateMachine):
     def each_utterance_reaches_the_webhook_once_in_order(self):
         for process in self.sim.calls.values():
             utterances = [e.content for e in process.record.events if e.type == "user_speech"]
-            webhooks = [x for x in process.exchanges if isinstance(x, Exchange)]
+            webhooks = [x for x in process.exchanges if isinstance(x, WebhookExchange)]
             sent = [x.utterance for x in webhooks]
             assert sent == utterances[:len(sent)]
             sent_at = [x.sent_ms for x in process.exchanges]
@@ -133,7 +133,7 @@ class CallMachine(RuleBasedStateMachine):
     @invariant()
     def mcp_turns_call_allowed_tools_and_log_each_call(self):
         for process in self.sim.calls.values():
-            tool_calls = [x for x in process.exchanges if not isinstance(x, Exchange)]
+            tool_calls = [x for x in process.exchanges if isinstance(x, McpExchange)]
             assert {x.tool for x in tool_calls} <= set(MCP_TOOLS)
             events = [e for e in process.record.events if e.type == "mcp_tool_called"]
             noted = tool_calls[:len(events)]  # one event per finished call, at its end, in order

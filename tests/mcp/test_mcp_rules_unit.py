@@ -33,7 +33,7 @@ def test_all_conditions_must_hold_and_the_first_rule_wins():
 
 class Host:
     def __init__(self) -> None:
-        self.exchanges = []
+        self.missing = []
 
     def initial_state(self, call_id):
         return {}
@@ -41,8 +41,8 @@ class Host:
     def call_rng(self, call_id):
         return SeededRandom(1)
 
-    def tool_called(self, exchange, missing):
-        self.exchanges.append(exchange)
+    def tools_missing(self, call_id, server, missing):
+        self.missing.append((call_id, server, missing))
 
 
 def test_a_tool_outside_the_allow_list_is_refused_and_never_called():
@@ -60,4 +60,5 @@ def test_a_tool_outside_the_allow_list_is_refused_and_never_called():
                          Spy([ToolStub("delete_everything", text="gone")]), host, VirtualClock(), lambda: (100, 100))
     delivery = backend("", {"call_id": "call_1", "utterance": "x", "state": {"k": 1}}, 30_000)
     assert calls == [] and delivery.body == {"state": {"k": 1}, "reply": "No."}
-    assert host.exchanges[0].error == "refused: 'delete_everything' is not in mcp_config.tools"
+    [exchange] = delivery.exchanges
+    assert exchange.kind == "mcp" and exchange.error == "refused: 'delete_everything' is not in mcp_config.tools"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from aployee_sim.explore import explore_scenario
 from aployee_sim.scenario.errors import ScenarioInvalid
 from aployee_sim.scenario.expectations import evaluate
 from aployee_sim.scenario.loader import load_scenario
@@ -97,3 +98,32 @@ def test_validate_notes_allow_listed_tools_the_stubs_lack_and_reports_rule_error
     assert done.returncode == 2
     assert "t.scenario.yaml:11:" in done.stderr and "unknown field {m}" in done.stderr
     assert "t.scenario.yaml:14:" in done.stderr and "no MCP assistant uses 'https://other.test/mcp'" in done.stderr
+
+
+FAILING = WORLD.format(tool="check_order_status").replace(
+    "{tool: check_order_status, result: {status: ok}}", "{tool: check_order_status, fail: connection_error}").replace(
+    """      mcp:
+        calls: [{tool: check_order_status, arguments: {order_id: "2"}}]
+""", """      invariants: [backend_ok]
+explore:
+  vocabulary: {phrases: [order 1, hello]}
+  carrier: [answer]
+""")
+
+
+def test_backend_ok_reports_a_failed_tool_call_once_from_its_event(tmp_path):
+    """Before exchanges were typed, `backend_ok` read every exchange as a webhook's and a failed tool
+    call raised `KeyError: 'request'` out of the run."""
+    [failure] = evaluate(run_scenario(load_scenario(_write(tmp_path, FAILING))))
+    assert failure.expected.startswith("backend_ok") and "mcp_tool_called" in failure.actual
+    assert "connection error" in failure.actual
+
+
+def test_explore_reaches_tool_calls_in_an_mcp_world(tmp_path):
+    """Coverage read every exchange as a webhook's (`x["url"]`): the first tool call broke the run,
+    reported as a flaky failure after two calls."""
+    world = FAILING.replace("fail: connection_error", "result: {status: ok}").replace(
+        "      invariants: [backend_ok]\n", "      status: completed\n")
+    result = explore_scenario(_write(tmp_path, world), examples=20, seed=0, database=None)
+    assert result.passed, result.report
+    assert result.coverage.calls == 20

@@ -39,8 +39,11 @@ class Served:
                 break
         found = re.search(r"base URL:\s+(\S+)", "".join(lines))
         if found is None:
-            self.kill()
-            raise AssertionError(f"serve did not start: {''.join(lines)}\n{self._stderr()}")
+            self.proc.kill()
+            self.proc.wait(15)
+            stderr = self._stderr()  # read before `kill()` closes the pipes
+            self._close()
+            raise AssertionError(f"serve did not start: {''.join(lines)}\n{stderr}")
         self.banner = "".join(lines)
         self.root_url = found.group(1).removesuffix("/v1")
         self.started_in = time.monotonic() - started  # seconds until it listened (imports, reading the store)

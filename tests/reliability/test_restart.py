@@ -10,11 +10,16 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+from hostile_receiver import HostileReceiver
+from mcp.server.mcpserver import MCPServer
 from serve_process import Served
+from store_versions import as_schema_3
 
 from aployee_sim.adapters.store import Store, StoreWriter
 from aployee_sim.api import Simulator
 from aployee_sim.fakes.callers import ScriptedCaller, hang_up, say
+from aployee_sim.mcp_serving import McpHttpServer
 
 CREATED_FIELDS = ("id", "assistant_id", "to", "from", "created_at")
 
@@ -141,3 +146,70 @@ def test_a_reset_on_a_resumed_platform_reissues_no_stored_id(tmp_path):
         assert again != first and sim.start_call(again, "+15005550002")["id"] != call
         sim.run()
         assert store.get_call(call).details() == stored
+
+
+def _shop() -> MCPServer:
+    """A real MCP server with one tool that answers structured content."""
+    shop = MCPServer("shop")
+
+    @shop.tool()
+    def check_order_status(order_id: str) -> dict:
+        """An order's status (a dict: sent as JSON text)."""
+        return {"order_id": order_id, "status": "shipped"}
+
+    return shop
+
+
+def _converse(api, assistant: dict, utterance: str) -> str:
+    """One call on `assistant` (manual clock): it connects, the caller says `utterance`, the
+    assistant reasons (a real webhook or a real MCP tool) and answers, then the caller hangs up."""
+    created = api.post("/v1/assistants", json={"first_message": "Hi.", **assistant})
+    assert created.status_code == 201, created.text
+    call = api.post("/v1/calls", json={"assistant_id": created.json()["id"], "to": "+15005550006"})
+    assert call.status_code == 201, call.text
+    call_id = call.json()["id"]
+    assert api.post("/_sim/clock/advance", json={"seconds": 9}).status_code == 200  # answered, greeted
+    said = api.post(f"/_sim/calls/{call_id}/say", json={"text": utterance})
+    assert said.status_code == 200, said.text
+    assert api.post("/_sim/clock/advance", json={"seconds": 5}).status_code == 200
+    assert api.post(f"/_sim/calls/{call_id}/hangup").status_code == 200
+    assert api.post("/_sim/clock/advance", json={"seconds": 5}).status_code == 200
+    return call_id
+
+
+def _served_bytes(api, call_ids: list[str]) -> dict[str, bytes]:
+    """Every resource a stored call is served as, byte for byte (documented routes and /_sim)."""
+    paths = ["/_sim/webhooks", "/v1/calls"]
+    for call_id in call_ids:
+        paths += [f"/v1/calls/{call_id}{tail}" for tail in ("", "/transcript", "/timeline", "/latency",
+                                                             "/live-state")]
+        paths.append(f"/_sim/calls/{call_id}/events")
+    answers = {path: api.get(path) for path in paths}
+    assert all(r.status_code == 200 for r in answers.values()), {p: r.text for p, r in answers.items()}
+    return {path: r.content for path, r in answers.items()}
+
+
+@pytest.mark.parametrize("written_by", ["this version", "schema 3"])
+def test_a_restart_serves_stored_webhook_and_mcp_exchanges_byte_for_byte(tmp_path, written_by):
+    """A store holding a real webhook exchange and a real MCP tool call resumes: before the fix
+    the second server exited with `KeyError: 'request'` (resume read every exchange as a webhook's).
+    A file of schema 3 (exchanges stored as their projected dicts) resumes the same."""
+    db = tmp_path / "calls.db"
+    order_rule = {"keywords": ["order"], "tool": "check_order_status", "arguments": {"order_id": "42"},
+                  "reply": "Order 42 is {result.status}."}
+    with HostileReceiver() as receiver, McpHttpServer(_shop()) as mcp_url:
+        with Served(["--db", str(db), "--clock", "manual"]) as first, first.client() as api:
+            hooked = _converse(api, {"name": "Hooked", "reasoning_mode": "webhook", "webhook_url": receiver.url},
+                               "Where is my parcel?")
+            tooled = _converse(api, {"name": "Tooled", "reasoning_mode": "mcp", "mcp_config": {
+                "server_url": mcp_url, "tools": ["check_order_status"], "rules": [order_rule]}}, "my order please")
+            exchanges = api.get("/_sim/webhooks").json()
+            assert sorted(x.get("kind", "webhook") for x in exchanges) == ["mcp", "webhook"], exchanges
+            assert all(x["error"] is None for x in exchanges), exchanges
+            before = _served_bytes(api, [hooked, tooled])
+        if written_by == "schema 3":
+            as_schema_3(db)
+        with Served(["--db", str(db), "--clock", "manual"]) as second, second.client() as api:
+            assert "2 stored calls and 2 assistants resumed" in second.banner, second.banner
+            after = _served_bytes(api, [hooked, tooled])
+    assert after == before

@@ -16,6 +16,7 @@ from contextlib import closing
 from pathlib import Path
 
 from serve_process import Served
+from store_versions import as_schema_3
 
 from aployee_sim.tui.export import scenario_dict
 from aployee_sim.tui.sources.store_source import StoreSource
@@ -37,6 +38,7 @@ CREATE TABLE retired_assistants (
 
 def as_schema_2(db: Path) -> None:
     """The file as schema 2 held it: one row per assistant id (the last written), no worlds."""
+    as_schema_3(db)
     with closing(sqlite3.connect(db)) as conn, conn:
         rows = conn.execute("SELECT id, name, data FROM assistants ORDER BY rowid").fetchall()
         retired = conn.execute("SELECT DISTINCT id FROM retired_assistants").fetchall()
@@ -91,7 +93,7 @@ def test_an_old_store_opens_read_only_and_migrates_on_a_server_restart(tmp_path)
         listed = api.get("/v1/assistants").json()["data"]
         assert [a["id"] for a in listed if a["id"] in (keep["id"], gone["id"])] == [keep["id"]]
     after = version_and_counts(db)
-    assert after[0] == 3 and after[1:] == before[1:]                   # nothing lost
+    assert after[0] == 4 and after[1:] == before[1:]                   # nothing lost
     with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert {run for (run,) in conn.execute("SELECT DISTINCT run_id FROM assistants")} == {""}

@@ -17,6 +17,7 @@ import httpx
 from aployee_sim.adapters.store import StoreError
 from aployee_sim.adapters.store.world import World, world_from
 from aployee_sim.contract import events as ev
+from aployee_sim.contract.exchanges import shown_kind
 from aployee_sim.core.clock import parse_instant
 from aployee_sim.tui.model import CallData, CallRow, EventRow, ms_between
 from aployee_sim.tui.sources import SourceError
@@ -148,7 +149,7 @@ class HttpSource:
             raw = client.get(f"/v1/calls/{call_id}/timeline")["events"] + _state_events(exchanges)
         events = sorted((self._row(created, e) for e in raw), key=lambda e: e.t_ms)
         ended = next((e.event for e in events if isinstance(e.event, ev.CallEnded)), None)
-        first_request = exchanges[0].get("request", {}) if exchanges else {}
+        first_request: dict[str, Any] = next((x["request"] for x in exchanges if shown_kind(x) == "webhook"), {})
         world = self._world()
         numbers = {n["number"] for n in world.directory.get("phone_numbers", [])} if world \
             else self.provisioned_numbers()

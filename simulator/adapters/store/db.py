@@ -20,7 +20,9 @@ outside a run (the server) have the run `''`; a same-seed replay after a reset r
 earlier namesake.
 
 Schema versions (`PRAGMA user_version`): 2 kept one assistant row per id for every run; 3 keys
-assistants (and their retirements) by run and adds `worlds`. A schema-2 file is migrated when it
+assistants (and their retirements) by run and adds `worlds`; 4 stores each exchange in its compact
+typed form (`contract.exchanges.to_json`) with its `kind`, where 3 stored the projected dict (such
+rows keep kind `''` and are read by `adapters.store.legacy`). A schema-2 file is migrated when it
 is opened for writing: its assistant rows become the rows of run `''` (the server's, as a server
 restart read them before), and a run without assistant rows of its own reads those. Opened
 read-only (the TUI), a schema-2 file is shown through temporary views of the same shape, so it is
@@ -42,7 +44,7 @@ from typing import Any, Self
 
 from aployee_sim.contract import strict_json
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _MIGRATED_FROM = 2  # the oldest schema this one converts (older ones are development formats)
 
 _DDL = """
@@ -87,6 +89,7 @@ CREATE TABLE IF NOT EXISTS exchanges (
     sent_ms INTEGER NOT NULL,
     url TEXT NOT NULL,
     data TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (run_id, call_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS assistants (
@@ -127,11 +130,18 @@ INSERT INTO retired_assistants (run_id, id) SELECT '', id FROM retired_assistant
 DROP TABLE assistants_v2;
 DROP TABLE retired_assistants_v2
 """
-# The same shape over a schema-2 file opened read-only: temporary views (nothing is written).
+# Schema 3 -> 4: exchange rows gain their kind; a row of an older schema has kind '' (see store.py).
+_FROM_3 = """
+ALTER TABLE exchanges ADD COLUMN kind TEXT NOT NULL DEFAULT ''
+"""
+# The same shapes over an older file opened read-only: temporary views (nothing is written).
 _READ_2 = """
 CREATE TEMP VIEW assistants AS SELECT '' AS run_id, id, name, data, rowid AS rowid FROM main.assistants;
 CREATE TEMP VIEW retired_assistants AS SELECT '' AS run_id, id FROM main.retired_assistants;
 CREATE TEMP TABLE worlds (run_id TEXT PRIMARY KEY, data TEXT NOT NULL)
+"""
+_READ_3 = """
+CREATE TEMP VIEW exchanges AS SELECT run_id, call_id, seq, sent_ms, url, data, '' AS kind FROM main.exchanges
 """
 
 
@@ -207,6 +217,8 @@ class Database:
                                  f"delete it (and its -wal/-shm files) and write it again")
             if version == _MIGRATED_FROM:
                 _script(conn, _FROM_2)
+            if version in (2, 3):
+                _script(conn, _FROM_3)
             _script(conn, _DDL)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -220,6 +232,8 @@ class Database:
                 return
             if version == _MIGRATED_FROM:
                 _script(self._conn, _READ_2)
+            if version in (2, 3):
+                _script(self._conn, _READ_3)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -1,7 +1,7 @@
 """Read back what a server stored, so a server restarted on the same file carries on (docs/store.md).
 
 `read_server_state` collects the server's calls (run `''`), each rebuilt from its event rows with
-its webhook exchanges, the server's assistants (run `''`, live and deleted), every id the file
+its exchanges (webhook and MCP, each read back as the typed value the call recorded), the server's assistants (run `''`, live and deleted), every id the file
 holds (calls and assistants of any run), and the latest stored virtual instant. `Platform.resume` then adopts them: the calls are served by
 the same projections as live ones, no stored id is issued again, and the clock never goes back.
 
@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aployee_sim.adapters.store.db import StoreError, loads
-from aployee_sim.adapters.store.store import NO_RUN, Store, event_from_row
+from aployee_sim.adapters.store.store import NO_RUN, Store, event_from_row, exchange_from_row
+from aployee_sim.contract.exchanges import Exchange
 from aployee_sim.contract.strict_json import StrictJsonError
 from aployee_sim.core.clock import VirtualClock
-from aployee_sim.core.reasoning_turns import Exchange
 from aployee_sim.core.record import CallRecord
 
 
@@ -67,34 +67,21 @@ def _read(store: Store, clock: VirtualClock) -> ServerState:
         for call_id, t_ms, kind, data in conn.execute(
                 "SELECT call_id, t_ms, type, data FROM events WHERE run_id = ? ORDER BY call_id, seq", (NO_RUN,)):
             events[call_id].append((t_ms, kind, data))
-        exchanges: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
-        for call_id, sent_ms, data in conn.execute(
-                "SELECT call_id, sent_ms, data FROM exchanges WHERE run_id = ? ORDER BY call_id, seq", (NO_RUN,)):
-            exchanges[call_id].append((sent_ms, loads(data)))
+        exchanges: dict[str, list[tuple[int, str, str]]] = defaultdict(list)  # (sent_ms, kind, data) rows
+        for call_id, sent_ms, kind, data in conn.execute(
+                "SELECT call_id, sent_ms, kind, data FROM exchanges WHERE run_id = ? ORDER BY call_id, seq",
+                (NO_RUN,)):
+            exchanges[call_id].append((sent_ms, kind, data))
     latest = 0
     for cid, assistant_id, to, from_, direction, epoch, created_ms, updated_ms, initial_state in rows:
         shift = clock.ms_at(VirtualClock(epoch).epoch)
         log = [event_from_row(t + shift, kind, data) for t, kind, data in events.get(cid, ())]
         record = CallRecord.rebuilt(cid, assistant_id, to, from_, created_ms + shift,
                                     loads(initial_state), direction, log)
-        stored = [_exchange(record, sent_ms + shift, data) for sent_ms, data in exchanges.get(cid, ())]
+        stored = [exchange_from_row(record, sent + shift, kind, data) for sent, kind, data in exchanges.get(cid, ())]
         state.calls.append(StoredCallState(record, stored, len(log), len(stored)))
         latest = max(latest, updated_ms + shift, *(e.t_ms for e in log[-1:]))
     for assistant in state.assistants + state.retired:
         latest = max(latest, clock.ms_at(VirtualClock(assistant["updated_at"]).epoch))
     state.latest_ms = latest
     return state
-
-
-def _exchange(record: CallRecord, sent_ms: int, data: dict[str, Any]) -> Exchange:
-    """The compact exchange back from its stored dict. Its `context` is a window of the dialogue:
-    the latest window (ending no later than the request was sent) whose lines are the stored
-    ones, so `exchange_dict` rebuilds the same request."""
-    request = data["request"]
-    context = request["context"]
-    lines = record.context()
-    size = len(context)
-    said = sum(1 for line in record.dialogue if line.t_ms <= sent_ms)
-    end = next((e for e in range(min(said, len(lines)), size - 1, -1) if lines[e - size:e] == context), size)
-    return Exchange(record.id, data["url"], sent_ms, request["utterance"], request["state"], end - size, end,
-                    data["duration_ms"], data["status_code"], data["response"], data["error"])

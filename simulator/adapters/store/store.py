@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aployee_sim.adapters.store.db import Database, StoreError, dumps, loads
+from aployee_sim.adapters.store.legacy import exchange_from_projected
 from aployee_sim.adapters.store.rebuild import rebuild_record, record_at
 from aployee_sim.contract import events as ev
+from aployee_sim.contract import exchanges
 from aployee_sim.contract.errors import invalid, not_found
+from aployee_sim.contract.exchanges import Exchange, WebhookExchange
 from aployee_sim.contract.lifecycle import STATUSES, TERMINAL
-from aployee_sim.core.clock import VirtualClock, parse_instant
+from aployee_sim.core.clock import VirtualClock
 from aployee_sim.core.record import CallRecord
 from aployee_sim.platform import projections
 
@@ -37,6 +40,17 @@ def event_from_row(t_ms: int, kind: str, data: str) -> ev.Event:
         raise StoreError(f"the store holds an event row that is not an event: {exc}") from None
 
 
+def exchange_from_row(record: CallRecord, sent_ms: int, kind: str, data: str) -> Exchange:
+    """An `exchanges` row back as its typed exchange (kind `''`: a row written before schema 4);
+    `StoreError` for a row that is not one (a file edited by hand)."""
+    try:
+        if kind == "":
+            return exchange_from_projected(record, sent_ms, loads(data))
+        return exchanges.from_json(record.id, sent_ms, kind, loads(data))
+    except (exchanges.ExchangeError, KeyError, TypeError, ValueError) as exc:
+        raise StoreError(f"the store holds an exchange row that is not an exchange: {exc!r}") from None
+
+
 @dataclass
 class StoredCall:
     """One call read back from the store: its record (rebuilt from events), exchanges and bookkeeping."""
@@ -46,11 +60,16 @@ class StoredCall:
     assistant_name: str | None
     run_id: str | None
     updated_ms: int
-    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    made: list[Exchange] = field(default_factory=list)  # its exchanges, as the call recorded them
 
     @property
     def id(self) -> str:
         return self.record.id
+
+    @property
+    def exchanges(self) -> list[dict[str, Any]]:
+        """The exchanges as `GET /_sim/webhooks` shows them (the same projection as a live call's)."""
+        return [projections.exchange_view(x, self.record, self.clock) for x in self.made]
 
     @property
     def events(self) -> list[ev.Event]:
@@ -75,9 +94,8 @@ class StoredCall:
 
     def at(self, t_ms: int) -> StoredCall:
         """The call as it stood at virtual time `t_ms` (for scrubbing through a call)."""
-        exchanges = [x for x in self.exchanges if self.clock.ms_at(parse_instant(x["sent_at"])) <= t_ms]
         return StoredCall(record_at(self.record, t_ms), self.clock, self.assistant_name, self.run_id,
-                          min(t_ms, self.updated_ms), exchanges)
+                          min(t_ms, self.updated_ms), [x for x in self.made if x.sent_ms <= t_ms])
 
 
 class Store(Database):
@@ -109,14 +127,15 @@ class Store(Database):
                           for i, e in enumerate(events)])
 
     @staticmethod
-    def put_exchanges(conn: sqlite3.Connection, run_id: str | None, call_id: str,
-                      exchanges: list[tuple[int, dict[str, Any]]], first_seq: int) -> None:
-        """`exchanges`: (sent_ms, exchange dict as `Platform.exchanges` returns it); an MCP tool
-        call's `url` column holds its server."""
-        conn.executemany("INSERT OR REPLACE INTO exchanges (run_id, call_id, seq, sent_ms, url, data) "
-                         "VALUES (?, ?, ?, ?, ?, ?)",
-                         [(run_id or NO_RUN, call_id, first_seq + i, sent, x.get("url", x.get("server")), dumps(x))
-                          for i, (sent, x) in enumerate(exchanges)])
+    def put_exchanges(conn: sqlite3.Connection, run_id: str | None, call_id: str, made: list[Exchange],
+                      first_seq: int) -> None:
+        """One row per exchange: its time, kind and compact `to_json` object (read back by
+        `exchange_from_row`); an MCP tool call's `url` column holds its server."""
+        conn.executemany("INSERT OR REPLACE INTO exchanges (run_id, call_id, seq, sent_ms, url, kind, data) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [(run_id or NO_RUN, call_id, first_seq + i, x.sent_ms,
+                           x.url if isinstance(x, WebhookExchange) else x.server, x.kind, dumps(exchanges.to_json(x)))
+                          for i, x in enumerate(made)])
 
     @staticmethod
     def put_assistant(conn: sqlite3.Connection, run_id: str | None, assistant: dict[str, Any]) -> None:
@@ -219,13 +238,13 @@ class Store(Database):
             events = [event_from_row(t, kind, data) for t, kind, data in
                       conn.execute("SELECT t_ms, type, data FROM events WHERE run_id = ? AND call_id = ? ORDER BY seq",
                                    (run, call_id))]
-            exchanges = [loads(data) for (data,) in
-                         conn.execute("SELECT data FROM exchanges WHERE run_id = ? AND call_id = ? ORDER BY seq",
-                                      (run, call_id))]
+            rows = conn.execute("SELECT sent_ms, kind, data FROM exchanges WHERE run_id = ? AND call_id = ? "
+                                "ORDER BY seq", (run, call_id)).fetchall()
         (cid, _run, assistant_id, assistant_name, direction, to, from_, _status, epoch, _created_at, created_ms,
          _started, _ended, updated_ms, _reason, initial_state, _state, _turns) = row
         record = rebuild_record(cid, assistant_id, to, from_, created_ms, loads(initial_state), direction, events)
-        return StoredCall(record, VirtualClock(epoch), assistant_name, run or None, updated_ms, exchanges)
+        made = [exchange_from_row(record, sent_ms, kind, data) for sent_ms, kind, data in rows]
+        return StoredCall(record, VirtualClock(epoch), assistant_name, run or None, updated_ms, made)
 
     def call_runs(self, call_id: str) -> list[str | None]:
         """The runs that stored a call with this id, newest first (None: the server's calls): the same

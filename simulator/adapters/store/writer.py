@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 from aployee_sim.adapters.store.resume import read_server_state
 from aployee_sim.adapters.store.store import Store
 from aployee_sim.core.record import CallRecord
-from aployee_sim.platform.platform import exchange_dict
 from aployee_sim.platform.world import world_of
 
 if TYPE_CHECKING:
@@ -210,6 +209,5 @@ class StoreWriter:
         process = platform.calls.get(record.id)
         exchanges = process.exchanges if process is not None else []
         if len(exchanges) > written.exchanges:
-            new = [(x.sent_ms, exchange_dict(x, record, platform.clock)) for x in exchanges[written.exchanges:]]
-            Store.put_exchanges(conn, self.run_id, record.id, new, written.exchanges)
+            Store.put_exchanges(conn, self.run_id, record.id, exchanges[written.exchanges:], written.exchanges)
             written.exchanges = len(exchanges)
