@@ -55,7 +55,9 @@ def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     what a damaged page would otherwise turn into a 500 on a later request."""
     first = conn.execute("PRAGMA quick_check(1)").fetchone()
     if first is None or first[0] != "ok":
-        found = first[0] if first else "no answer"
+        # One line: SQLite's answer spans lines ("*** in database main ***\nPage 2: btreeInitPage() …").
+        found = "; ".join(line for line in str(first[0] if first else "no answer").splitlines()
+                          if line.strip() and not line.startswith("***")) or "no detail"
         raise StoreError(f"the store {path} is damaged (PRAGMA quick_check: {found}); restore it from a copy, "
                      f"or salvage what it holds with `sqlite3 {path} .recover`")
 
@@ -109,8 +111,8 @@ class WriterLock:
         return f"pid {pid} ({command.splitlines()[0] if command else 'unknown command'})"
 
     def release(self) -> None:
-        """Unlock (the file stays: removing it would let a late opener lock a file no one else sees)."""
+        """Unlock. The file stays, naming the last writer (removing it would let an opener that has it
+        open lock a file no later opener sees); its line is only read while someone holds the lock."""
         if self._file is not None:
-            self._file.truncate(0)
             self._file.close()
             self._file = None
