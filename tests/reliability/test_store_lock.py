@@ -12,8 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from serve_process import KEY, Served
 
+from aployee_sim.adapters.store import Store, StoreError
 from aployee_sim.tui.sources.store_source import StoreSource
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,3 +61,15 @@ def test_the_lock_goes_with_its_holder_even_when_killed(tmp_path):
     first.kill()
     with Served(["--db", str(db)]) as third, third.client() as api:  # after kill -9: the kernel dropped the lock
         assert api.get("/v1/calls").status_code == 200
+
+
+def test_two_paths_to_one_file_share_its_lock(tmp_path):
+    """A link to the store is the same store: its writer lock is the file's, not the name's."""
+    db = tmp_path / "calls.db"
+    link = tmp_path / "link.db"
+    link.symlink_to(db)
+    with Store(db):
+        with pytest.raises(StoreError, match=rf"the store {link} is open for writing by pid {os.getpid()} "):
+            Store(link)
+        Store(link, readonly=True).close()  # a reader through the link is welcome
+    Store(link).close()  # the first writer closed: the lock is free

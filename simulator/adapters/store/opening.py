@@ -59,7 +59,7 @@ def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
         found = "; ".join(line for line in str(first[0] if first else "no answer").splitlines()
                           if line.strip() and not line.startswith("***")) or "no detail"
         raise StoreError(f"the store {path} is damaged (PRAGMA quick_check: {found}); restore it from a copy, "
-                     f"or salvage what it holds with `sqlite3 {path} .recover`")
+                         f"or salvage what it holds with `sqlite3 {path} .recover`")
 
 
 def _command_line() -> str:
@@ -75,7 +75,8 @@ class WriterLock:
     """The exclusive lock of a writer on `FILE.lock`, taken at once or refused naming the holder."""
 
     def __init__(self, db_path: Path) -> None:
-        self.path = db_path.with_name(db_path.name + ".lock")
+        real = db_path.resolve()  # two links to one file share its lock
+        self.path = real.with_name(real.name + ".lock")
         self._file: BinaryIO | None = None  # a file object, so a store dropped unclosed unlocks when collected
         if sys.platform == "win32":  # no flock: one writer per file is then the user's to keep
             return
@@ -93,7 +94,7 @@ class WriterLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise StoreError(f"the store {db_path} is open for writing by {self._holder(fd)}: one writer per "
-                             f"file; stop it, or read the file with `aployee-sim tui --db {db_path}`") from None
+                                 f"file; stop it, or read the file with `aployee-sim tui --db {db_path}`") from None
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()} {_command_line()}\n".encode(), 0)
         except BaseException:
@@ -104,7 +105,8 @@ class WriterLock:
     @staticmethod
     def _holder(fd: int) -> str:
         """`pid 1234 (aployee-sim serve --db calls.db)`, as the holder wrote it."""
-        text = os.pread(fd, MAX_HOLDER_CHARS, 0).decode("utf-8", "replace").strip()
+        raw = os.pread(fd, MAX_HOLDER_CHARS, 0).decode("utf-8", "replace").strip()
+        text = "".join(c if c.isprintable() or c == "\n" else "?" for c in raw)  # shown on a terminal
         pid, _, command = text.partition(" ")
         if not pid.isdigit():  # the holder has the lock but has not written its line yet
             return "another process"
