@@ -45,7 +45,7 @@ def _build(args: argparse.Namespace) -> tuple[ServerThread, Simulator, str | Non
     try:
         server = ServerThread(sim=sim, api_key=os.environ.get("APLOYEE_KEY") or None, clock=args.clock,
                               speed=args.speed, plan=plan, config=_config_path(args.config), host=args.host,
-                              port=args.port)
+                              port=args.port, allowed_hosts=args.allow_host)
     except ValueError as exc:  # a configuration mistake (file, key, value)
         sim.close()
         raise UsageError(f"--config: {exc}") from None
@@ -99,6 +99,7 @@ def _serve(server: ServerThread, sim: Simulator, resumed: str | None, args: argp
         print(f"  OpenAPI:         {server.root_url}/openapi.json    control plane: {server.root_url}/_sim")
         if resumed is not None:
             print(f"  store:           {resumed}")
+        _warn_if_exposed(args.host, args.allow_host)
         print("Press Ctrl-C to stop.", flush=True)
         terminated = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: terminated.set())  # stop cleanly (flush the store)
@@ -111,10 +112,40 @@ def _serve(server: ServerThread, sim: Simulator, resumed: str | None, args: argp
         server.stop()
 
 
+def _warn_if_exposed(host: str, allowed: list[str]) -> None:
+    """Beyond loopback anyone who reaches the port may try the API: say so, and what clients must send."""
+    from aployee_sim.server.hosts import is_loopback
+    if is_loopback(host):
+        return
+    names = ", ".join(allowed) if allowed else "none yet: pass --allow-host NAME for each name clients use"
+    print(f"aployee-sim: warning: listening on {host}: the API is exposed to every machine that can reach "
+          f"this port (anyone with the key can place calls); Host names answered besides localhost: {names}",
+          file=sys.stderr, flush=True)
+
+
+def allowed_host(text: str) -> str:
+    """A name or address clients put in `Host`, without a port (`sim.local`, `192.168.1.5`, `::1`), or `*`."""
+    import ipaddress
+    name = text.strip()
+    if not name or any(c.isspace() or c in "/@?#" for c in name):
+        raise argparse.ArgumentTypeError(f"expected a host name or address, got {text!r}")
+    if ":" in name:
+        try:
+            ipaddress.IPv6Address(name.strip("[]"))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"give the name without a port, got {text!r} "
+                                             "(any port is answered)") from None
+    return name
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help="serve the fake Aployee API (production routes and /_sim)",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--allow-host", metavar="NAME", type=allowed_host, action="append", default=[],
+                        help="also answer requests whose Host header is NAME (repeat; * for any); by default "
+                             "only the --host address, localhost, 127.0.0.1 and [::1] are answered, others get "
+                             "a 403 (DNS rebinding)")
     parser.add_argument("--port", type=port_number, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--config", metavar="FILE", help="YAML configuration (organizations, phone numbers, routing, "
                         "assistants with fixed ids), or `calls-page`: the Calls page's examples")

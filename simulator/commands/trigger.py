@@ -58,9 +58,7 @@ def _which_run(store: Any, db: str, call_id: str, run_id: str | None) -> str | N
 def _recorded_request(db: str, call_id: str, run_id: str | None, index: int) -> dict[str, Any]:
     from aployee_sim.adapters.store import Store, StoreError
     from aployee_sim.contract.errors import ApiError
-    if not Path(db).is_file():
-        raise UsageError(f"--db {db}: no such store file")
-    try:
+    try:  # a missing file, a FIFO or a damaged file: the store's own one-line refusal, as for every command
         with Store(db, readonly=True) as store:
             exchanges = store.get_call(call_id, run_id=_which_run(store, db, call_id, run_id)).exchanges
     except (StoreError, ApiError) as exc:

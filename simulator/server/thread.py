@@ -9,11 +9,13 @@ Used by tests, the pytest plugin and benchmarks. The socket is bound before the 
         srv.api_key, srv.org_id
         # config: a YAML file path or a mapping for `aployee_sim.platform.directory` (organizations, numbers,
         # routing); the key belongs to the first organization (a default one when none is configured)
+        # allowed_hosts: Host header names answered beyond the bound address, localhost, 127.0.0.1 and
+        # [::1] (DNS rebinding, aployee_sim.server.hosts); others get a 403
         srv.wait_idle()   # the engine has run everything requested so far
         srv.errors        # HandlerError list: simulator crashes, with the request shown (the first 1,000)
         srv.raise_errors()  # re-raise the first one as ServerError (the pytest plugin does this)
 
-Stable API: the constructor keywords, the attributes above, `start()`, `stop()` and the
+Stable API: the constructor keywords (`allowed_hosts=` among them), the attributes above, `start()`, `stop()` and the
 context manager. Leaving the block stops uvicorn and the engine driver; nothing keeps running.
 """
 
@@ -23,6 +25,7 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from aployee_sim.server.envelope import HandlerError
@@ -44,7 +47,8 @@ class ServerError(AssertionError):
 class ServerThread:
     def __init__(self, sim: Simulator | None = None, *, api_key: str | None = None, clock: str = "auto",
                  speed: float = 1.0, plan: Any = "unlimited", config: dict[str, Any] | str | None = None,
-                 seed: int = 0, host: str = "127.0.0.1", port: int = 0, startup_timeout: float = 10.0) -> None:
+                 seed: int = 0, host: str = "127.0.0.1", port: int = 0, startup_timeout: float = 10.0,
+                 allowed_hosts: Sequence[str] = ()) -> None:
         from aployee_sim.config_file import load_config
         from aployee_sim.server.context import Context
         from aployee_sim.server.driver import Driver
@@ -66,6 +70,7 @@ class ServerThread:
             sim.directory.update(config)
         self.context = Context(self.driver, self.api_key, key_organization(sim), RateLimiter(parse_plan(plan)))
         self.host, self._port = host, port
+        self.allowed_hosts = tuple(allowed_hosts)  # Host header names beyond the local ones (server/hosts.py)
         self._startup_timeout = startup_timeout
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -113,6 +118,7 @@ class ServerThread:
         import uvicorn
 
         from aployee_sim.server.app import create_app
+        from aployee_sim.server.hosts import HostGuard
         from aployee_sim.server.limits import BoundedHttpToolsProtocol
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -124,7 +130,8 @@ class ServerThread:
             raise
         self._port = sock.getsockname()[1]
         self._socket = sock
-        config = uvicorn.Config(create_app(self.context), loop="uvloop", http=BoundedHttpToolsProtocol, lifespan="off",
+        app = HostGuard(create_app(self.context), bound=self.host, allowed=self.allowed_hosts)
+        config = uvicorn.Config(app, loop="uvloop", http=BoundedHttpToolsProtocol, lifespan="off",
                                 log_level="warning", access_log=False, server_header=False, proxy_headers=False,
                                 timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)

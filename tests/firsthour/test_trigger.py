@@ -109,7 +109,7 @@ def test_bad_flags_are_one_line_exit_2(hook):
     for args, message in ((["ftp://x"], "URL must start with http"),
                           ([f"{hook}/reply", "--state", "[1]"], "--state must be a JSON object"),
                           ([f"{hook}/reply", "--state", '{"a": NaN}'], "--state is not valid JSON"),
-                          ([f"{hook}/reply", "--db", "nowhere.db", "--call", "c"], "no such store file"),
+                          ([f"{hook}/reply", "--db", "nowhere.db", "--call", "c"], "no store file at nowhere.db"),
                           ([f"{hook}/reply", "--timeout", "5"], "--timeout")):
         done = trigger(*args)
         assert done.returncode == 2 and message in done.stderr and done.stderr.count("\n") == 1, (args, done.stderr)

@@ -60,7 +60,7 @@ def assert_envelope(status: int, headers: dict[str, str], body: bytes, expected:
 
 
 def request(path: str = "/v1/health", *extra: bytes) -> bytes:
-    return b"GET " + path.encode() + b" HTTP/1.1\r\nHost: sim\r\n" + AUTH + b"".join(extra) + \
+    return b"GET " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + AUTH + b"".join(extra) + \
         b"Connection: close\r\n\r\n"
 
 
@@ -81,7 +81,7 @@ def test_a_100_mb_header_is_refused_in_bounded_memory_while_others_are_served(sr
 
     def send_huge_header() -> None:
         with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
-            sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: sim\r\n" + AUTH + b"X-Huge: ")
+            sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + AUTH + b"X-Huge: ")
             chunk, sent = b"a" * 65536, 0
             try:
                 while sent < 100 << 20:
@@ -118,7 +118,7 @@ def test_headers_just_under_the_caps_are_served(srv):
 def test_bodies_do_not_count_against_the_head_cap(srv):
     # Keep-alive: a large body, then a second request on the same connection, in one write.
     body = json.dumps({"seconds": 0, "pad": "a" * (4 * MAX_HEAD_BYTES)}).encode()
-    post = (b"POST /_sim/clock/advance HTTP/1.1\r\nHost: sim\r\n" + AUTH + b"Content-Type: application/json\r\n"
+    post = (b"POST /_sim/clock/advance HTTP/1.1\r\nHost: 127.0.0.1\r\n" + AUTH + b"Content-Type: application/json\r\n"
             b"Content-Length: %d\r\n\r\n" % len(body) + body)
     status, _, answer = exchange(srv, post + request("/v1/health"))
     assert status == 200 and answer.count(b"HTTP/1.1 200 OK") == 1 and answer.endswith(b'{"status":"ok"}')
@@ -145,9 +145,9 @@ def test_with_the_key_unknown_routes_and_methods_are_404_and_405(api):
 
 @pytest.mark.parametrize("raw", [
     b"GARBAGE\r\n\r\n",
-    b"GET /v1/health HTTP/1.1\r\nHost: sim\r\nBad Header Name: x\r\n\r\n",
-    b"POST /v1/calls HTTP/1.1\r\nHost: sim\r\nContent-Length: twelve\r\n\r\n",
-    b"POST /v1/calls HTTP/1.1\r\nHost: sim\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    b"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Name: x\r\n\r\n",
+    b"POST /v1/calls HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: twelve\r\n\r\n",
+    b"POST /v1/calls HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
 ], ids=["no-request-line", "space-in-header-name", "non-numeric-length", "bad-chunk", "http2-preface"])
 def test_requests_the_parser_rejects_get_the_envelope(srv, raw):
@@ -252,7 +252,7 @@ def test_a_head_that_does_not_arrive_in_time_is_a_408_and_idle_keep_alive_is_not
     worker.join(20)
     assert not worker.is_alive() and dripped == [408], dripped
 
-    keep_alive = b"GET /v1/health HTTP/1.1\r\nHost: sim\r\n" + AUTH + b"\r\n"
+    keep_alive = b"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + AUTH + b"\r\n"
     with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
         for _ in range(2):  # the same connection, idle past the head deadline in between
             sock.sendall(keep_alive)

@@ -17,7 +17,7 @@ def _closed_port() -> int:
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--db", "{tmp}/missing.db"], "no store file at"),
-    (["--db", "{tmp}"], "is a directory"),
+    (["--db", "{tmp}"], "is a folder, not a store file"),
     (["--url", "http://127.0.0.1:{port}", "--key", "k"], "cannot reach the simulator at http://127.0.0.1:"),
     (["--url", "ftp://example.test", "--key", "k"], "--url must start with http:// or https://"),
     (["--url", "http://127.0.0.1:{port}"], "--url needs the server's API key"),

@@ -56,12 +56,12 @@ async def test_store_list_live_update_and_call_view(written):
 def test_bad_store_files_are_clear_errors(tmp_path):
     with pytest.raises(SourceError, match="no store file at"):
         StoreSource(tmp_path / "missing.db")
-    with pytest.raises(SourceError, match="is a directory"):
+    with pytest.raises(SourceError, match="is a folder, not a store file"):
         StoreSource(tmp_path)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite at all" * 100)
-    with pytest.raises(SourceError, match="not a readable aployee-sim store"):
-        StoreSource(junk)
+    with pytest.raises(SourceError, match="cannot open the store .*: file is not a database"):
+        StoreSource(junk)  # the words `serve --db` and `run --db` use: one opening for every command
     other = tmp_path / "other.db"
     with closing(sqlite3.connect(other)) as conn:
         conn.execute("CREATE TABLE t (x)")

@@ -25,10 +25,8 @@ class StoreSource:
         if not path.exists():
             raise SourceError(f"no store file at {path}: write one with `aployee-sim serve --db {path}` or "
                               f"`aployee-sim run --db {path}`, or check the path")
-        if path.is_dir():
-            raise SourceError(f"{path} is a directory, not a store file")
         self.label = str(path)
-        try:
+        try:  # every other check (a folder, a FIFO, a damaged or newer file) is the store's own, as for serve
             self.store = Store(path, readonly=True)
         except StoreError as exc:
             raise SourceError(str(exc)) from None

@@ -28,6 +28,10 @@ restart read them before), and a run without assistant rows of its own reads tho
 read-only (the TUI), a schema-2 file is shown through temporary views of the same shape, so it is
 never written by a reader.
 
+Every opening of a file goes through `opening.py` first: it must be a regular file, a writer
+takes the file's one writer lock (a second writer is refused, naming the first), and `PRAGMA
+quick_check` must pass; then the schema version must be one this build reads (docs/store.md).
+
 Without a path the store is in memory (unit tests, `serve` without `--db`). One object
 may be shared by threads (the server's engine thread writes, request handlers read): every use
 of the connection holds a lock.
@@ -42,7 +46,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
 
+from aployee_sim.adapters.store.errors import StoreError
+from aployee_sim.adapters.store.opening import WriterLock, check_file, check_integrity
 from aployee_sim.contract import strict_json
+
+__all__ = ["SCHEMA_VERSION", "Database", "StoreError", "dumps", "loads"]
 
 SCHEMA_VERSION = 4
 _MIGRATED_FROM = 2  # the oldest schema this one converts (older ones are development formats)
@@ -163,10 +171,6 @@ def loads(text: str) -> Any:
     return strict_json.loads(text, max_depth=strict_json.EMITTED_DEPTH)
 
 
-class StoreError(Exception):
-    """The database file cannot be used (not SQLite, newer schema, unreadable): a user-facing message."""
-
-
 class Database:
     """The connection: `Database("calls.db")` for a file, `Database()` for memory.
 
@@ -181,6 +185,11 @@ class Database:
         self.path = None if path is None else Path(path)
         self.readonly = readonly
         self._lock = threading.RLock()
+        self._writer_lock: WriterLock | None = None
+        if self.path is not None:  # the same checks for every command (opening.py), before SQLite opens it
+            check_file(self.path, readonly=readonly)
+            if not readonly:
+                self._writer_lock = WriterLock(self.path)
         try:
             if self.path is None:
                 self._conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
@@ -192,6 +201,8 @@ class Database:
                 self._conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False,
                                              timeout=busy_timeout_ms / 1000)
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            if self.path is not None:
+                check_integrity(self._conn, self.path)
             if readonly:
                 self._read_older()
             else:
@@ -206,15 +217,20 @@ class Database:
             self.close()
             raise
 
+    def _version(self, conn: sqlite3.Connection) -> int:
+        """The file's schema version, refused (for readers and writers alike) unless this build reads it."""
+        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"the store {self.path} was written by a newer aployee-sim "
+                             f"(schema {version}, this one reads {SCHEMA_VERSION})")
+        if 0 < version < _MIGRATED_FROM:
+            raise StoreError(f"the store {self.path} has an older development format (schema {version}); "
+                             f"delete it (and its -wal/-shm files) and write it again")
+        return version
+
     def _migrate(self) -> None:
         with self.transaction() as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"the store {self.path} was written by a newer aployee-sim "
-                                 f"(schema {version}, this one reads {SCHEMA_VERSION})")
-            if 0 < version < _MIGRATED_FROM:
-                raise StoreError(f"the store {self.path} has an older development format (schema {version}); "
-                                 f"delete it (and its -wal/-shm files) and write it again")
+            version = self._version(conn)
             if version == _MIGRATED_FROM:
                 _script(conn, _FROM_2)
             if version in (2, 3):
@@ -223,13 +239,9 @@ class Database:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _read_older(self) -> None:
-        """A read-only look at a schema-2 file: the current tables' shape over its rows. (A file that
-        is no SQLite database fails here too; its first read reports that, naming what was read.)"""
+        """A read-only look at a schema-2 or -3 file: the current tables' shape over its rows."""
         with self._lock:
-            try:
-                version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            except sqlite3.DatabaseError:
-                return
+            version = self._version(self._conn)
             if version == _MIGRATED_FROM:
                 _script(self._conn, _READ_2)
             if version in (2, 3):
@@ -268,6 +280,8 @@ class Database:
             conn = getattr(self, "_conn", None)
             if conn is not None:
                 conn.close()
+            if self._writer_lock is not None:  # after the connection: no write can follow the unlock
+                self._writer_lock.release()
 
     def __enter__(self) -> Self:
         return self
