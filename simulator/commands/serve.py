@@ -41,6 +41,9 @@ def _build(args: argparse.Namespace) -> tuple[ServerThread, Simulator, str | Non
         plan = parse_plan(args.plan)
     except ValueError as exc:
         raise UsageError(f"--plan: {exc}") from None
+    if args.keep_calls is not None and args.db is None:
+        raise UsageError("--keep-calls needs --db FILE: the ended calls it takes out of memory are read back "
+                         "from the store")
     sim = Simulator(seed=args.seed, webhook_in_flight=args.webhook_in_flight)
     try:
         server = ServerThread(sim=sim, api_key=os.environ.get("APLOYEE_KEY") or None, clock=args.clock,
@@ -49,7 +52,7 @@ def _build(args: argparse.Namespace) -> tuple[ServerThread, Simulator, str | Non
     except ValueError as exc:  # a configuration mistake (file, key, value)
         sim.close()
         raise UsageError(f"--config: {exc}") from None
-    resumed = _attach_store(server, args.db) if args.db is not None else None
+    resumed = _attach_store(server, args.db, args.keep_calls) if args.db is not None else None
     server.context.error_log.stream = sys.stderr  # a 500 says "recorded on the server": show it
     return server, sim, resumed
 
@@ -63,10 +66,12 @@ def _config_path(value: str | None) -> str | None:
     return str(bundled) if bundled is not None else value
 
 
-def _attach_store(server, path: str) -> str:
+def _attach_store(server, path: str, keep_calls: int | None) -> str:
     """Carry on from what the file holds (docs/store.md): stored calls are served, no stored id is
-    issued again, and the clock (and realtime pacing) resumes from the latest stored instant."""
+    issued again, and the clock (and realtime pacing) resumes from the latest stored instant.
+    `keep_calls`: only that many ended calls stay in memory, the others are read from the file."""
     from aployee_sim.adapters.store import Store, StoreError, StoreWriter
+    from aployee_sim.adapters.store.resume import read_call
 
     try:
         writer = StoreWriter(Store(path)).attach(server.sim, resume=True)
@@ -75,8 +80,12 @@ def _attach_store(server, path: str) -> str:
     server.driver.pacer.rebase(server.sim.now_ms)
     server.driver.after_run.append(writer.flush)
     sim = server.sim
-    return (f"{path}: {len(sim.calls)} stored call{'s' if len(sim.calls) != 1 else ''} and "
-            f"{len(sim.assistants)} assistant{'s' if len(sim.assistants) != 1 else ''} resumed, clock at {sim.now_iso()}")
+    resumed = (f"{path}: {len(sim.calls)} stored call{'s' if len(sim.calls) != 1 else ''} and "
+               f"{len(sim.assistants)} assistant{'s' if len(sim.assistants) != 1 else ''} resumed, clock at "
+               f"{sim.now_iso()}")
+    if keep_calls is not None:
+        sim.keep_ended_calls(keep_calls, lambda call_id: read_call(writer.store, sim.clock, call_id))
+    return resumed
 
 
 def run(args: argparse.Namespace) -> int:
@@ -161,4 +170,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--webhook-in-flight", type=integer_in(1, 10_000, "a number of requests"), default=DEFAULT_IN_FLIGHT, metavar="N",
                         help="real webhook requests in flight at once across calls (default 64; "
                              "1: each is sent and awaited when due, for debugging)")
+    parser.add_argument("--keep-calls", type=integer_in(1, 10**9, "a number of calls"), metavar="N",
+                        help="keep only the newest N ended calls in memory (needs --db; the others are read "
+                             "back from the store when asked for): bounds a long-running server's memory, "
+                             "about 2.5 KB per ended call otherwise")
     parser.set_defaults(run=run)

@@ -49,6 +49,7 @@ from aployee_sim.platform.directory import (
     number_resource,
     organization_resource,
 )
+from aployee_sim.platform.eviction import Archive, Evicted, Eviction
 from aployee_sim.platform.inbound import resolver, route_arrival
 from aployee_sim.platform.mcp import McpSupport, check_mcp_config
 from aployee_sim.platform.pages import date_param, paged
@@ -86,6 +87,7 @@ class Platform:
         self.directory = Directory()
         # Ids never to issue (a store holds them: `resume`), kept on reset so a reset never reissues them.
         self.reserved_ids: set[str] = set()
+        self.eviction: Eviction | None = None  # `keep_ended_calls`: ended calls beyond N live in the store
         self.mcp = McpSupport(self)  # MCP assistants (docs/contract.md §4b): composition sets mcp.router.fallback
         self.directory.on_assistants = self._install_configured
         self.reset()
@@ -101,7 +103,10 @@ class Platform:
         self.engine = Engine(self.clock)
         self.rng = SeededRandom(self.seed)
         self.rng.taken = self.reserved_ids
-        self._stream_keys: dict[str, int] = {}  # each call's stream key, and how often it was asked for
+        self._stream_keys: dict[str, int] = {}  # each explicit stream key, and how often it was asked for
+        self._placed = 0  # calls placed (or resumed) since the reset: the default stream key, fixed ids
+        if self.eviction is not None:
+            self.eviction = Eviction(self.eviction.keep, self.eviction.archive)
         self.runtime = Runtime(engine=self.engine, timings=timings, carrier=carrier,
                                reasoning=self.router, transfer_party=transfer_party, on_ended=self._ended,
                                transfer_phrases=self.transfer_phrases)
@@ -155,17 +160,39 @@ class Platform:
                 self.brains[assistant.id] = self._brain_for(assistant)
         interrupted = []
         for record, exchanges in calls:
-            assistant = known.get(record.assistant_id) or Assistant.model_validate(
-                {"id": record.assistant_id, "name": record.assistant_id, "created_at": self.now_iso(),
-                 "updated_at": self.now_iso()})
             if not record.ended:
                 record.end(self.clock.now_ms, FAILED, ev.INTERRUPTED)
                 interrupted.append(record)
-            stream = self.rng.for_call(f"resumed {record.id}")  # an ended call: it never draws again
-            process = CallProcess(self.runtime, stream, record, assistant, BuiltinBrain(), self.default_caller(record))
-            process.reasoning.exchanges.extend(exchanges)
-            self.calls[record.id] = process
+            self.calls[record.id] = self._ended_process(record, exchanges, known.get(record.assistant_id))
+            self._placed += 1
         return interrupted
+
+    def _ended_process(self, record: CallRecord, exchanges: list[Exchange],
+                       assistant: Assistant | None = None) -> CallProcess:
+        """An ended call read back from a store (resumed, or evicted and asked for): served by the
+        same projections as a live one; it never draws or runs again."""
+        assistant = assistant or self.assistants.get(record.assistant_id)
+        if assistant is None:  # deleted since (a placeholder: the projections read the record only)
+            assistant = Assistant.model_validate(
+                {"id": record.assistant_id, "name": record.assistant_id, "created_at": self.now_iso(),
+                 "updated_at": self.now_iso()})
+        stream = self.rng.for_call(f"resumed {record.id}")
+        process = CallProcess(self.runtime, stream, record, assistant, BuiltinBrain(), self.default_caller(record))
+        process.reasoning.exchanges.extend(exchanges)
+        return process
+
+    def keep_ended_calls(self, keep: int, archive: Archive) -> None:
+        """Keep only the newest `keep` ended calls in memory; the others are read back through
+        `archive` (a store that has written them) when asked for (aployee_sim.platform.eviction)."""
+        self.eviction = Eviction(keep, archive)
+        for process in [p for p in self.calls.values() if p.record.ended]:
+            self._evict_after(process.record)
+
+    def _evict_after(self, record: CallRecord) -> None:
+        eviction = self.eviction
+        if eviction is not None:
+            for call_id in eviction.ended(record):
+                eviction.evict(self.calls.pop(call_id).record)
 
     @property
     def timings(self) -> Timings:
@@ -302,7 +329,8 @@ class Platform:
         """A new call's own random stream (`SeededRandom.for_call`). `key` is the call's identity
         (a scenario call's name or content); by default its position among the calls placed since
         the reset, which a restarted server continues. A key asked for again gets a numbered twin."""
-        key = f"#{len(self.calls)}" if key is None else key
+        if key is None:  # unique by construction: not remembered (a long-running server places millions)
+            return self.rng.for_call(f"#{self._placed}")
         seen = self._stream_keys.get(key, 0)
         self._stream_keys[key] = seen + 1
         return self.rng.for_call(key if not seen else f"{key}~{seen}")
@@ -311,11 +339,15 @@ class Platform:
         """The configuration's `call_ids` for the first calls (documentation examples verbatim), then
         the first draw of the call's own stream (redrawn in the astronomically rare case of a clash)."""
         fixed = self.directory.call_ids
-        if len(self.calls) < len(fixed) and fixed[len(self.calls)] not in self.calls:
-            return fixed[len(self.calls)]
-        while (call_id := stream.make_id("call")) in self.calls:
+        if self._placed < len(fixed) and not self._known(fixed[self._placed]):
+            return fixed[self._placed]
+        while self._known(call_id := stream.make_id("call")):
             pass
         return call_id
+
+    def _known(self, call_id: str) -> bool:
+        """A call of this run, in memory or evicted to the store."""
+        return call_id in self.calls or (self.eviction is not None and call_id in self.eviction.evicted)
 
     def start_call(self, assistant_id: str, to: str, from_: str | None = None,
                    initial_state: dict[str, Any] | None = None, *, caller: Caller | None = None,
@@ -350,6 +382,7 @@ class Platform:
             caller = factory(record)
         process = CallProcess(self.runtime, stream, record, assistant, self.brains[assistant_id], caller, front=front)
         self.calls[record.id] = process
+        self._placed += 1
         self.active.add(record.id)
         process.start(plan)
         for listener in self.created_listeners:
@@ -423,12 +456,16 @@ class Platform:
         self.active.discard(record.id)
         for listener in self.ended_listeners:
             listener(record)
+        self._evict_after(record)  # after the listeners: a store has written the call by now
 
     def process(self, call_id: str) -> CallProcess:
-        try:
-            return self.calls[call_id]
-        except KeyError:
-            raise not_found("Call", call_id) from None
+        process = self.calls.get(call_id)
+        if process is not None:
+            return process
+        stored = self.eviction.load(call_id) if self.eviction is not None else None
+        if stored is None:
+            raise not_found("Call", call_id)
+        return self._ended_process(*stored)
 
     def record(self, call_id: str) -> CallRecord:
         return self.process(call_id).record
@@ -476,13 +513,15 @@ class Platform:
             raise invalid("status", f"The status parameter must be one of {', '.join(STATUSES)}, got {status!r}")
         low = date_param("from_date", from_date, self.clock, end=False)
         high = date_param("to_date", to_date, self.clock, end=True)
-        records = [r for r in (p.record for p in self.calls.values())
-                   if (assistant_id is None or r.assistant_id == assistant_id)
-                   and (status is None or r.status == status)
-                   and (low is None or r.created_ms >= low) and (high is None or r.created_ms <= high)]
+        evicted = self.eviction.evicted.values() if self.eviction is not None else ()
+        records: list[CallRecord | Evicted] = [
+            r for r in [*(p.record for p in self.calls.values()), *evicted]
+            if (assistant_id is None or r.assistant_id == assistant_id) and (status is None or r.status == status)
+            and (low is None or r.created_ms >= low) and (high is None or r.created_ms <= high)]
         records.sort(key=lambda r: (-r.created_ms, r.id))
         envelope = paged(records, limit, offset)
-        envelope["data"] = [projections.call_details(r, self.clock) for r in envelope["data"]]
+        envelope["data"] = [projections.call_details(r if isinstance(r, CallRecord) else self.record(r.id), self.clock)
+                            for r in envelope["data"]]
         return envelope
 
     def line(self, call_id: str) -> CallLine:

@@ -12,6 +12,7 @@ gets them shifted onto its own, so every instant stays the same calendar time.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,8 +61,7 @@ def _read(store: Store, clock: VirtualClock) -> ServerState:
             (state.retired if aid in retired else state.assistants).append(loads(data))
         state.taken_ids = {cid for (cid,) in conn.execute("SELECT DISTINCT id FROM calls")}
         state.taken_ids.update(aid for (aid,) in conn.execute("SELECT DISTINCT id FROM assistants"))
-        rows = conn.execute('SELECT id, assistant_id, "to", "from", direction, epoch, created_ms, updated_ms, '
-                            "initial_state FROM calls WHERE run_id = ? ORDER BY created_ms, rowid",
+        rows = conn.execute(f"SELECT {_COLUMNS} FROM calls WHERE run_id = ? ORDER BY created_ms, rowid",
                             (NO_RUN,)).fetchall()
         events: dict[str, list[tuple[int, str, str]]] = defaultdict(list)  # (t_ms, type, data) rows
         for call_id, t_ms, kind, data in conn.execute(
@@ -73,15 +73,43 @@ def _read(store: Store, clock: VirtualClock) -> ServerState:
                 (NO_RUN,)):
             exchanges[call_id].append((sent_ms, kind, data))
     latest = 0
-    for cid, assistant_id, to, from_, direction, epoch, created_ms, updated_ms, initial_state in rows:
-        shift = clock.ms_at(VirtualClock(epoch).epoch)
-        log = [event_from_row(t + shift, kind, data) for t, kind, data in events.get(cid, ())]
-        record = CallRecord.rebuilt(cid, assistant_id, to, from_, created_ms + shift,
-                                    loads(initial_state), direction, log)
-        stored = [exchange_from_row(record, sent + shift, kind, data) for sent, kind, data in exchanges.get(cid, ())]
-        state.calls.append(StoredCallState(record, stored, len(log), len(stored)))
-        latest = max(latest, updated_ms + shift, *(e.t_ms for e in log[-1:]))
+    for row in rows:
+        call, updated_ms = _rebuilt(row, events.get(row[0], ()), exchanges.get(row[0], ()), clock)
+        state.calls.append(call)
+        latest = max(latest, updated_ms, *(e.t_ms for e in call.record.events[-1:]))
     for assistant in state.assistants + state.retired:
         latest = max(latest, clock.ms_at(VirtualClock(assistant["updated_at"]).epoch))
     state.latest_ms = latest
     return state
+
+
+_COLUMNS = 'id, assistant_id, "to", "from", direction, epoch, created_ms, updated_ms, initial_state'
+
+
+def _rebuilt(row: tuple[Any, ...], events: Iterable[tuple[int, str, str]], exchanges: Iterable[tuple[int, str, str]],
+             clock: VirtualClock) -> tuple[StoredCallState, int]:
+    """One stored call of the server, on `clock`'s time line, and its last update there."""
+    cid, assistant_id, to, from_, direction, epoch, created_ms, updated_ms, initial_state = row
+    shift = clock.ms_at(VirtualClock(epoch).epoch)
+    log = [event_from_row(t + shift, kind, data) for t, kind, data in events]
+    record = CallRecord.rebuilt(cid, assistant_id, to, from_, created_ms + shift, loads(initial_state), direction, log)
+    stored = [exchange_from_row(record, sent + shift, kind, data) for sent, kind, data in exchanges]
+    return StoredCallState(record, stored, len(log), len(stored)), updated_ms + shift
+
+
+def read_call(store: Store, clock: VirtualClock, call_id: str) -> tuple[CallRecord, list[Exchange]] | None:
+    """One of the server's stored calls with its exchanges, on `clock`'s time line (None: not
+    stored): how `serve --keep-calls` reads back a call it evicted from memory."""
+    with store.read() as conn:
+        row = conn.execute(f"SELECT {_COLUMNS} FROM calls WHERE run_id = ? AND id = ?", (NO_RUN, call_id)).fetchone()
+        if row is None:
+            return None
+        events = conn.execute("SELECT t_ms, type, data FROM events WHERE run_id = ? AND call_id = ? ORDER BY seq",
+                              (NO_RUN, call_id)).fetchall()
+        exchanges = conn.execute("SELECT sent_ms, kind, data FROM exchanges WHERE run_id = ? AND call_id = ? "
+                                 "ORDER BY seq", (NO_RUN, call_id)).fetchall()
+    try:
+        call, _ = _rebuilt(row, events, exchanges, clock)
+    except StrictJsonError as exc:
+        raise StoreError(f"the store {store.path} holds a value that is not strict JSON: {exc}") from None
+    return call.record, call.exchanges
