@@ -23,6 +23,8 @@ from hostile_receiver import corpus, corpus_names
 from serve_process import Served
 
 from aployee_sim.core.phrases import Pattern, PatternError, PatternTimeout
+from aployee_sim.scenario.loader import load_scenario
+from aployee_sim.scenario.runner import run_scenario
 
 PATTERNS = corpus_names("pattern_")
 RUN_TIMEOUT = 120  # seconds: the run takes a few; without the bound it never ends
@@ -175,3 +177,47 @@ def test_a_refused_pattern_in_a_scenario_is_a_file_line_error(tmp_path, name):
     done = _run(tmp_path, ANSWERED_WITH_AS.format(said="hello", pattern=case["pattern"]))
     assert done.returncode == 2, done.stdout + done.stderr
     assert "hostile.scenario.yaml:8:" in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+
+STUB_AND_INTENT = """\
+    name: hostile stub and intent patterns
+    assistants:
+      hook:
+        name: Hook
+        first_message: Hello.
+        reasoning_mode: webhook
+        webhook_url: https://hooks.example.test/r
+      brain:
+        name: Brain
+        first_message: Hello.
+        intents:
+          - pattern: "{pattern}"
+            reply: matched
+    webhooks:
+      https://hooks.example.test/r:
+        - pattern: "{pattern}"
+          reply: matched
+    calls:
+      - assistant: {who}
+        to: "+15551234567"
+        caller:
+          - say: "{said}"
+          - say: anyone there?
+          - hangup
+"""
+
+
+@pytest.mark.parametrize("who", ["hook", "brain"])
+def test_a_hostile_stub_or_intent_pattern_is_stopped_and_named_on_the_call(tmp_path, who):
+    # A webhook stub stands in for the webhook: its stopped pattern is that answer's error. The
+    # built-in brain's intent is the call's own reasoning: `reasoning_failed`. Either way the call goes on.
+    case = attack("pattern_overlap.json")
+    assert case["outcome"] == "stopped"
+    path = tmp_path / "hostile.scenario.yaml"
+    path.write_text(textwrap.dedent(STUB_AND_INTENT.format(said=case["utterance"], pattern=case["pattern"], who=who)))
+    run = run_scenario(load_scenario(path))
+    call_id = run.calls[0].call_id or ""
+    errors = [getattr(e, "error", None) for e in run.sim.events(call_id) if e.type in ("webhook_called", "reasoning_failed")]
+    assert f"the pattern {case['pattern']!r} was stopped after 100 ms" in (errors[0] or ""), errors
+    assert run.sim.call_details(call_id)["status"] == "completed"
