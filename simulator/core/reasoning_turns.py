@@ -10,12 +10,16 @@ nothing.
 `ReasoningTurns` is the call process's reasoning part: it owns the queue of utterances waiting
 for the agent, the turn in flight and the exchanges (webhook round trips and MCP tool calls, one
 typed value each, recorded the same way: `contract.exchanges`), and reaches the rest of the call
-only through `ReasoningHost` and the call's `TransferAttempt`. A new reasoning backend is not a
-new part: it is one more `ReasoningBackend` returning a `Delivery` (see `core.reasoning`).
+only through `ReasoningHost` and the call's `TransferAttempt`. What differs between reasoning modes
+(deadline, modelled latency, where the request goes, what an answer records, whether failures count
+toward escalation) is one row of `POLICIES`, data in the manner of the lifecycle table. A new
+reasoning backend is not a new part: it is one more `ReasoningBackend` returning a `Delivery` (see
+`core.reasoning`), and a new mode one more row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -31,6 +35,7 @@ from aployee_sim.core.reasoning import (
     interpret,
     timed_out,
 )
+from aployee_sim.core.record import CallRecord
 from aployee_sim.core.runtime import PartHost
 from aployee_sim.core.timings import Timings
 from aployee_sim.core.transfers import TransferAttempt, escalation_after_failures
@@ -82,9 +87,65 @@ class ReasoningHost(PartHost, Protocol):
         """Give the floor to whoever holds nothing back."""
 
 
+@dataclass(slots=True, frozen=True)
+class ReasoningPolicy:
+    """What differs between the ways an assistant reasons (`reasoning_mode`), as data: the table
+    `POLICIES` below, so `ReasoningTurns` runs every turn one way and never asks which mode it is.
+
+    `deliver` sends the request: a webhook through the platform's router (stubs, functions, real
+    HTTP, possibly still in flight), the built-in brain and MCP rules through the call's own backend.
+    `answered` turns the answer (after the deadline is applied) and the exchanges the backend made
+    into what the call records: a webhook's answer is one exchange (its error shown on
+    `webhook_called`); the built-in brain and MCP turns bring their own exchanges (an MCP turn's tool
+    calls) and a failure of their own is a `reasoning_failed` event.
+    `counts_failures`: failed answers in a row count toward `escalation.webhook_failures`."""
+
+    timeout_ms: Callable[[Timings], int]
+    modelled_ms: Callable[[Timings], tuple[int, int]]  # a latency the backend did not report itself
+    deliver: Callable[[ReasoningHost, str, dict[str, Any], int], Delivery | PendingDelivery]
+    answered: Callable[[CallRecord, Turn, tuple[Exchange, ...], Delivery, Decision], tuple[Exchange, ...]]
+    counts_failures: bool
+
+
+def _through_router(host: ReasoningHost, url: str, request: dict[str, Any], timeout_ms: int) -> Delivery | PendingDelivery:
+    return host.rt.reasoning(url, request, timeout_ms)
+
+
+def _through_own_backend(host: ReasoningHost, url: str, request: dict[str, Any],
+                         timeout_ms: int) -> Delivery | PendingDelivery:
+    return host.brain("", request, timeout_ms)
+
+
+def _webhook_answered(call: CallRecord, turn: Turn, made: tuple[Exchange, ...], delivery: Delivery,
+                      decision: Decision) -> tuple[Exchange, ...]:
+    return (WebhookExchange(call.id, turn.sent_ms, turn.url, turn.utterance, turn.state, turn.context_start,
+                            turn.context_end, delivery.latency_ms or 0, delivery.status_code, delivery.body,
+                            decision.error),)
+
+
+def _own_answers(mode: str) -> Callable[[CallRecord, Turn, tuple[Exchange, ...], Delivery, Decision],
+                                        tuple[Exchange, ...]]:
+    def answered(call: CallRecord, turn: Turn, made: tuple[Exchange, ...], delivery: Delivery,
+                 decision: Decision) -> tuple[Exchange, ...]:
+        if delivery.error is not None:  # the brain or MCP rules failed (a pattern stopped, a timeout)
+            call.add(ev.ReasoningFailed(turn.sent_ms, mode=mode, error=delivery.error))
+        return made
+    return answered
+
+
+POLICIES: dict[str, ReasoningPolicy] = {
+    "webhook": ReasoningPolicy(lambda t: t.webhook_timeout_ms, lambda t: t.webhook_latency_ms, _through_router,
+                               _webhook_answered, counts_failures=True),
+    "mcp": ReasoningPolicy(lambda t: t.mcp_timeout_ms, lambda t: t.builtin_reasoning_ms, _through_own_backend,
+                           _own_answers("mcp"), counts_failures=False),
+    "builtin": ReasoningPolicy(lambda t: t.webhook_timeout_ms, lambda t: t.builtin_reasoning_ms,
+                               _through_own_backend, _own_answers("builtin"), counts_failures=False),
+}
+
+
 def turn_timeout_ms(mode: str, timings: Timings) -> int:
     """How long one reasoning turn may take: an MCP turn (all its tool calls) or a webhook round trip."""
-    return timings.mcp_timeout_ms if mode == "mcp" else timings.webhook_timeout_ms
+    return POLICIES[mode].timeout_ms(timings)
 
 
 class ReasoningTurns:
@@ -143,12 +204,12 @@ class ReasoningTurns:
             "context": call.context(start, end),
             "timestamp": rt.engine.clock.iso_seconds(now),
         }
-        timeout = turn_timeout_ms(mode, timings)
-        webhook = mode == "webhook"
+        policy = POLICIES[mode]
+        timeout = policy.timeout_ms(timings)
         url = assistant.webhook_url or ""
-        delivery = rt.reasoning(url, request, timeout) if webhook else host.brain("", request, timeout)
+        delivery = policy.deliver(host, url, request, timeout)
         if not isinstance(delivery, Delivery):  # a real request on its way: collect it when it is due
-            latency = host.rng.jitter_ms(*timings.webhook_latency_ms)  # drawn at send time (unused on a timeout)
+            latency = host.rng.jitter_ms(*policy.modelled_ms(timings))  # drawn at send time (unused on a timeout)
             self.in_flight = InFlight(delivery, latency, Turn(now, url, utterance.text, call.state, start, end))
             due = min(latency, timings.hold_music_after_ms, timeout)
             if due:
@@ -157,8 +218,7 @@ class ReasoningTurns:
                 self._collect_answer(True)
             return
         if delivery.latency_ms is None:
-            delivery.latency_ms = host.rng.jitter_ms(*(timings.webhook_latency_ms if webhook
-                                                     else timings.builtin_reasoning_ms))
+            delivery.latency_ms = host.rng.jitter_ms(*policy.modelled_ms(timings))
         self._answered(delivery, Turn(now, url, utterance.text, call.state, start, end), True)
 
     def _collect_answer(self, inline: bool) -> None:
@@ -189,18 +249,14 @@ class ReasoningTurns:
         host = self.host
         sent_ms = turn.sent_ms
         rt, call, timings = host.rt, host.record, host.rt.timings
+        policy = POLICIES[host.assistant.reasoning_mode]
         made = delivery.exchanges  # the backend's own round trips (an MCP turn's tool calls)
-        delivery = timed_out(delivery, turn_timeout_ms(host.assistant.reasoning_mode, timings))
+        delivery = timed_out(delivery, policy.timeout_ms(timings))
         decision = interpret(delivery)
         if decision.transfer_target is not None or decision.error is not None:
             decision = self.transfer.vet(delivery, decision)
         latency = delivery.latency_ms or 0
-        if host.assistant.reasoning_mode == "webhook":
-            made = (WebhookExchange(call.id, turn.sent_ms, turn.url, turn.utterance, turn.state, turn.context_start,
-                                    turn.context_end, latency, delivery.status_code, delivery.body, decision.error),)
-        elif delivery.error is not None:  # the built-in brain or MCP rules failed (a pattern stopped at its bound)
-            call.add(ev.ReasoningFailed(sent_ms, mode=host.assistant.reasoning_mode, error=delivery.error))
-        for exchange in made:
+        for exchange in policy.answered(call, turn, made, delivery, decision):
             self._record(exchange)
         elapsed = rt.engine.clock.now_ms - sent_ms
         hold = latency - timings.hold_music_after_ms
@@ -248,7 +304,7 @@ class ReasoningTurns:
         if decision.transfer_target is not None and self.transfer.attempt(decision.transfer_target, "webhook",
                                                                           decision.reply):
             return
-        if decision.error is not None and host.assistant.reasoning_mode == "webhook":
+        if decision.error is not None and POLICIES[host.assistant.reasoning_mode].counts_failures:
             self.webhook_failures += 1
             escalation = escalation_after_failures(host.assistant, self.webhook_failures)
             if escalation is not None:
