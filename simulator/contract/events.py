@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import ClassVar, Literal, TypeAlias, TypeVar, dataclass_transform, get_args
 
+from aployee_sim.contract.readonly import readonly_dataclass
 from aployee_sim.contract.strict_json import Json, JsonObject
 
 # Reasons on `call_ended` (docs/contract.md §2 decision).
@@ -50,12 +51,6 @@ INTERRUPTED = "interrupted"  # the simulator stopped while the call was live (en
 _E = TypeVar("_E")
 
 
-@dataclass_transform(frozen_default=True)
-def _base(cls: type[_E]) -> type[_E]:
-    """The shared part of every event (its time, the one positional field)."""
-    return dataclass(slots=True)(cls)
-
-
 @dataclass_transform(frozen_default=True, kw_only_default=True)
 def event_type(cls: type[_E]) -> type[_E]:
     """One event type: slotted, every field after the time by name, read-only to the type checker."""
@@ -67,7 +62,7 @@ IvrInput = Literal["digits", "speech", "timeout"]
 TransferOutcome = Literal["accept", "decline", "no_answer"]
 
 
-@_base
+@readonly_dataclass  # the shared part of every event (its time, the one positional field)
 class Logged:
     """What every event has: its type name (a class constant) and when it happened (virtual ms)."""
 

@@ -18,15 +18,15 @@ columns, as an event's type and time are.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeAlias
 
+from aployee_sim.contract.readonly import readonly_dataclass
 from aployee_sim.contract.strict_json import Json, JsonObject
 
 Kind = Literal["webhook", "mcp"]
 
 
-@dataclass(slots=True, frozen=True)
+@readonly_dataclass
 class WebhookExchange:
     """One webhook round trip: the request's parts (its dialogue window by reference), the answer."""
 
@@ -44,7 +44,7 @@ class WebhookExchange:
     error: str | None
 
 
-@dataclass(slots=True, frozen=True)
+@readonly_dataclass
 class ToolResult:
     """What an MCP tool answered: its `content` blocks, `structured` content and `is_error` flag."""
 
@@ -53,7 +53,7 @@ class ToolResult:
     is_error: bool
 
 
-@dataclass(slots=True, frozen=True)
+@readonly_dataclass
 class McpExchange:
     """One MCP tool call: `result` is None when the transport failed (`error` then says how);
     `wall_ms` is what a real call took on the wall clock (None for in-process tools)."""

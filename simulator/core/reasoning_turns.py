@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from aployee_sim.contract import events as ev
 from aployee_sim.contract.exchanges import Exchange, McpExchange, WebhookExchange
 from aployee_sim.contract.lifecycle import TERMINAL
+from aployee_sim.contract.readonly import readonly_dataclass
 from aployee_sim.core.engine import Timer
 from aployee_sim.core.reasoning import (
     Decision,
@@ -43,7 +44,7 @@ from aployee_sim.core.transfers import TransferAttempt, escalation_after_failure
 ACKNOWLEDGEMENTS = ("Okay.", "Got it.", "I see.", "Alright.")
 
 
-@dataclass(slots=True, frozen=True)
+@readonly_dataclass
 class Turn:
     """One reasoning request, by reference: when it went out and where, what the caller said, the
     state it carried and its dialogue window (the `context` lines [start, end)). A webhook's exchange
@@ -87,7 +88,7 @@ class ReasoningHost(PartHost, Protocol):
         """Give the floor to whoever holds nothing back."""
 
 
-@dataclass(slots=True, frozen=True)
+@readonly_dataclass
 class ReasoningPolicy:
     """What differs between the ways an assistant reasons (`reasoning_mode`), as data: the table
     `POLICIES` below, so `ReasoningTurns` runs every turn one way and never asks which mode it is.

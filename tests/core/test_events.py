@@ -119,7 +119,7 @@ def test_every_logged_event_round_trips_and_a_rebuilt_record_equals_the_live_one
 
 
 def test_the_type_checker_refuses_a_change_to_an_event(tmp_path):
-    """Events are read-only where they are written: mypy (strict on the package) refuses an
+    """Events (and exchanges, `contract.readonly`) are read-only where they are written: mypy (strict on the package) refuses an
     assignment to any field, and accepts the same event read (contract/events.py says why this is
     not enforced at run time)."""
     from mypy import api
@@ -129,9 +129,12 @@ def test_the_type_checker_refuses_a_change_to_an_event(tmp_path):
                       "event = ev.StatusChanged(1, from_='queued', to='ringing')\n"
                       "print(event.to)\n"
                       "event.to = 'completed'\n"
-                      "ev.UserSpeech(1, content='hi', duration_ms=1).t_ms = 2\n")
+                      "ev.UserSpeech(1, content='hi', duration_ms=1).t_ms = 2\n"
+                      "from aployee_sim.contract.exchanges import WebhookExchange\n"
+                      "made = WebhookExchange('c', 1, 'u', 'hi', {}, 0, 1, 5, 200, {}, None)\n"
+                      "made.latency_ms = 6\n")
     out, _, status = api.run([str(source), "--no-incremental", "--follow-imports=silent",
                               "--cache-dir", str(tmp_path / "cache")])
     assert status == 1
-    assert [line.split(": error: ")[0].rsplit(":", 1)[1] for line in out.splitlines() if ": error: " in line] == ["4", "5"]
+    assert [line.split(": error: ")[0].rsplit(":", 1)[1] for line in out.splitlines() if ": error: " in line] == ["4", "5", "8"]
     assert 'Property "to" defined in "StatusChanged" is read-only' in out
