@@ -43,6 +43,7 @@ class CallRun:
     index: int
     label: str
     spec: Call
+    stream_key: str  # what the call's random stream is derived from (`stream_key`)
     call_id: str | None = None
     caller: c.ScriptedCaller | c.PersonaCaller | None = None
     error: str | None = None
@@ -164,11 +165,13 @@ def _placements(loaded: LoadedScenario) -> list[tuple[int, int, str, CallRun]]:
     """Every call to place, as (at_ms, order, number, run), in placement order."""
     placements: list[tuple[int, int, str, CallRun]] = []
     for index, spec in enumerate(loaded.model.calls):
+        identity = _identity(spec)  # once per entry: a campaign entry lists thousands of numbers
         for n, number in enumerate(spec.to):
             label = spec.name or f"calls[{index}]"
             if len(spec.to) > 1:
                 label += f" #{n + 1}"
-            placements.append((spec.at + n * spec.every, len(placements), number, CallRun(index, label, spec)))
+            placements.append((spec.at + n * spec.every, len(placements), number,
+                               CallRun(index, label, spec, f"{identity} -> {number}")))
     placements.sort(key=lambda p: (p[0], p[1]))
     return placements
 
@@ -243,7 +246,7 @@ def run_scenario(loaded: LoadedScenario, seed: int | None = None,
             spec = call.spec
             call.caller = _caller(loaded, call, sim, completions)
             try:
-                call.call_id = _place(sim, ids.get(spec.assistant or ""), number, spec, call.caller)
+                call.call_id = _place(sim, ids.get(spec.assistant or ""), number, call)
             except ApiError as exc:
                 call.error = f"the platform refused the call: {exc.message}"
             run.calls.append(call)
@@ -258,18 +261,18 @@ def run_scenario(loaded: LoadedScenario, seed: int | None = None,
     return run
 
 
-def _place(sim: Simulator, assistant_id: str | None, number: str, spec: Call,
-           caller: c.ScriptedCaller | c.PersonaCaller | None) -> str:
-    key = stream_key(spec, number)
+def _place(sim: Simulator, assistant_id: str | None, number: str, call: CallRun) -> str:
+    spec, key = call.spec, call.stream_key
     if spec.inbound:
         assert spec.from_ is not None, "checks.py requires `from` on an inbound call"
-        return sim.place_inbound(spec.from_, number, caller=caller, key=key)["id"]
-    return sim.start_call(assistant_id or "", number, spec.from_, spec.initial_state, caller=caller, key=key)["id"]
+        return sim.place_inbound(spec.from_, number, caller=call.caller, key=key)["id"]
+    return sim.start_call(assistant_id or "", number, spec.from_, spec.initial_state, caller=call.caller,
+                          key=key)["id"]
 
 
-def stream_key(spec: Call, number: str) -> str:
-    """The identity a scenario call's random stream is derived from: its name, or (unnamed) its whole
-    content, and the number it dials. Not its position in the file, so adding, removing or reordering
-    other calls changes nothing of this one (identical calls get numbered twins by the platform)."""
-    identity = spec.name if spec.name is not None else spec.model_dump_json(by_alias=True)
-    return f"{identity} -> {number}"
+def _identity(spec: Call) -> str:
+    """What a scenario call's random streams are derived from (with the number each dials): its
+    name, or (unnamed) its whole content. Not its position in the file, so adding, removing or
+    reordering other calls changes nothing of this one (identical calls get numbered twins by the
+    platform)."""
+    return spec.name if spec.name is not None else spec.model_dump_json(by_alias=True)
